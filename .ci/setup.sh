@@ -1,0 +1,84 @@
+# Sourced by .ci/serve and .ci/test: installs what a fresh Debian machine with only rustup,
+# node and npm lacks, and skips whatever is already present at the right version.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Must equal the `wasm-bindgen` crate pinned in Cargo.toml: the CLI does not check.
+WASM_BINDGEN_VERSION=0.2.130
+
+log() { printf '\n== %s\n' "$*"; }
+
+ensure_wasm_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+# `cargo install --locked` fails here when the registry index lags behind the crate's lock file,
+# so the crate is unpacked and the one lagging dependency is pinned one release back.
+ensure_wasm_bindgen() {
+  if command -v wasm-bindgen >/dev/null 2>&1 \
+     && [ "$(wasm-bindgen --version)" = "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+    return
+  fi
+  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 7 minutes on 2 cores)"
+  local work crate
+  work="$(mktemp -d)"
+  cargo info "wasm-bindgen-cli@$WASM_BINDGEN_VERSION" >/dev/null
+  crate="$(find "${CARGO_HOME:-$HOME/.cargo}/registry/cache" -name "wasm-bindgen-cli-$WASM_BINDGEN_VERSION.crate" | head -n 1)"
+  tar -xzf "$crate" -C "$work"
+  (
+    cd "$work/wasm-bindgen-cli-$WASM_BINDGEN_VERSION"
+    cargo update -p webpki-roots --precise 1.0.10 >/dev/null 2>&1 || true
+    CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install --path . --locked --bin wasm-bindgen
+  )
+  rm -rf "$work"
+}
+
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    log "installing Debian's chromium"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+}
+
+ensure_npm_packages() {
+  if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
+    log "installing the end-to-end test packages"
+    (cd "$ROOT/end2end" && npm ci --no-audit --no-fund)
+  fi
+}
+
+# Builds the site the way cargo-leptos would, without cargo-leptos (whose own install costs
+# about 20 minutes on 2 cores): the hydrate half to wasm, bound by the wasm-bindgen CLI, the
+# stylesheet and public assets copied into target/site, then the server binary.
+#   $1 = dev (fast build, used by the tests) or release (small wasm, used by serve).
+build_site() {
+  local mode="$1" wasm_profile server_profile wasm_dir
+  export LEPTOS_OUTPUT_NAME=cim
+  if [ "$mode" = release ]; then
+    wasm_profile=wasm-release; server_profile=release; wasm_dir=wasm-release
+    export RUSTFLAGS="${CIM_RUSTFLAGS:-}"
+  else
+    wasm_profile=dev; server_profile=dev; wasm_dir=debug
+    # What cargo-leptos sets for dev builds: much faster compiles of the component tree.
+    export RUSTFLAGS="--cfg erase_components ${CIM_RUSTFLAGS:-}"
+  fi
+  log "building the browser half (wasm, $wasm_profile)"
+  (cd "$ROOT" && cargo build --lib --target wasm32-unknown-unknown --no-default-features --features hydrate --profile "$wasm_profile")
+  local site="$ROOT/target/site"
+  mkdir -p "$site/pkg"
+  wasm-bindgen --target web --no-typescript --out-name cim --out-dir "$site/pkg" \
+    "$ROOT/target/wasm32-unknown-unknown/$wasm_dir/cim.wasm"
+  mv -f "$site/pkg/cim_bg.wasm" "$site/pkg/cim.wasm"
+  cp "$ROOT/style/main.css" "$site/pkg/cim.css"
+  cp -R "$ROOT/public/." "$site/"
+  log "building the server (cim, $server_profile)"
+  (cd "$ROOT" && cargo build --bin cim --profile "$server_profile")
+  export LEPTOS_SITE_ROOT="$site" LEPTOS_SITE_PKG_DIR=pkg
+  if [ "$server_profile" = release ]; then CIM_BIN="$ROOT/target/release/cim"; else CIM_BIN="$ROOT/target/debug/cim"; fi
+  export CIM_BIN
+}

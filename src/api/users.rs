@@ -1,0 +1,104 @@
+use leptos::prelude::*;
+
+use crate::domain::paging::Page;
+use crate::domain::users::{User, UserPageData, UserSummary};
+use crate::domain::AppError;
+
+#[server(endpoint = "users/list")]
+pub async fn list_users(
+    q: String,
+    status: String,
+    after: Option<String>,
+    before: Option<String>,
+) -> Result<Page<UserSummary>, AppError> {
+    use crate::domain::paging::Cursor;
+    use crate::domain::users::StatusFilter;
+    use crate::server::console;
+    let (services, actor) = console::actor().await?;
+    let cursor = Cursor::from_query(after, before);
+    services.list_users(&actor, StatusFilter::parse(&status), &q, &cursor).await.map_err(console::app_error)
+}
+
+#[server(endpoint = "users/page")]
+pub async fn user_page(id: String, wsq: String) -> Result<UserPageData, AppError> {
+    use crate::server::console;
+    let (services, actor) = console::actor().await?;
+    services.user_page(&actor, &id, &wsq).await.map_err(console::app_error)
+}
+
+#[server(endpoint = "users/create")]
+pub async fn create_user(
+    user_name: String,
+    external_id: String,
+    given_name: String,
+    family_name: String,
+    display_name: String,
+    email: String,
+) -> Result<User, AppError> {
+    use crate::domain::users::UserInput;
+    use crate::server::console;
+    let input = UserInput { user_name, external_id, given_name, family_name, display_name, email };
+    let result = console::with_actor(|services, actor| async move { services.create_user(&actor, &input, true).await }).await;
+    let target = result.as_ref().ok().map(|u| format!("/users/{}", u.id));
+    console::finish("create_user", result, target)
+}
+
+#[server(endpoint = "users/update")]
+#[allow(clippy::too_many_arguments)]
+pub async fn update_user(
+    id: String,
+    version: i64,
+    user_name: String,
+    external_id: String,
+    given_name: String,
+    family_name: String,
+    display_name: String,
+    email: String,
+) -> Result<User, AppError> {
+    use crate::domain::users::UserInput;
+    use crate::server::console;
+    let input = UserInput { user_name, external_id, given_name, family_name, display_name, email };
+    let result = console::with_actor(|services, actor| async move {
+        services.update_user(&actor, &id, Some(version), &input).await
+    })
+    .await;
+    console::finish("update_user", result, None)
+}
+
+/// The Active switch: a checkbox, so `active` is present only when ticked.
+#[server(endpoint = "users/set_active")]
+pub async fn set_user_active(id: String, version: i64, active: Option<String>) -> Result<User, AppError> {
+    use crate::server::console;
+    let result = console::with_actor(|services, actor| async move {
+        services.set_user_active(&actor, &id, Some(version), active.is_some()).await
+    })
+    .await;
+    console::finish("set_active", result, None)
+}
+
+/// One workspace checkbox: `granted` is present only when ticked.
+#[server(endpoint = "users/set_access")]
+pub async fn set_access(
+    user_id: String,
+    workspace_id: String,
+    version: i64,
+    granted: Option<String>,
+) -> Result<User, AppError> {
+    use crate::server::console;
+    let form = format!("access:{workspace_id}");
+    let result = console::with_actor(|services, actor| async move {
+        services.set_access(&actor, &user_id, &workspace_id, Some(version), granted.is_some()).await
+    })
+    .await;
+    console::finish(&form, result, None)
+}
+
+#[server(endpoint = "users/delete")]
+pub async fn delete_user(id: String, version: i64) -> Result<(), AppError> {
+    use crate::server::console;
+    let result = console::with_actor(|services, actor| async move {
+        services.delete_user(&actor, &id, Some(version)).await
+    })
+    .await;
+    console::finish("delete_user", result, Some("/users".into()))
+}

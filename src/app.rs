@@ -1,0 +1,53 @@
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::ui::frame::ConsoleFrame;
+use crate::ui::login::LoginPage;
+use crate::ui::not_found::NotFoundPage;
+use crate::ui::user::UserPage;
+use crate::ui::users::{NewUserPage, UsersPage};
+use crate::ui::workspace::WorkspacePage;
+use crate::ui::workspaces::WorkspacesPage;
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/cim.css" />
+        <Title text="CIM" />
+        <Router>
+            <ConsoleFrame>
+                // Async: pages arrive complete, so they work with JavaScript off as well.
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=|| view! { <Redirect path="/users" /> } />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/users/new") view=NewUserPage ssr=SsrMode::Async />
+                    <Route path=path!("/users/:id") view=UserPage ssr=SsrMode::Async />
+                    <Route path=path!("/workspaces") view=WorkspacesPage ssr=SsrMode::Async />
+                    <Route path=path!("/workspaces/:id") view=WorkspacePage ssr=SsrMode::Async />
+                </Routes>
+            </ConsoleFrame>
+        </Router>
+    }
+}

@@ -1,0 +1,4 @@
+//! Secrets: password hashing and random credentials. Nothing here is ever logged.
+
+pub mod passwords;
+pub mod secrets;

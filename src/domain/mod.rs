@@ -1,0 +1,10 @@
+//! Types and rules shared by the browser and the server. Nothing here touches the database.
+
+pub mod admins;
+pub mod errors;
+pub mod paging;
+pub mod text;
+pub mod users;
+pub mod workspaces;
+
+pub use errors::AppError;

@@ -1,0 +1,98 @@
+//! Small text rules used by several resources.
+
+use super::AppError;
+
+/// The case-folded form under which names are unique, searched and sorted.
+pub fn fold_key(text: &str) -> String {
+    text.trim().to_lowercase()
+}
+
+/// Trims `value` and checks it fits `max` characters and holds no control characters.
+pub fn clean_field(field: &str, label: &str, value: &str, max: usize) -> Result<String, AppError> {
+    let value = value.trim();
+    if value.chars().count() > max {
+        return Err(AppError::invalid(field, format!("{label} must be at most {max} characters.")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(AppError::invalid(field, format!("{label} must not contain control characters.")));
+    }
+    Ok(value.to_string())
+}
+
+/// Like [`clean_field`] but refuses an empty value.
+pub fn required_field(field: &str, label: &str, value: &str, max: usize) -> Result<String, AppError> {
+    let value = clean_field(field, label, value, max)?;
+    if value.is_empty() {
+        return Err(AppError::invalid(field, format!("{label} is required.")));
+    }
+    Ok(value)
+}
+
+/// The case-folded words a search matches by prefix. Stored values and typed queries are split
+/// the same way, so "ada.lov" finds "Ada.Lovelace@example.com".
+pub fn search_terms<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut terms: Vec<String> = values
+        .into_iter()
+        .flat_map(|value| {
+            fold_key(value)
+                .split(|c: char| c.is_whitespace() || matches!(c, '.' | '@' | '-' | '_' | ',' | '+'))
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    terms.sort();
+    terms.dedup();
+    terms
+}
+
+/// Percent-encodes `text` for a URL query value (RFC 3986 unreserved characters stay).
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// `key=value&...` with every value percent-encoded; empty values are left out.
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", percent_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_key_ignores_case_and_outer_space() {
+        assert_eq!(fold_key("  Ada.Lovelace@Example.COM "), "ada.lovelace@example.com");
+    }
+
+    #[test]
+    fn required_field_refuses_blank_and_overlong_values() {
+        assert!(required_field("f", "Name", "   ", 10).is_err());
+        assert!(required_field("f", "Name", "abcdefghijk", 10).is_err());
+        assert_eq!(required_field("f", "Name", " ok ", 10).unwrap(), "ok");
+        assert!(clean_field("f", "Name", "a\u{7}b", 10).is_err());
+    }
+
+    #[test]
+    fn search_terms_are_the_folded_words_of_every_value() {
+        let terms = search_terms(["Ada.Lovelace@Example.com", "Ada King"]);
+        assert_eq!(terms, vec!["ada", "com", "example", "king", "lovelace"]);
+    }
+
+    #[test]
+    fn query_strings_encode_values_and_skip_empty_ones() {
+        assert_eq!(query_string(&[("q", "a b&c"), ("after", ""), ("s", "x/y")]), "q=a%20b%26c&s=x%2Fy");
+    }
+}

@@ -1,0 +1,183 @@
+use serde::{Deserialize, Serialize};
+
+use super::text::{clean_field, required_field};
+use super::AppError;
+
+/// A user as the console's list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: String,
+    pub user_name: String,
+    pub display_name: String,
+    pub email: String,
+    pub active: bool,
+    pub workspace_count: i64,
+}
+
+/// A user's whole profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub user_name: String,
+    pub external_id: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub display_name: String,
+    pub email: String,
+    pub active: bool,
+    pub created: i64,
+    pub last_modified: i64,
+    pub version: i64,
+}
+
+/// How many workspace checkboxes the user page shows at once; its filter box narrows the rest.
+pub const WORKSPACES_SHOWN: usize = 200;
+
+/// Whether a user may enter one workspace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkspaceAccess {
+    pub workspace_id: String,
+    pub workspace_name: String,
+    pub granted: bool,
+}
+
+/// Everything the user page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserPageData {
+    pub user: User,
+    /// Workspaces matching the page's filter, each with its checkbox state.
+    pub workspaces: Vec<WorkspaceAccess>,
+    pub total_workspaces: i64,
+    pub granted_count: i64,
+}
+
+/// Which users a list shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StatusFilter {
+    #[default]
+    All,
+    Active,
+    Inactive,
+}
+
+impl StatusFilter {
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "active" => StatusFilter::Active,
+            "inactive" => StatusFilter::Inactive,
+            _ => StatusFilter::All,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusFilter::All => "all",
+            StatusFilter::Active => "active",
+            StatusFilter::Inactive => "inactive",
+        }
+    }
+
+    pub fn wanted(self) -> Option<bool> {
+        match self {
+            StatusFilter::All => None,
+            StatusFilter::Active => Some(true),
+            StatusFilter::Inactive => Some(false),
+        }
+    }
+}
+
+/// A profile as typed into a form, before validation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserInput {
+    pub user_name: String,
+    pub external_id: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub display_name: String,
+    pub email: String,
+}
+
+/// A profile that passed validation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserProfile {
+    pub user_name: String,
+    pub external_id: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub display_name: String,
+    pub email: String,
+}
+
+const NAME_MAX: usize = 256;
+
+impl UserInput {
+    pub fn validate(&self) -> Result<UserProfile, AppError> {
+        let user_name = required_field("user_name", "User name", &self.user_name, NAME_MAX)?;
+        if user_name.chars().any(char::is_whitespace) {
+            return Err(AppError::invalid("user_name", "User name must not contain spaces."));
+        }
+        let external_id = clean_field("external_id", "External id", &self.external_id, NAME_MAX)?;
+        let given_name = clean_field("given_name", "Given name", &self.given_name, NAME_MAX)?;
+        let family_name = clean_field("family_name", "Family name", &self.family_name, NAME_MAX)?;
+        let mut display_name = clean_field("display_name", "Display name", &self.display_name, NAME_MAX)?;
+        let email = clean_field("email", "Email", &self.email, NAME_MAX)?;
+        if !email.is_empty() && !looks_like_email(&email) {
+            return Err(AppError::invalid("email", "Email must look like name@example.com."));
+        }
+        if display_name.is_empty() {
+            display_name = format!("{given_name} {family_name}").trim().to_string();
+        }
+        Ok(UserProfile {
+            user_name,
+            external_id: (!external_id.is_empty()).then_some(external_id),
+            given_name,
+            family_name,
+            display_name,
+            email,
+        })
+    }
+}
+
+fn looks_like_email(text: &str) -> bool {
+    match text.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+                && !text.chars().any(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(user_name: &str, email: &str) -> UserInput {
+        UserInput { user_name: user_name.into(), email: email.into(), given_name: "Ada".into(), family_name: "King".into(), ..Default::default() }
+    }
+
+    #[test]
+    fn a_missing_user_name_is_reported_on_its_field() {
+        let err = input("  ", "").validate().unwrap_err();
+        assert_eq!(err.field(), Some("user_name"));
+    }
+
+    #[test]
+    fn user_names_with_spaces_are_refused() {
+        assert_eq!(input("ada king", "").validate().unwrap_err().field(), Some("user_name"));
+    }
+
+    #[test]
+    fn malformed_emails_are_refused_and_blank_ones_allowed() {
+        assert_eq!(input("ada", "not-an-email").validate().unwrap_err().field(), Some("email"));
+        assert!(input("ada", "").validate().is_ok());
+        assert!(input("ada", "ada@example.com").validate().is_ok());
+    }
+
+    #[test]
+    fn display_name_defaults_to_given_and_family_name() {
+        let profile = input("ada", "").validate().unwrap();
+        assert_eq!(profile.display_name, "Ada King");
+        assert_eq!(profile.external_id, None);
+    }
+}

@@ -1,0 +1,51 @@
+use serde::{Deserialize, Serialize};
+
+use super::text::{clean_field, required_field};
+use super::AppError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Workspace {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub member_count: i64,
+    pub created: i64,
+    pub last_modified: i64,
+    pub version: i64,
+}
+
+/// A member as a workspace page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    pub user_id: String,
+    pub user_name: String,
+    pub display_name: String,
+    pub active: bool,
+}
+
+/// A workspace name and description that passed validation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkspaceInput {
+    pub name: String,
+    pub description: String,
+}
+
+impl WorkspaceInput {
+    pub fn parse(name: &str, description: &str) -> Result<Self, AppError> {
+        Ok(WorkspaceInput {
+            name: required_field("name", "Workspace name", name, 200)?,
+            description: clean_field("description", "Description", description, 2000)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workspace_names_are_required_and_trimmed() {
+        assert_eq!(WorkspaceInput::parse("   ", "").unwrap_err().field(), Some("name"));
+        assert_eq!(WorkspaceInput::parse(" Finance ", "").unwrap().name, "Finance");
+    }
+}

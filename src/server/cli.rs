@@ -1,0 +1,176 @@
+//! The `cim` command: `serve`, `admin create`, `demo-data`.
+
+use std::io::Read;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use leptos::config::LeptosOptions;
+use tower_sessions_sqlx_store::SqliteStore;
+
+use super::config::Config;
+use super::router::build_router;
+use super::state::AppState;
+use crate::auth::secrets::{new_id, random_secret};
+use crate::domain::admins::Role;
+use crate::service::{Actor, DemoSize, Services, SystemClock};
+use crate::storage::Store;
+
+#[derive(Parser)]
+#[command(name = "cim", about = "Central identity management: console and SCIM server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the console on the configured address.
+    Serve,
+    /// Manage console administrators.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Fill the store with realistic users, workspaces and grants.
+    DemoData {
+        #[arg(long, default_value_t = 1000)]
+        users: usize,
+        #[arg(long, default_value_t = 20)]
+        workspaces: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an administrator. Reads the password from stdin with --password-stdin; otherwise
+    /// generates one and prints it once.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "security_admin", value_parser = ["security_admin", "auditor"])]
+        role: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command {
+        Command::Serve => serve().await,
+        Command::Admin { command: AdminCommand::Create { username, role, password_stdin } } => {
+            create_admin(&username, &role, password_stdin).await
+        }
+        Command::DemoData { users, workspaces } => demo_data(users, workspaces).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("cim: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open_services(config: &Config) -> Result<Services, Box<dyn std::error::Error>> {
+    let store = Store::open(&config.database_url).await?;
+    Ok(Services::new(store, Arc::new(SystemClock)))
+}
+
+async fn serve() -> CliResult {
+    let config = Config::from_env()?;
+    let services = open_services(&config).await?;
+    ensure_first_admin(&services, &config).await?;
+    let sessions = SqliteStore::new(services.store().sqlite_pool().clone());
+    sessions.migrate().await?;
+    let leptos_options = LeptosOptions::builder()
+        .output_name("cim")
+        .site_root(config.site_root.clone())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .build();
+    let router = build_router(AppState { services, leptos_options }, &config, sessions);
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    tracing::info!(addr = %config.addr, "CIM console listening");
+    println!("CIM console: http://{}/", config.addr);
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+/// With no administrator yet, creates `admin` with a generated password and prints it once:
+/// there is never a default password.
+async fn ensure_first_admin(services: &Services, config: &Config) -> CliResult {
+    if services.count_admins().await? > 0 {
+        return Ok(());
+    }
+    let password = random_secret(18);
+    services.create_admin(&Actor::system(new_id()), "admin", &password, Role::SecurityAdmin).await?;
+    println!();
+    println!("  First start: created the administrator 'admin' with this one-time password:");
+    println!();
+    println!("      {password}");
+    println!();
+    println!("  Sign in at http://{}/login — it is not shown again.", config.addr);
+    println!("  More administrators: cim admin create --username NAME");
+    println!();
+    Ok(())
+}
+
+async fn create_admin(username: &str, role: &str, password_stdin: bool) -> CliResult {
+    let config = Config::from_env()?;
+    let services = open_services(&config).await?;
+    let role = Role::parse(role).ok_or("unknown role")?;
+    let (password, generated) = if password_stdin {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        (text.trim_end_matches(['\r', '\n']).to_string(), false)
+    } else {
+        (random_secret(18), true)
+    };
+    services.create_admin(&Actor::system(new_id()), username, &password, role).await?;
+    if generated {
+        println!("Created administrator {username} ({}). Password, shown once: {password}", role.as_str());
+    } else {
+        println!("Created administrator {username} ({}).", role.as_str());
+    }
+    Ok(())
+}
+
+async fn demo_data(users: usize, workspaces: usize) -> CliResult {
+    let config = Config::from_env()?;
+    let services = open_services(&config).await?;
+    let started = Instant::now();
+    services.load_demo_data(&Actor::system(new_id()), DemoSize { users, workspaces }).await?;
+    println!("Added {users} users and {workspaces} workspaces in {:.1} s.", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut sig) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            sig.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

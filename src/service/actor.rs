@@ -1,0 +1,66 @@
+use super::{ServiceError, ServiceResult};
+use crate::domain::admins::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActorKind {
+    Admin,
+    ScimCredential,
+    System,
+}
+
+/// Which way a request came in, recorded with each audit event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Door {
+    Console,
+    Scim,
+    Cli,
+}
+
+/// Who is asking, established by a door (session, SCIM credential, command line).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub kind: ActorKind,
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub door: Door,
+    pub request_id: String,
+}
+
+impl Actor {
+    /// The command line's actor: whoever can run `cim` on the server owns the store anyway.
+    pub fn system(request_id: impl Into<String>) -> Self {
+        Actor {
+            kind: ActorKind::System,
+            id: "system".into(),
+            name: "system".into(),
+            role: Role::SecurityAdmin,
+            door: Door::Cli,
+            request_id: request_id.into(),
+        }
+    }
+
+    pub fn require_write(&self) -> ServiceResult<()> {
+        if self.role.can_write() {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden)
+        }
+    }
+
+    pub fn kind_str(&self) -> &'static str {
+        match self.kind {
+            ActorKind::Admin => "admin",
+            ActorKind::ScimCredential => "scim_credential",
+            ActorKind::System => "system",
+        }
+    }
+
+    pub fn door_str(&self) -> &'static str {
+        match self.door {
+            Door::Console => "console",
+            Door::Scim => "scim",
+            Door::Cli => "cli",
+        }
+    }
+}

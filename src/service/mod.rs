@@ -1,0 +1,45 @@
+//! The rules. Every change of state goes through here: validate, authorise, one transaction,
+//! version bump, one audit event. Both doors (console server functions, SCIM handlers) call it.
+
+mod access;
+mod actor;
+mod admins;
+mod audit;
+mod clock;
+mod demo;
+mod error;
+mod paging;
+mod users;
+mod workspaces;
+
+use std::sync::Arc;
+
+pub use actor::{Actor, ActorKind, Door};
+pub use admins::{LoginThrottle, SignedIn};
+pub use clock::{Clock, SystemClock};
+pub use demo::DemoSize;
+pub use error::{ServiceError, ServiceResult};
+
+use crate::storage::Store;
+
+/// The service layer's entry point, cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    throttle: Arc<LoginThrottle>,
+}
+
+impl Services {
+    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
+        Services { store, clock, throttle: Arc::new(LoginThrottle::default()) }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}

@@ -1,0 +1,92 @@
+use super::{prefix_end, Store, StoreResult, WriteTx};
+use crate::domain::text::fold_key;
+use crate::domain::users::WorkspaceAccess;
+
+#[derive(sqlx::FromRow)]
+struct AccessRow {
+    workspace_id: String,
+    workspace_name: String,
+    granted: bool,
+}
+
+impl Store {
+    /// Every workspace whose folded name starts with `name_prefix`, with whether `user_id` has it,
+    /// sorted by name; at most `limit` rows.
+    pub async fn workspace_access(
+        &self,
+        user_id: &str,
+        name_prefix: &str,
+        limit: usize,
+    ) -> StoreResult<Vec<WorkspaceAccess>> {
+        let prefix = fold_key(name_prefix);
+        let rows: Vec<AccessRow> = sqlx::query_as(
+            "SELECT w.id AS workspace_id, w.name AS workspace_name, \
+             EXISTS (SELECT 1 FROM access_grants g WHERE g.user_id = $1 AND g.workspace_id = w.id) AS granted \
+             FROM workspaces w WHERE w.name_key >= $2 AND w.name_key < $3 ORDER BY w.name_key LIMIT $4",
+        )
+        .bind(user_id)
+        .bind(&prefix)
+        .bind(prefix_end(&prefix))
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| WorkspaceAccess { workspace_id: r.workspace_id, workspace_name: r.workspace_name, granted: r.granted })
+            .collect())
+    }
+
+    pub async fn count_workspaces(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM workspaces").fetch_one(&self.pool).await?)
+    }
+
+    pub async fn count_grants_of_user(&self, user_id: &str) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM access_grants WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+}
+
+impl WriteTx {
+    pub async fn has_grant(&mut self, user_id: &str, workspace_id: &str) -> StoreResult<bool> {
+        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM access_grants WHERE user_id = $1 AND workspace_id = $2)")
+            .bind(user_id)
+            .bind(workspace_id)
+            .fetch_one(&mut *self.tx)
+            .await?)
+    }
+
+    /// Adds a grant and counts the member on the workspace, bumping its version.
+    pub async fn insert_grant(&mut self, user_id: &str, workspace_id: &str, by: &str, now: i64) -> StoreResult<()> {
+        sqlx::query("INSERT INTO access_grants (user_id, workspace_id, granted_at, granted_by) VALUES ($1, $2, $3, $4)")
+            .bind(user_id)
+            .bind(workspace_id)
+            .bind(now)
+            .bind(by)
+            .execute(&mut *self.tx)
+            .await?;
+        self.count_member(workspace_id, 1, now).await
+    }
+
+    pub async fn delete_grant(&mut self, user_id: &str, workspace_id: &str, now: i64) -> StoreResult<()> {
+        sqlx::query("DELETE FROM access_grants WHERE user_id = $1 AND workspace_id = $2")
+            .bind(user_id)
+            .bind(workspace_id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.count_member(workspace_id, -1, now).await
+    }
+
+    async fn count_member(&mut self, workspace_id: &str, delta: i64, now: i64) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE workspaces SET member_count = member_count + $2, last_modified = $3, version = version + 1 WHERE id = $1",
+        )
+        .bind(workspace_id)
+        .bind(delta)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,234 @@
+use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
+
+use super::{prefix_end, Store, StoreResult, WriteTx};
+use crate::domain::paging::Cursor;
+use crate::domain::text::{fold_key, search_terms};
+use crate::domain::users::{StatusFilter, User, UserSummary};
+
+const USER_COLUMNS: &str = "id, user_name, external_id, given_name, family_name, display_name, \
+     email, active, created, last_modified, version";
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    user_name: String,
+    external_id: Option<String>,
+    given_name: String,
+    family_name: String,
+    display_name: String,
+    email: String,
+    active: bool,
+    created: i64,
+    last_modified: i64,
+    version: i64,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        User {
+            id: r.id,
+            user_name: r.user_name,
+            external_id: r.external_id,
+            given_name: r.given_name,
+            family_name: r.family_name,
+            display_name: r.display_name,
+            email: r.email,
+            active: r.active,
+            created: r.created,
+            last_modified: r.last_modified,
+            version: r.version,
+        }
+    }
+}
+
+/// A list row with the key it is sorted and paged by.
+#[derive(Debug, sqlx::FromRow)]
+pub struct UserKeyed {
+    pub user_name_key: String,
+    pub id: String,
+    pub user_name: String,
+    pub display_name: String,
+    pub email: String,
+    pub active: bool,
+    pub workspace_count: i64,
+}
+
+impl From<UserKeyed> for UserSummary {
+    fn from(r: UserKeyed) -> Self {
+        UserSummary {
+            id: r.id,
+            user_name: r.user_name,
+            display_name: r.display_name,
+            email: r.email,
+            active: r.active,
+            workspace_count: r.workspace_count,
+        }
+    }
+}
+
+async fn fetch_user<'e>(db: impl SqliteExecutor<'e>, id: &str) -> StoreResult<Option<User>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+    let row: Option<UserRow> = sqlx::query_as(&sql).bind(id).fetch_optional(db).await?;
+    Ok(row.map(User::from))
+}
+
+impl Store {
+    pub async fn get_user(&self, id: &str) -> StoreResult<Option<User>> {
+        fetch_user(&self.pool, id).await
+    }
+
+    /// One page of users sorted by folded userName. A search query matches every word as a
+    /// prefix of some word of the user; the matches drive the join (CROSS JOIN fixes that order
+    /// in SQLite), so a page costs the number of matches, not the size of the table.
+    pub async fn list_users(
+        &self,
+        status: StatusFilter,
+        query: &str,
+        cursor: &Cursor,
+        limit: usize,
+    ) -> StoreResult<Vec<UserKeyed>> {
+        let words = search_terms([query]);
+        let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT u.user_name_key, u.id, u.user_name, u.display_name, u.email, u.active, \
+             (SELECT COUNT(*) FROM access_grants g WHERE g.user_id = u.id) AS workspace_count FROM ",
+        );
+        match words.first() {
+            Some(first) => {
+                sql.push("(SELECT DISTINCT user_id FROM user_search_terms WHERE term >= ")
+                    .push_bind(first.clone())
+                    .push(" AND term < ")
+                    .push_bind(prefix_end(first))
+                    .push(") m CROSS JOIN users u ON u.id = m.user_id WHERE 1 = 1");
+            }
+            None => {
+                sql.push("users u WHERE 1 = 1");
+            }
+        }
+        for word in words.iter().skip(1) {
+            sql.push(" AND EXISTS (SELECT 1 FROM user_search_terms t WHERE t.user_id = u.id AND t.term >= ")
+                .push_bind(word.clone())
+                .push(" AND t.term < ")
+                .push_bind(prefix_end(word))
+                .push(")");
+        }
+        if let Some(active) = status.wanted() {
+            sql.push(" AND u.active = ").push_bind(active);
+        }
+        let descending = matches!(cursor, Cursor::Before(_));
+        match cursor {
+            Cursor::First => {}
+            Cursor::After(key) => {
+                sql.push(" AND u.user_name_key > ").push_bind(key.clone());
+            }
+            Cursor::Before(key) => {
+                sql.push(" AND u.user_name_key < ").push_bind(key.clone());
+            }
+        }
+        sql.push(if descending { " ORDER BY u.user_name_key DESC" } else { " ORDER BY u.user_name_key" });
+        sql.push(" LIMIT ").push_bind(limit as i64);
+        let mut rows: Vec<UserKeyed> = sql.build_query_as().fetch_all(&self.pool).await?;
+        if descending {
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+}
+
+impl WriteTx {
+    pub async fn get_user(&mut self, id: &str) -> StoreResult<Option<User>> {
+        fetch_user(&mut *self.tx, id).await
+    }
+
+    pub async fn insert_user(&mut self, user: &User) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO users (id, user_name, user_name_key, external_id, given_name, family_name, \
+             display_name, email, active, created, last_modified, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(&user.id)
+        .bind(&user.user_name)
+        .bind(fold_key(&user.user_name))
+        .bind(&user.external_id)
+        .bind(&user.given_name)
+        .bind(&user.family_name)
+        .bind(&user.display_name)
+        .bind(&user.email)
+        .bind(user.active)
+        .bind(user.created)
+        .bind(user.last_modified)
+        .bind(user.version)
+        .execute(&mut *self.tx)
+        .await?;
+        self.index_user(user).await
+    }
+
+    /// Writes the profile fields and `active` of `user` and bumps its version.
+    pub async fn update_user(&mut self, user: &User) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE users SET user_name = $2, user_name_key = $3, external_id = $4, given_name = $5, \
+             family_name = $6, display_name = $7, email = $8, active = $9, last_modified = $10, \
+             version = version + 1 WHERE id = $1",
+        )
+        .bind(&user.id)
+        .bind(&user.user_name)
+        .bind(fold_key(&user.user_name))
+        .bind(&user.external_id)
+        .bind(&user.given_name)
+        .bind(&user.family_name)
+        .bind(&user.display_name)
+        .bind(&user.email)
+        .bind(user.active)
+        .bind(user.last_modified)
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query("DELETE FROM user_search_terms WHERE user_id = $1")
+            .bind(&user.id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.index_user(user).await
+    }
+
+    /// Marks a user changed (its grants changed) without touching its fields.
+    pub async fn touch_user(&mut self, id: &str, now: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET last_modified = $2, version = version + 1 WHERE id = $1")
+            .bind(id)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes a user; its grants go with it and the workspaces it was in count one member less.
+    pub async fn delete_user(&mut self, id: &str, now: i64) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE workspaces SET member_count = member_count - 1, last_modified = $2, \
+             version = version + 1 WHERE id IN (SELECT workspace_id FROM access_grants WHERE user_id = $1)",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(&mut *self.tx).await?;
+        Ok(())
+    }
+
+    async fn index_user(&mut self, user: &User) -> StoreResult<()> {
+        let terms = search_terms([
+            user.user_name.as_str(),
+            user.given_name.as_str(),
+            user.family_name.as_str(),
+            user.display_name.as_str(),
+            user.email.as_str(),
+            user.external_id.as_deref().unwrap_or(""),
+        ]);
+        if terms.is_empty() {
+            return Ok(());
+        }
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO user_search_terms (term, user_id) ");
+        insert.push_values(terms, |mut row, term| {
+            row.push_bind(term).push_bind(&user.id);
+        });
+        insert.build().execute(&mut *self.tx).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,188 @@
+use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
+
+use super::{Store, StoreResult, WriteTx};
+use crate::domain::paging::Cursor;
+use crate::domain::text::fold_key;
+use crate::domain::workspaces::{Member, Workspace};
+
+const WORKSPACE_COLUMNS: &str = "id, name, description, member_count, created, last_modified, version";
+
+#[derive(sqlx::FromRow)]
+struct WorkspaceRow {
+    id: String,
+    name: String,
+    description: String,
+    member_count: i64,
+    created: i64,
+    last_modified: i64,
+    version: i64,
+}
+
+impl From<WorkspaceRow> for Workspace {
+    fn from(r: WorkspaceRow) -> Self {
+        Workspace {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            member_count: r.member_count,
+            created: r.created,
+            last_modified: r.last_modified,
+            version: r.version,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    user_name_key: String,
+    user_id: String,
+    user_name: String,
+    display_name: String,
+    active: bool,
+}
+
+async fn fetch_workspace<'e>(db: impl SqliteExecutor<'e>, id: &str) -> StoreResult<Option<Workspace>> {
+    let sql = format!("SELECT {WORKSPACE_COLUMNS} FROM workspaces WHERE id = $1");
+    let row: Option<WorkspaceRow> = sqlx::query_as(&sql).bind(id).fetch_optional(db).await?;
+    Ok(row.map(Workspace::from))
+}
+
+/// Appends keyset conditions and order for `cursor` on `key_column`, then the limit.
+fn push_keyset(sql: &mut QueryBuilder<'_, Sqlite>, key_column: &str, cursor: &Cursor, limit: usize) {
+    match cursor {
+        Cursor::First => {}
+        Cursor::After(key) => {
+            sql.push(format!(" AND {key_column} > ")).push_bind(key.clone());
+        }
+        Cursor::Before(key) => {
+            sql.push(format!(" AND {key_column} < ")).push_bind(key.clone());
+        }
+    }
+    let direction = if matches!(cursor, Cursor::Before(_)) { "DESC" } else { "ASC" };
+    sql.push(format!(" ORDER BY {key_column} {direction} LIMIT ")).push_bind(limit as i64);
+}
+
+impl Store {
+    pub async fn get_workspace(&self, id: &str) -> StoreResult<Option<Workspace>> {
+        fetch_workspace(&self.pool, id).await
+    }
+
+    /// Workspaces sorted by folded name, keyed by that name; `name_prefix` narrows the list.
+    pub async fn list_workspaces(
+        &self,
+        name_prefix: &str,
+        cursor: &Cursor,
+        limit: usize,
+    ) -> StoreResult<Vec<(String, Workspace)>> {
+        let mut sql: QueryBuilder<Sqlite> =
+            QueryBuilder::new(format!("SELECT name_key, {WORKSPACE_COLUMNS} FROM workspaces WHERE 1 = 1"));
+        let prefix = fold_key(name_prefix);
+        if !prefix.is_empty() {
+            sql.push(" AND name_key >= ").push_bind(prefix.clone());
+            sql.push(" AND name_key < ").push_bind(super::prefix_end(&prefix));
+        }
+        push_keyset(&mut sql, "name_key", cursor, limit);
+        let mut rows: Vec<(String, Workspace)> = sql
+            .build_query_as::<WorkspaceRowWithKey>()
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|r| (r.name_key, r.row.into()))
+            .collect();
+        if matches!(cursor, Cursor::Before(_)) {
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+
+    /// Members of a workspace sorted by folded userName, keyed by it.
+    pub async fn list_members(
+        &self,
+        workspace_id: &str,
+        cursor: &Cursor,
+        limit: usize,
+    ) -> StoreResult<Vec<(String, Member)>> {
+        let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT u.user_name_key, u.id AS user_id, u.user_name, u.display_name, u.active \
+             FROM access_grants g JOIN users u ON u.id = g.user_id WHERE g.workspace_id = ",
+        );
+        sql.push_bind(workspace_id.to_string());
+        push_keyset(&mut sql, "u.user_name_key", cursor, limit);
+        let mut rows: Vec<(String, Member)> = sql
+            .build_query_as::<MemberRow>()
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|r| {
+                (
+                    r.user_name_key,
+                    Member { user_id: r.user_id, user_name: r.user_name, display_name: r.display_name, active: r.active },
+                )
+            })
+            .collect();
+        if matches!(cursor, Cursor::Before(_)) {
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct WorkspaceRowWithKey {
+    name_key: String,
+    #[sqlx(flatten)]
+    row: WorkspaceRow,
+}
+
+impl WriteTx {
+    pub async fn get_workspace(&mut self, id: &str) -> StoreResult<Option<Workspace>> {
+        fetch_workspace(&mut *self.tx, id).await
+    }
+
+    pub async fn insert_workspace(&mut self, ws: &Workspace) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO workspaces (id, name, name_key, description, member_count, created, last_modified, version) \
+             VALUES ($1, $2, $3, $4, 0, $5, $6, $7)",
+        )
+        .bind(&ws.id)
+        .bind(&ws.name)
+        .bind(fold_key(&ws.name))
+        .bind(&ws.description)
+        .bind(ws.created)
+        .bind(ws.last_modified)
+        .bind(ws.version)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Writes name and description and bumps the version.
+    pub async fn update_workspace(&mut self, ws: &Workspace) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE workspaces SET name = $2, name_key = $3, description = $4, last_modified = $5, \
+             version = version + 1 WHERE id = $1",
+        )
+        .bind(&ws.id)
+        .bind(&ws.name)
+        .bind(fold_key(&ws.name))
+        .bind(&ws.description)
+        .bind(ws.last_modified)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes a workspace; its members lose the grant and so change version too.
+    pub async fn delete_workspace(&mut self, id: &str, now: i64) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE users SET last_modified = $2, version = version + 1 \
+             WHERE id IN (SELECT user_id FROM access_grants WHERE workspace_id = $1)",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query("DELETE FROM workspaces WHERE id = $1").bind(id).execute(&mut *self.tx).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,62 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_query_map;
+
+use super::forms::{last_error, ErrorText};
+use super::paging::PagerLinks;
+use crate::api::workspaces::{list_workspaces, CreateWorkspace};
+
+#[component]
+pub fn WorkspacesPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |key: &str| query.with(|q| q.get(key).unwrap_or_default());
+    let create = ServerAction::<CreateWorkspace>::new();
+    let list = Resource::new(
+        move || (param("q"), param("after"), param("before"), create.version().get()),
+        |(q, after, before, _)| list_workspaces(q, Some(after), Some(before)),
+    );
+    let error = last_error(create.value());
+    view! {
+        <Title text="Workspaces · CIM" />
+        <h1>"Workspaces"</h1>
+        <section aria-labelledby="new-ws-h">
+            <h2 id="new-ws-h">"New workspace"</h2>
+            <ActionForm action=create attr:class="inline">
+                <label>"Name" <input type="text" name="name" required /></label>
+                <ErrorText error form="create_workspace" field="name" />
+                <label>"Description" <input type="text" name="description" /></label>
+                <ErrorText error form="create_workspace" field="description" />
+                <button type="submit" disabled=move || create.pending().get()>"Create workspace"</button>
+                <ErrorText error form="create_workspace" />
+            </ActionForm>
+        </section>
+        <Form method="GET" action="/workspaces" attr:class="search" attr:role="search">
+            <label>"Name starts with" <input type="search" name="q" value=move || param("q") /></label>
+            <button type="submit">"Search"</button>
+        </Form>
+        <Transition fallback=|| view! { <p>"Loading workspaces…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                    Ok(page) if page.rows.is_empty() => view! { <p class="empty">"No workspaces yet."</p> }.into_any(),
+                    Ok(page) => view! {
+                        <table class="list">
+                            <thead><tr><th>"Workspace"</th><th>"Members"</th><th>"Description"</th></tr></thead>
+                            <tbody>
+                                {page.rows.into_iter().map(|w| view! {
+                                    <tr>
+                                        <td><A href=format!("/workspaces/{}", w.id)>{w.name}</A></td>
+                                        <td>{w.member_count}</td>
+                                        <td>{w.description}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <PagerLinks path="/workspaces".into() base=vec![("q", param("q"))] prev=page.prev next=page.next />
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
