@@ -1,0 +1,111 @@
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use cim::auth::secrets::new_id;
+use cim::domain::admins::Role;
+use cim::domain::users::{User, UserInput};
+use cim::domain::workspaces::Workspace;
+use cim::server::config::Config;
+use cim::server::router::build_router;
+use cim::server::state::AppState;
+use cim::service::{Actor, Services, SystemClock};
+use cim::storage::Store;
+use leptos::config::LeptosOptions;
+use serde_json::Value;
+use tower_sessions_sqlx_store::SqliteStore;
+
+pub const ADMIN: &str = "root-admin";
+pub const PASSWORD: &str = "a-long-test-password";
+pub const AUDITOR: &str = "read-only";
+
+pub struct TestApp {
+    pub base: String,
+    pub services: Services,
+    pub client: reqwest::Client,
+    _dir: TempDir,
+}
+
+/// A folder removed when the test ends.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn system() -> Actor {
+    Actor::system(new_id())
+}
+
+/// Starts the app on 127.0.0.1:0 with a new database holding one security admin and one auditor.
+pub async fn spawn_app() -> TestApp {
+    let dir = TempDir(std::env::temp_dir().join(format!("cim-test-{}", new_id())));
+    let url = format!("sqlite://{}/cim.db", dir.0.display());
+    let store = Store::open(&url).await.expect("open store");
+    let services = Services::new(store, Arc::new(SystemClock));
+    services.create_admin(&system(), ADMIN, PASSWORD, Role::SecurityAdmin).await.expect("admin");
+    services.create_admin(&system(), AUDITOR, PASSWORD, Role::Auditor).await.expect("auditor");
+    let sessions = SqliteStore::new(services.store().sqlite_pool().clone());
+    sessions.migrate().await.expect("session table");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let config = Config {
+        database_url: url,
+        addr,
+        site_root: "target/site".into(),
+        session_idle_minutes: 30,
+        secure_cookies: false,
+    };
+    let leptos_options = LeptosOptions::builder().output_name("cim").site_root("target/site").site_addr(addr).build();
+    let router = build_router(AppState { services: services.clone(), leptos_options }, &config, sessions);
+    tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
+    });
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    TestApp { base: format!("http://{addr}"), services, client, _dir: dir }
+}
+
+impl TestApp {
+    /// Calls a server function the way the hydrated console does; returns status and JSON body.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> (u16, Value) {
+        let response = self
+            .client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("Accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    pub async fn sign_in_as(&self, username: &str) {
+        let (status, body) = self.call("login", &[("username", username), ("password", PASSWORD)]).await;
+        assert_eq!(status, 200, "sign-in failed: {body}");
+    }
+
+    pub async fn sign_in(&self) {
+        self.sign_in_as(ADMIN).await;
+    }
+
+    pub async fn user(&self, user_name: &str) -> User {
+        let input = UserInput { user_name: user_name.into(), given_name: "Test".into(), family_name: "User".into(), ..Default::default() };
+        self.services.create_user(&system(), &input, true).await.expect("create user")
+    }
+
+    pub async fn workspace(&self, name: &str) -> Workspace {
+        self.services.create_workspace(&system(), name, "").await.expect("create workspace")
+    }
+
+    pub async fn audit_actions(&self, kind: &str, id: &str) -> Vec<String> {
+        let events = self.services.store().audit_of(kind, id, 100).await.expect("audit");
+        events.into_iter().rev().map(|e| format!("{} by {} via {}", e.action, e.actor_name, e.door)).collect()
+    }
+}

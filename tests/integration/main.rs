@@ -1,0 +1,8 @@
+//! One integration-test binary: each test starts the real router on a random port with a fresh
+//! SQLite database and drives it over HTTP (or calls the service layer it shares).
+
+mod console_access;
+mod console_auth;
+mod console_forms;
+mod helpers;
+mod service_rules;

@@ -1,0 +1,81 @@
+use cim::domain::admins::Role;
+use cim::domain::users::UserInput;
+use cim::service::ServiceError;
+
+use crate::helpers::{spawn_app, system};
+
+fn input(user_name: &str) -> UserInput {
+    UserInput { user_name: user_name.into(), ..Default::default() }
+}
+
+#[tokio::test]
+async fn user_names_are_unique_whatever_their_case() {
+    let app = spawn_app().await;
+    app.user("Ada@Example.com").await;
+    let err = app.services.create_user(&system(), &input("ada@example.COM"), true).await.unwrap_err();
+    assert!(matches!(err, ServiceError::Conflict { ref field, .. } if field == "user_name"), "{err:?}");
+}
+
+#[tokio::test]
+async fn workspace_names_are_unique_whatever_their_case_also_on_rename() {
+    let app = spawn_app().await;
+    app.workspace("Finance").await;
+    let other = app.workspace("Sales").await;
+    let err = app.services.update_workspace(&system(), &other.id, Some(1), "FINANCE", "").await.unwrap_err();
+    assert!(matches!(err, ServiceError::Conflict { ref field, .. } if field == "name"), "{err:?}");
+    assert_eq!(app.services.store().get_workspace(&other.id).await.unwrap().unwrap().name, "Sales");
+}
+
+#[tokio::test]
+async fn every_change_bumps_the_version_and_appends_one_audit_event_with_before_and_after() {
+    let app = spawn_app().await;
+    let user = app.user("turing@example.com").await;
+    let mut edited = input("turing@example.com");
+    edited.given_name = "Alan".into();
+    let after = app.services.update_user(&system(), &user.id, Some(1), &edited).await.unwrap();
+    assert_eq!(after.version, 2);
+    let events = app.services.store().audit_of("user", &user.id, 10).await.unwrap();
+    assert_eq!(events.len(), 2);
+    let update = &events[0];
+    assert_eq!(update.action, "user.update");
+    assert!(update.before_json.as_deref().unwrap().contains("\"given_name\":\"Test\""));
+    assert!(update.after_json.as_deref().unwrap().contains("\"given_name\":\"Alan\""));
+    // Saving the same values again changes nothing and records nothing.
+    let same = app.services.update_user(&system(), &user.id, Some(2), &edited).await.unwrap();
+    assert_eq!(same.version, 2);
+    assert_eq!(app.services.store().audit_of("user", &user.id, 10).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn invalid_input_is_refused_before_anything_is_written() {
+    let app = spawn_app().await;
+    let err = app.services.create_user(&system(), &input("has space"), true).await.unwrap_err();
+    assert!(matches!(err, ServiceError::Invalid { ref field, .. } if field == "user_name"));
+    let page = app.services.list_users(&system(), Default::default(), "", &Default::default()).await.unwrap();
+    assert!(page.rows.is_empty());
+}
+
+#[tokio::test]
+async fn admin_passwords_must_be_long_and_are_stored_only_as_argon2id_hashes() {
+    let app = spawn_app().await;
+    let err = app.services.create_admin(&system(), "shorty", "short", Role::Auditor).await.unwrap_err();
+    assert!(matches!(err, ServiceError::Invalid { ref field, .. } if field == "password"));
+    let admin = app.services.store().find_admin_by_username(crate::helpers::ADMIN).await.unwrap().unwrap();
+    assert!(admin.password_hash.starts_with("$argon2id$"), "{}", admin.password_hash);
+    assert!(!admin.password_hash.contains(crate::helpers::PASSWORD));
+}
+
+#[tokio::test]
+async fn demo_data_adds_users_workspaces_and_grants_in_one_audited_write() {
+    let app = spawn_app().await;
+    app.services.load_demo_data(&system(), cim::service::DemoSize { users: 300, workspaces: 5 }).await.unwrap();
+    let page = app.services.list_users(&system(), Default::default(), "", &Default::default()).await.unwrap();
+    assert_eq!(page.rows.len(), 50);
+    assert!(page.next.is_some());
+    let workspaces = app.services.list_workspaces(&system(), "", &Default::default()).await.unwrap();
+    assert_eq!(workspaces.rows.len(), 5);
+    let members: i64 = workspaces.rows.iter().map(|w| w.member_count).sum();
+    assert!(members > 100, "grants were made: {members}");
+    let events = app.services.store().audit_of("store", "demo", 10).await.unwrap();
+    assert_eq!(events.len(), 1);
+}
