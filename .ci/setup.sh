@@ -52,21 +52,14 @@ ensure_npm_packages() {
   fi
 }
 
-# Builds the site the way cargo-leptos would, without cargo-leptos (whose own install costs
-# about 20 minutes on 2 cores): the hydrate half to wasm, bound by the wasm-bindgen CLI, the
-# stylesheet and public assets copied into target/site, then the server binary.
-#   $1 = dev (fast build, used by the tests) or release (small wasm, used by serve).
+# Builds the browser half the way cargo-leptos would, without cargo-leptos (whose own install
+# costs about 20 minutes on 2 cores): the library to wasm with `hydrate`, bound by the
+# wasm-bindgen CLI, then the stylesheet and public assets copied into target/site.
+#   $1 = dev (fast build, for the tests) or release (small wasm, for serve).
 build_site() {
-  local mode="$1" wasm_profile server_profile wasm_dir
-  export LEPTOS_OUTPUT_NAME=cim
-  if [ "$mode" = release ]; then
-    wasm_profile=wasm-release; server_profile=release; wasm_dir=wasm-release
-    export RUSTFLAGS="${CIM_RUSTFLAGS:-}"
-  else
-    wasm_profile=dev; server_profile=dev; wasm_dir=debug
-    # What cargo-leptos sets for dev builds: much faster compiles of the component tree.
-    export RUSTFLAGS="--cfg erase_components ${CIM_RUSTFLAGS:-}"
-  fi
+  local mode="$1" wasm_profile wasm_dir
+  if [ "$mode" = release ]; then wasm_profile=wasm-release; wasm_dir=wasm-release; else wasm_profile=dev; wasm_dir=debug; fi
+  rust_flags "$mode"
   log "building the browser half (wasm, $wasm_profile)"
   (cd "$ROOT" && cargo build --lib --target wasm32-unknown-unknown --no-default-features --features hydrate --profile "$wasm_profile")
   local site="$ROOT/target/site"
@@ -76,9 +69,16 @@ build_site() {
   mv -f "$site/pkg/cim_bg.wasm" "$site/pkg/cim.wasm"
   cp "$ROOT/style/main.css" "$site/pkg/cim.css"
   cp -R "$ROOT/public/." "$site/"
-  log "building the server (cim, $server_profile)"
-  (cd "$ROOT" && cargo build --bin cim --profile "$server_profile")
   export LEPTOS_SITE_ROOT="$site" LEPTOS_SITE_PKG_DIR=pkg
-  if [ "$server_profile" = release ]; then CIM_BIN="$ROOT/target/release/cim"; else CIM_BIN="$ROOT/target/debug/cim"; fi
-  export CIM_BIN
+}
+
+# The same flags for every cargo call of one mode, so nothing is compiled twice.
+rust_flags() {
+  export LEPTOS_OUTPUT_NAME=cim
+  if [ "$1" = release ]; then
+    export RUSTFLAGS="${CIM_RUSTFLAGS:-}"
+  else
+    # What cargo-leptos sets for dev builds: much faster compiles of the component tree.
+    export RUSTFLAGS="--cfg erase_components ${CIM_RUSTFLAGS:-}"
+  fi
 }
