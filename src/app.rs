@@ -3,6 +3,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
+use crate::ui::credentials::CredentialsPage;
 use crate::ui::frame::ConsoleFrame;
 use crate::ui::login::LoginPage;
 use crate::ui::not_found::NotFoundPage;
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/users/:id") view=UserPage ssr=SsrMode::Async />
                     <Route path=path!("/workspaces") view=WorkspacesPage ssr=SsrMode::Async />
                     <Route path=path!("/workspaces/:id") view=WorkspacePage ssr=SsrMode::Async />
+                    <Route path=path!("/credentials") view=CredentialsPage ssr=SsrMode::Async />
                 </Routes>
             </ConsoleFrame>
         </Router>

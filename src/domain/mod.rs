@@ -1,8 +1,10 @@
 //! Types and rules shared by the browser and the server. Nothing here touches the database.
 
 pub mod admins;
+pub mod credentials;
 pub mod errors;
 pub mod paging;
+pub mod query;
 pub mod text;
 pub mod users;
 pub mod workspaces;

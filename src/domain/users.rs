@@ -23,11 +23,53 @@ pub struct User {
     pub given_name: String,
     pub family_name: String,
     pub display_name: String,
+    /// The primary (or first) of `emails`: what the console shows, edits and searches.
     pub email: String,
     pub active: bool,
     pub created: i64,
     pub last_modified: i64,
     pub version: i64,
+    /// Every address, as SCIM sees them.
+    #[serde(default)]
+    pub emails: Vec<Email>,
+    /// SCIM attributes with no column of their own (nickName, title, phoneNumbers, the
+    /// enterprise extension ...), kept as sent.
+    #[serde(default)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// One e-mail address of a user (RFC 7643 §4.1.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Email {
+    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub primary: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<String>,
+}
+
+impl User {
+    /// The address the console shows: the primary one, else the first.
+    pub fn primary_email(emails: &[Email]) -> String {
+        emails.iter().find(|e| e.primary).or_else(|| emails.first()).map(|e| e.value.clone()).unwrap_or_default()
+    }
+
+    /// Sets the console's single address: it replaces the primary (or first) address, is added
+    /// as the primary work address when there is none, and removes it when blank.
+    pub fn set_email(&mut self, email: String) {
+        let slot = self.emails.iter().position(|e| e.primary).or(if self.emails.is_empty() { None } else { Some(0) });
+        match (slot, email.is_empty()) {
+            (Some(i), false) => self.emails[i].value = email.clone(),
+            (Some(i), true) => {
+                self.emails.remove(i);
+            }
+            (None, false) => self.emails.push(Email { value: email.clone(), kind: Some("work".into()), primary: true, display: None }),
+            (None, true) => {}
+        }
+        self.email = User::primary_email(&self.emails);
+    }
 }
 
 /// How many workspace checkboxes the user page shows at once; its filter box narrows the rest.
@@ -172,6 +214,24 @@ mod tests {
         assert_eq!(input("ada", "not-an-email").validate().unwrap_err().field(), Some("email"));
         assert!(input("ada", "").validate().is_ok());
         assert!(input("ada", "ada@example.com").validate().is_ok());
+    }
+
+    #[test]
+    fn the_console_address_edits_the_primary_email_and_keeps_the_others() {
+        let mut user = User {
+            id: "u".into(), user_name: "u".into(), external_id: None, given_name: String::new(),
+            family_name: String::new(), display_name: String::new(), email: String::new(), active: true,
+            created: 0, last_modified: 0, version: 1, emails: vec![], extra: Default::default(),
+        };
+        user.set_email("a@example.com".into());
+        assert_eq!(user.emails.len(), 1);
+        assert!(user.emails[0].primary);
+        user.emails.push(Email { value: "home@example.com".into(), kind: Some("home".into()), primary: false, display: None });
+        user.set_email("b@example.com".into());
+        assert_eq!(user.email, "b@example.com");
+        assert_eq!(user.emails[1].value, "home@example.com");
+        user.set_email(String::new());
+        assert_eq!(user.email, "home@example.com");
     }
 
     #[test]

@@ -7,11 +7,21 @@ use super::AppError;
 pub struct Workspace {
     pub id: String,
     pub name: String,
+    /// The identity provider's id for the group this workspace is, if one set it.
+    #[serde(default)]
+    pub external_id: Option<String>,
     pub description: String,
     pub member_count: i64,
     pub created: i64,
     pub last_modified: i64,
     pub version: i64,
+}
+
+/// A workspace as a reference from a user: its id and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceLink {
+    pub id: String,
+    pub name: String,
 }
 
 /// A member as a workspace page lists it.

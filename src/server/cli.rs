@@ -14,6 +14,7 @@ use super::router::build_router;
 use super::state::AppState;
 use crate::auth::secrets::{new_id, random_secret};
 use crate::domain::admins::Role;
+use crate::domain::credentials::CredentialKind;
 use crate::service::{Actor, DemoSize, Services, SystemClock};
 use crate::storage::Store;
 
@@ -32,6 +33,11 @@ enum Command {
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+    /// Manage the credentials SCIM clients sign in with.
+    ScimCredential {
+        #[command(subcommand)]
+        command: CredentialCommand,
     },
     /// Fill the store with realistic users, workspaces and grants.
     DemoData {
@@ -56,6 +62,17 @@ enum AdminCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum CredentialCommand {
+    /// Issue a credential and print its secret once (for automation).
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "bearer", value_parser = ["bearer", "basic"])]
+        kind: String,
+    },
+}
+
 type CliResult = Result<(), Box<dyn std::error::Error>>;
 
 pub async fn run() -> ExitCode {
@@ -72,6 +89,7 @@ pub async fn run() -> ExitCode {
             create_admin(&username, &role, password_stdin).await
         }
         Command::DemoData { users, workspaces } => demo_data(users, workspaces).await,
+        Command::ScimCredential { command: CredentialCommand::Create { name, kind } } => create_credential(&name, &kind).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -144,6 +162,18 @@ async fn create_admin(username: &str, role: &str, password_stdin: bool) -> CliRe
         println!("Created administrator {username} ({}). Password, shown once: {password}", role.as_str());
     } else {
         println!("Created administrator {username} ({}).", role.as_str());
+    }
+    Ok(())
+}
+
+async fn create_credential(name: &str, kind: &str) -> CliResult {
+    let config = Config::from_env()?;
+    let services = open_services(&config).await?;
+    let kind = CredentialKind::parse(kind).ok_or("unknown credential kind")?;
+    let issued = services.issue_scim_credential(&Actor::system(new_id()), name, kind).await?;
+    match issued.credential.username {
+        Some(username) => println!("Issued basic credential {name}. User name: {username}  Secret, shown once: {}", issued.secret),
+        None => println!("{}", issued.secret),
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ use tower_sessions::Session;
 
 use super::state::AppState;
 use crate::auth::secrets::new_id;
+use crate::domain::credentials::IssuedCredential;
 use crate::domain::text::percent_encode;
 use crate::domain::AppError;
 use crate::service::{Actor, ServiceError, Services};
@@ -71,6 +72,18 @@ pub async fn sign_in(username: &str, password: &str) -> Result<(), AppError> {
     session.insert(ADMIN_ID, signed_in.admin_id).await.map_err(|e| internal(&e))?;
     tracing::info!(admin = %signed_in.username, "signed in");
     Ok(())
+}
+
+/// Session key for a credential just issued, so its secret survives the redirect of a plain
+/// form post and is shown exactly once.
+const ISSUED: &str = "issued_credential";
+
+pub async fn keep_issued_secret(issued: IssuedCredential) -> Result<(), AppError> {
+    session().await?.insert(ISSUED, issued).await.map_err(|e| internal(&e))
+}
+
+pub async fn take_issued_secret() -> Result<Option<IssuedCredential>, AppError> {
+    session().await?.remove::<IssuedCredential>(ISSUED).await.map_err(|e| internal(&e))
 }
 
 pub async fn sign_out() -> Result<(), AppError> {

@@ -30,6 +30,7 @@ pub fn build_router(state: AppState, config: &Config, sessions: SqliteStore) -> 
     Router::new()
         .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
         .route("/healthz", get(|| async { "ok" }))
+        .nest("/scim/v2", crate::scim::router(state.clone()))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -3,7 +3,7 @@ use serde::Serialize;
 use super::audit::{event, Change};
 use super::{Actor, ServiceResult, Services};
 use crate::auth::secrets::new_id;
-use crate::domain::users::User;
+use crate::domain::users::{Email, User};
 use crate::domain::workspaces::Workspace;
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -46,7 +46,7 @@ impl Services {
         let mut workspace_ids = Vec::with_capacity(size.workspaces);
         for i in 0..size.workspaces {
             let name = format!("{} {} {} {run}", AREAS[i % AREAS.len()], KINDS[(i / AREAS.len()) % KINDS.len()], i + 1);
-            let ws = Workspace { id: new_id(), name, description: "Demo workspace".into(), member_count: 0, created: now, last_modified: now, version: 1 };
+            let ws = Workspace { id: new_id(), name, external_id: None, description: "Demo workspace".into(), member_count: 0, created: now, last_modified: now, version: 1 };
             tx.insert_workspace(&ws).await?;
             workspace_ids.push(ws.id);
         }
@@ -61,11 +61,13 @@ impl Services {
                 given_name: given.into(),
                 family_name: family.into(),
                 display_name: format!("{given} {family}"),
-                email: user_name,
+                email: user_name.clone(),
                 active: rng.next(10) != 0,
                 created: now,
                 last_modified: now,
                 version: 1,
+                emails: vec![Email { value: user_name, kind: Some("work".into()), primary: true, display: None }],
+                extra: Default::default(),
             };
             tx.insert_user(&user).await?;
             if !workspace_ids.is_empty() {

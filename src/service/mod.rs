@@ -6,9 +6,12 @@ mod actor;
 mod admins;
 mod audit;
 mod clock;
+mod credentials;
 mod demo;
 mod error;
+mod groups;
 mod paging;
+mod provisioning;
 mod users;
 mod workspaces;
 
@@ -17,7 +20,10 @@ use std::sync::Arc;
 pub use actor::{Actor, ActorKind, Door};
 pub use admins::{LoginThrottle, SignedIn};
 pub use clock::{Clock, SystemClock};
+pub use credentials::Presented;
 pub use demo::DemoSize;
+pub use groups::GroupChange;
+pub use provisioning::{UserDraft, UserWithAccess, WorkspaceRef};
 pub use error::{ServiceError, ServiceResult};
 
 use crate::storage::Store;

@@ -69,6 +69,8 @@ impl Services {
             created: now,
             last_modified: now,
             version: 1,
+            emails: Vec::new(),
+            extra: Default::default(),
         };
         apply_profile(&mut user, profile);
         let mut tx = self.store.write().await?;
@@ -151,5 +153,5 @@ fn apply_profile(user: &mut User, profile: UserProfile) {
     user.given_name = profile.given_name;
     user.family_name = profile.family_name;
     user.display_name = profile.display_name;
-    user.email = profile.email;
+    user.set_email(profile.email);
 }

@@ -44,6 +44,7 @@ impl Services {
         let workspace = Workspace {
             id: new_id(),
             name: input.name,
+            external_id: None,
             description: input.description,
             member_count: 0,
             created: now,

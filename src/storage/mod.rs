@@ -3,7 +3,9 @@
 
 mod admins;
 mod audit;
+mod credentials;
 mod grants;
+mod query;
 mod users;
 mod workspaces;
 
@@ -14,6 +16,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use admins::AdminRecord;
+pub use credentials::CredentialRecord;
+pub use query::QueryError;
 pub use audit::{AuditEvent, AuditRecord};
 pub use users::UserKeyed;
 
@@ -28,6 +32,9 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("cannot prepare the database location: {0}")]
     Location(#[from] std::io::Error),
+    /// A condition that cannot be compiled (a type mismatch in a filter).
+    #[error("unusable condition: {0}")]
+    Query(QueryError),
 }
 
 impl From<sqlx::Error> for StoreError {

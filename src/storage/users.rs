@@ -1,12 +1,17 @@
+use std::collections::HashMap;
+
 use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
 
-use super::{prefix_end, Store, StoreResult, WriteTx};
+use super::query::{push_order, push_where};
+use super::{prefix_end, Store, StoreError, StoreResult, WriteTx};
+use crate::domain::query::ListQuery;
+use crate::domain::workspaces::WorkspaceLink;
 use crate::domain::paging::Cursor;
 use crate::domain::text::{fold_key, search_terms};
 use crate::domain::users::{StatusFilter, User, UserSummary};
 
 const USER_COLUMNS: &str = "id, user_name, external_id, given_name, family_name, display_name, \
-     email, active, created, last_modified, version";
+     email, active, created, last_modified, version, emails, extra";
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
@@ -21,6 +26,8 @@ struct UserRow {
     created: i64,
     last_modified: i64,
     version: i64,
+    emails: String,
+    extra: String,
 }
 
 impl From<UserRow> for User {
@@ -37,8 +44,14 @@ impl From<UserRow> for User {
             created: r.created,
             last_modified: r.last_modified,
             version: r.version,
+            emails: serde_json::from_str(&r.emails).unwrap_or_default(),
+            extra: serde_json::from_str(&r.extra).unwrap_or_default(),
         }
     }
+}
+
+fn json_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
 
 /// A list row with the key it is sorted and paged by.
@@ -142,8 +155,8 @@ impl WriteTx {
     pub async fn insert_user(&mut self, user: &User) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO users (id, user_name, user_name_key, external_id, given_name, family_name, \
-             display_name, email, active, created, last_modified, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             display_name, email, active, created, last_modified, version, emails, extra) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&user.id)
         .bind(&user.user_name)
@@ -157,6 +170,8 @@ impl WriteTx {
         .bind(user.created)
         .bind(user.last_modified)
         .bind(user.version)
+        .bind(json_text(&user.emails))
+        .bind(json_text(&user.extra))
         .execute(&mut *self.tx)
         .await?;
         self.index_user(user).await
@@ -167,7 +182,7 @@ impl WriteTx {
         sqlx::query(
             "UPDATE users SET user_name = $2, user_name_key = $3, external_id = $4, given_name = $5, \
              family_name = $6, display_name = $7, email = $8, active = $9, last_modified = $10, \
-             version = version + 1 WHERE id = $1",
+             emails = $11, extra = $12, version = version + 1 WHERE id = $1",
         )
         .bind(&user.id)
         .bind(&user.user_name)
@@ -179,6 +194,8 @@ impl WriteTx {
         .bind(&user.email)
         .bind(user.active)
         .bind(user.last_modified)
+        .bind(json_text(&user.emails))
+        .bind(json_text(&user.extra))
         .execute(&mut *self.tx)
         .await?;
         sqlx::query("DELETE FROM user_search_terms WHERE user_id = $1")
@@ -230,5 +247,59 @@ impl WriteTx {
         });
         insert.build().execute(&mut *self.tx).await?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// Users meeting a condition, sorted and paged, with the total that meet it.
+    pub async fn find_users(&self, query: &ListQuery) -> StoreResult<(i64, Vec<User>)> {
+        let mut count: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM users u");
+        push_where(&mut count, query.condition.as_ref()).map_err(StoreError::Query)?;
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+        if query.limit == 0 {
+            return Ok((total, Vec::new()));
+        }
+        let columns = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
+        let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT {columns} FROM users u"));
+        push_where(&mut sql, query.condition.as_ref()).map_err(StoreError::Query)?;
+        push_order(&mut sql, query.sort.as_ref(), "u.id", "u.created");
+        sql.push(" LIMIT ").push_bind(query.limit as i64).push(" OFFSET ").push_bind(query.offset as i64);
+        let rows: Vec<UserRow> = sql.build_query_as().fetch_all(&self.pool).await?;
+        Ok((total, rows.into_iter().map(User::from).collect()))
+    }
+
+    /// The workspaces each of `user_ids` may enter, sorted by name.
+    pub async fn workspaces_of(&self, user_ids: &[String]) -> StoreResult<HashMap<String, Vec<WorkspaceLink>>> {
+        let mut out: HashMap<String, Vec<WorkspaceLink>> = HashMap::new();
+        if user_ids.is_empty() {
+            return Ok(out);
+        }
+        let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT g.user_id, w.id, w.name FROM access_grants g JOIN workspaces w ON w.id = g.workspace_id WHERE g.user_id IN (",
+        );
+        let mut list = sql.separated(", ");
+        for id in user_ids {
+            list.push_bind(id.clone());
+        }
+        sql.push(") ORDER BY w.name_key");
+        let rows: Vec<(String, String, String)> = sql.build_query_as().fetch_all(&self.pool).await?;
+        for (user_id, id, name) in rows {
+            out.entry(user_id).or_default().push(WorkspaceLink { id, name });
+        }
+        Ok(out)
+    }
+}
+
+impl WriteTx {
+    /// Ids of the workspaces a user may enter.
+    pub async fn grants_of_user(&mut self, user_id: &str) -> StoreResult<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT workspace_id FROM access_grants WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_all(&mut *self.tx)
+            .await?)
+    }
+
+    pub async fn user_exists(&mut self, id: &str) -> StoreResult<bool> {
+        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)").bind(id).fetch_one(&mut *self.tx).await?)
     }
 }

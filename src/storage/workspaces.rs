@@ -1,16 +1,19 @@
 use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
 
-use super::{Store, StoreResult, WriteTx};
+use super::query::{push_order, push_where};
+use super::{Store, StoreError, StoreResult, WriteTx};
 use crate::domain::paging::Cursor;
+use crate::domain::query::ListQuery;
 use crate::domain::text::fold_key;
 use crate::domain::workspaces::{Member, Workspace};
 
-const WORKSPACE_COLUMNS: &str = "id, name, description, member_count, created, last_modified, version";
+const WORKSPACE_COLUMNS: &str = "id, name, external_id, description, member_count, created, last_modified, version";
 
 #[derive(sqlx::FromRow)]
-struct WorkspaceRow {
+pub(super) struct WorkspaceRow {
     id: String,
     name: String,
+    external_id: Option<String>,
     description: String,
     member_count: i64,
     created: i64,
@@ -23,6 +26,7 @@ impl From<WorkspaceRow> for Workspace {
         Workspace {
             id: r.id,
             name: r.name,
+            external_id: r.external_id,
             description: r.description,
             member_count: r.member_count,
             created: r.created,
@@ -141,8 +145,8 @@ impl WriteTx {
 
     pub async fn insert_workspace(&mut self, ws: &Workspace) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO workspaces (id, name, name_key, description, member_count, created, last_modified, version) \
-             VALUES ($1, $2, $3, $4, 0, $5, $6, $7)",
+            "INSERT INTO workspaces (id, name, name_key, description, member_count, created, last_modified, version, external_id) \
+             VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8)",
         )
         .bind(&ws.id)
         .bind(&ws.name)
@@ -151,6 +155,7 @@ impl WriteTx {
         .bind(ws.created)
         .bind(ws.last_modified)
         .bind(ws.version)
+        .bind(&ws.external_id)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
@@ -160,13 +165,14 @@ impl WriteTx {
     pub async fn update_workspace(&mut self, ws: &Workspace) -> StoreResult<()> {
         sqlx::query(
             "UPDATE workspaces SET name = $2, name_key = $3, description = $4, last_modified = $5, \
-             version = version + 1 WHERE id = $1",
+             external_id = $6, version = version + 1 WHERE id = $1",
         )
         .bind(&ws.id)
         .bind(&ws.name)
         .bind(fold_key(&ws.name))
         .bind(&ws.description)
         .bind(ws.last_modified)
+        .bind(&ws.external_id)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
@@ -184,5 +190,52 @@ impl WriteTx {
         .await?;
         sqlx::query("DELETE FROM workspaces WHERE id = $1").bind(id).execute(&mut *self.tx).await?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// Workspaces (SCIM Groups) meeting a condition, sorted and paged, with the total.
+    pub async fn find_workspaces(&self, query: &ListQuery) -> StoreResult<(i64, Vec<Workspace>)> {
+        let mut count: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM workspaces w");
+        push_where(&mut count, query.condition.as_ref()).map_err(StoreError::Query)?;
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+        if query.limit == 0 {
+            return Ok((total, Vec::new()));
+        }
+        let columns = WORKSPACE_COLUMNS.split(", ").map(|c| format!("w.{c}")).collect::<Vec<_>>().join(", ");
+        let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT {columns} FROM workspaces w"));
+        push_where(&mut sql, query.condition.as_ref()).map_err(StoreError::Query)?;
+        push_order(&mut sql, query.sort.as_ref(), "w.id", "w.created");
+        sql.push(" LIMIT ").push_bind(query.limit as i64).push(" OFFSET ").push_bind(query.offset as i64);
+        let rows: Vec<WorkspaceRow> = sql.build_query_as().fetch_all(&self.pool).await?;
+        Ok((total, rows.into_iter().map(Workspace::from).collect()))
+    }
+
+    /// Every member of a workspace as (user id, userName), sorted by userName.
+    pub async fn all_members(&self, workspace_id: &str) -> StoreResult<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT u.id, u.user_name FROM access_grants g JOIN users u ON u.id = g.user_id \
+             WHERE g.workspace_id = $1 ORDER BY u.user_name_key",
+        )
+        .bind(workspace_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
+impl WriteTx {
+    pub async fn workspace_id_by_name(&mut self, name: &str) -> StoreResult<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT id FROM workspaces WHERE name_key = $1")
+            .bind(fold_key(name))
+            .fetch_optional(&mut *self.tx)
+            .await?)
+    }
+
+    /// Ids of every member of a workspace.
+    pub async fn member_ids(&mut self, workspace_id: &str) -> StoreResult<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT user_id FROM access_grants WHERE workspace_id = $1")
+            .bind(workspace_id)
+            .fetch_all(&mut *self.tx)
+            .await?)
     }
 }

@@ -33,6 +33,7 @@ fn NavBar() -> impl IntoView {
             <nav aria-label="Main">
                 <A href="/users">"Users"</A>
                 <A href="/workspaces">"Workspaces"</A>
+                <A href="/credentials">"SCIM credentials"</A>
             </nav>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {

@@ -1,5 +1,6 @@
 //! Pages and components. They reach the server only through `crate::api`.
 
+pub mod credentials;
 pub mod forms;
 pub mod frame;
 pub mod login;

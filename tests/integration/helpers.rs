@@ -109,3 +109,80 @@ impl TestApp {
         events.into_iter().rev().map(|e| format!("{} by {} via {}", e.action, e.actor_name, e.door)).collect()
     }
 }
+
+/// A SCIM client with a fresh bearer token.
+pub struct Scim {
+    pub base: String,
+    pub token: String,
+    pub http: reqwest::Client,
+}
+
+pub struct ScimResponse {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl TestApp {
+    pub async fn scim(&self) -> Scim {
+        let issued = self
+            .services
+            .issue_scim_credential(&system(), &format!("test-{}", new_id()), cim::domain::credentials::CredentialKind::Bearer)
+            .await
+            .expect("credential");
+        Scim { base: format!("{}/scim/v2", self.base), token: issued.secret, http: reqwest::Client::new() }
+    }
+}
+
+impl Scim {
+    pub async fn send(&self, method: &str, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> ScimResponse {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        if let Some(body) = body {
+            request = request.header("Content-Type", "application/scim+json").body(body.to_string());
+        }
+        let response = request.send().await.expect("scim request");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        ScimResponse { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> ScimResponse {
+        self.send("GET", path, None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> ScimResponse {
+        self.send("POST", path, Some(body), &[]).await
+    }
+
+    pub async fn patch(&self, path: &str, ops: Value) -> ScimResponse {
+        let body = serde_json::json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops});
+        self.send("PATCH", path, Some(body), &[]).await
+    }
+
+    pub async fn create_user(&self, user_name: &str) -> Value {
+        let r = self
+            .post("/Users", serde_json::json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": user_name,
+                "name": {"givenName": "Test", "familyName": "User"}, "emails": [{"value": user_name, "type": "work", "primary": true}]}))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        r.body
+    }
+}
+
+/// Asserts an RFC 7644 §3.12 error with this status (and scimType, if given).
+pub fn assert_scim_error(r: &ScimResponse, status: u16, scim_type: Option<&str>) {
+    assert_eq!(r.status, status, "{}", r.body);
+    assert_eq!(r.body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error", "{}", r.body);
+    assert_eq!(r.body["status"], status.to_string());
+    assert!(r.body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    if let Some(t) = scim_type {
+        assert_eq!(r.body["scimType"], t, "{}", r.body);
+    }
+    assert!(r.headers["content-type"].to_str().unwrap().starts_with("application/scim+json"));
+}

@@ -5,4 +5,7 @@ mod console_access;
 mod console_auth;
 mod console_forms;
 mod helpers;
+mod scim_discovery;
+mod scim_groups;
+mod scim_users;
 mod service_rules;

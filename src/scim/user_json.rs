@@ -1,0 +1,258 @@
+//! The SCIM User (RFC 7643 §4.1, §4.3) as JSON: from the store's user and back to a draft.
+
+use chrono::{TimeZone, Utc};
+use serde_json::{json, Map, Value};
+
+use super::error::{ScimError, ScimResult};
+use super::schema::{canonical, ENTERPRISE_ATTRS, ENTERPRISE_SCHEMA, NAME_EXTRA, USER_EXTRA, USER_SCHEMA};
+use crate::domain::users::Email;
+use crate::service::{UserDraft, UserWithAccess, WorkspaceRef};
+
+pub fn rfc3339(ms: i64) -> String {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub fn meta(resource_type: &str, created: i64, last_modified: i64, location: String, version: i64) -> Value {
+    json!({
+        "resourceType": resource_type,
+        "created": rfc3339(created),
+        "lastModified": rfc3339(last_modified),
+        "location": location,
+        "version": super::http::etag(version),
+    })
+}
+
+pub fn user_location(base: &str, id: &str) -> String {
+    format!("{base}/Users/{id}")
+}
+
+/// The full representation of a user.
+pub fn user_json(u: &UserWithAccess, base: &str) -> Value {
+    let user = &u.user;
+    let mut out = Map::new();
+    let mut schemas = vec![json!(USER_SCHEMA)];
+    if user.extra.contains_key(ENTERPRISE_SCHEMA) {
+        schemas.push(json!(ENTERPRISE_SCHEMA));
+    }
+    out.insert("schemas".into(), Value::Array(schemas));
+    out.insert("id".into(), json!(user.id));
+    if let Some(external_id) = &user.external_id {
+        out.insert("externalId".into(), json!(external_id));
+    }
+    out.insert("userName".into(), json!(user.user_name));
+    let mut name = Map::new();
+    name.insert("givenName".into(), json!(user.given_name));
+    name.insert("familyName".into(), json!(user.family_name));
+    if let Some(Value::Object(extra_name)) = user.extra.get("name") {
+        name.extend(extra_name.clone());
+    }
+    name.entry("formatted").or_insert_with(|| json!(format!("{} {}", user.given_name, user.family_name).trim()));
+    out.insert("name".into(), Value::Object(name));
+    out.insert("displayName".into(), json!(user.display_name));
+    out.insert("active".into(), json!(user.active));
+    if !user.emails.is_empty() {
+        out.insert("emails".into(), serde_json::to_value(&user.emails).unwrap_or(Value::Null));
+    }
+    for key in USER_EXTRA {
+        if let Some(v) = user.extra.get(*key) {
+            out.insert((*key).into(), v.clone());
+        }
+    }
+    let groups: Vec<Value> = u
+        .workspaces
+        .iter()
+        .map(|w| json!({"value": w.id, "display": w.name, "$ref": format!("{base}/Groups/{}", w.id), "type": "direct"}))
+        .collect();
+    let entitlements: Vec<Value> =
+        u.workspaces.iter().map(|w| json!({"type": "WORKSPACE", "value": w.id, "display": w.name})).collect();
+    out.insert("groups".into(), Value::Array(groups));
+    out.insert("entitlements".into(), Value::Array(entitlements));
+    if let Some(ext) = user.extra.get(ENTERPRISE_SCHEMA) {
+        out.insert(ENTERPRISE_SCHEMA.into(), ext.clone());
+    }
+    out.insert("meta".into(), meta("User", user.created, user.last_modified, user_location(base, &user.id), user.version));
+    Value::Object(out)
+}
+
+fn text(value: &Value, attr: &str) -> ScimResult<String> {
+    match value {
+        Value::String(s) => Ok(s.clone()),
+        Value::Null => Ok(String::new()),
+        other => Err(ScimError::bad("invalidValue", format!("{attr} must be a string, not {other}"))),
+    }
+}
+
+/// Booleans, also as the strings "True"/"False" that Entra sends.
+pub fn boolean(value: &Value, attr: &str) -> ScimResult<bool> {
+    match value {
+        Value::Bool(b) => Ok(*b),
+        Value::String(s) if s.eq_ignore_ascii_case("true") => Ok(true),
+        Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(false),
+        other => Err(ScimError::bad("invalidValue", format!("{attr} must be true or false, not {other}"))),
+    }
+}
+
+fn emails(value: &Value) -> ScimResult<Vec<Email>> {
+    let items = match value {
+        Value::Array(items) => items.clone(),
+        Value::Null => Vec::new(),
+        other => vec![other.clone()],
+    };
+    items
+        .iter()
+        .map(|item| {
+            let obj = item.as_object().ok_or_else(|| ScimError::bad("invalidValue", "Each entry of emails must be an object."))?;
+            let get = |k: &str| obj.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)).map(|(_, v)| v);
+            Ok(Email {
+                value: get("value").map(|v| text(v, "emails.value")).transpose()?.unwrap_or_default(),
+                kind: get("type").map(|v| text(v, "emails.type")).transpose()?.filter(|t| !t.is_empty()),
+                primary: get("primary").map(|v| boolean(v, "emails.primary")).transpose()?.unwrap_or(false),
+                display: get("display").map(|v| text(v, "emails.display")).transpose()?.filter(|t| !t.is_empty()),
+            })
+        })
+        .collect()
+}
+
+/// Workspace references from `entitlements`: type WORKSPACE (value = id), and Anaplan's
+/// WORKSPACE_IDS / WORKSPACE_NAMES with comma-separated values.
+fn workspace_refs(value: &Value) -> ScimResult<Vec<WorkspaceRef>> {
+    let items = match value {
+        Value::Array(items) => items.clone(),
+        Value::Null => Vec::new(),
+        other => vec![other.clone()],
+    };
+    let mut refs = Vec::new();
+    for item in &items {
+        let obj = item.as_object().ok_or_else(|| ScimError::bad("invalidValue", "Each entitlement must be an object."))?;
+        let get = |k: &str| obj.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)).map(|(_, v)| v);
+        let kind = get("type").and_then(Value::as_str).unwrap_or("WORKSPACE").to_ascii_uppercase();
+        let value = get("value").and_then(Value::as_str).unwrap_or("").trim().to_string();
+        let split = |v: &str| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect::<Vec<_>>();
+        match kind.as_str() {
+            "WORKSPACE" if !value.is_empty() => refs.push(WorkspaceRef::Id(value)),
+            "WORKSPACE_IDS" => refs.extend(split(&value).into_iter().map(WorkspaceRef::Id)),
+            "WORKSPACE_NAMES" => refs.extend(split(&value).into_iter().map(WorkspaceRef::Name)),
+            "WORKSPACE" => return Err(ScimError::bad("invalidValue", "A WORKSPACE entitlement needs a value (the workspace id).")),
+            other => {
+                return Err(ScimError::bad(
+                    "invalidValue",
+                    format!("Entitlement type {other} is not supported; use WORKSPACE, WORKSPACE_IDS or WORKSPACE_NAMES."),
+                ))
+            }
+        }
+    }
+    Ok(refs)
+}
+
+/// A draft from a full User body (POST, PUT, or a patched representation). Read-only and
+/// unknown attributes are ignored (RFC 7643 §7); `password` is accepted and never stored.
+pub fn user_draft(body: &Value) -> ScimResult<UserDraft> {
+    let obj = body.as_object().ok_or_else(|| ScimError::bad("invalidSyntax", "A User must be a JSON object."))?;
+    let mut draft = UserDraft { active: true, ..Default::default() };
+    let mut saw_entitlements = false;
+    let mut user_name = None;
+    for (key, value) in obj {
+        let lower = key.to_ascii_lowercase();
+        match lower.as_str() {
+            "username" => user_name = Some(text(value, "userName")?),
+            "externalid" => draft.external_id = Some(text(value, "externalId")?).filter(|s| !s.is_empty()),
+            "displayname" => draft.display_name = text(value, "displayName")?,
+            "active" => draft.active = boolean(value, "active")?,
+            "emails" => draft.emails = emails(value)?,
+            "entitlements" => {
+                saw_entitlements = true;
+                draft.workspaces = Some(workspace_refs(value)?);
+            }
+            "name" => {
+                let name = value.as_object().ok_or_else(|| ScimError::bad("invalidValue", "name must be an object."))?;
+                let mut extra_name = Map::new();
+                for (k, v) in name {
+                    match k.to_ascii_lowercase().as_str() {
+                        "givenname" => draft.given_name = text(v, "name.givenName")?,
+                        "familyname" => draft.family_name = text(v, "name.familyName")?,
+                        _ => {
+                            if let Some(c) = canonical(NAME_EXTRA, k) {
+                                if !v.is_null() {
+                                    extra_name.insert(c.into(), v.clone());
+                                }
+                            }
+                        }
+                    }
+                }
+                if !extra_name.is_empty() {
+                    draft.extra.insert("name".into(), Value::Object(extra_name));
+                }
+            }
+            _ if lower == ENTERPRISE_SCHEMA.to_ascii_lowercase() => {
+                let ext = value.as_object().ok_or_else(|| ScimError::bad("invalidValue", "The enterprise extension must be an object."))?;
+                let mut kept = Map::new();
+                for (k, v) in ext {
+                    if let Some(c) = canonical(ENTERPRISE_ATTRS, k) {
+                        if !v.is_null() {
+                            kept.insert(c.into(), v.clone());
+                        }
+                    }
+                }
+                if !kept.is_empty() {
+                    draft.extra.insert(ENTERPRISE_SCHEMA.into(), Value::Object(kept));
+                }
+            }
+            _ => {
+                if let Some(c) = canonical(USER_EXTRA, key) {
+                    if !value.is_null() {
+                        draft.extra.insert(c.into(), value.clone());
+                    }
+                }
+            }
+        }
+    }
+    draft.user_name = user_name.ok_or_else(|| ScimError::bad("invalidValue", "userName is required."))?;
+    if !saw_entitlements {
+        draft.workspaces = None;
+    }
+    Ok(draft)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draft_reads_keys_in_any_case_and_keeps_extension_attributes() {
+        let body = json!({
+            "USERNAME": "bjensen@example.com",
+            "name": {"GivenName": "Barbara", "familyName": "Jensen", "middleName": "Jane"},
+            "emails": [{"value": "bjensen@example.com", "type": "work", "primary": true}],
+            "active": "False",
+            "nickName": "Babs",
+            "password": "never-kept",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"employeeNumber": "701984"},
+            "entitlements": [{"type": "WORKSPACE_NAMES", "value": "Finance, Sales"}, {"type": "WORKSPACE", "value": "w1"}]
+        });
+        let d = user_draft(&body).unwrap();
+        assert_eq!(d.user_name, "bjensen@example.com");
+        assert_eq!((d.given_name.as_str(), d.family_name.as_str()), ("Barbara", "Jensen"));
+        assert!(!d.active);
+        assert_eq!(d.extra["nickName"], "Babs");
+        assert_eq!(d.extra["name"]["middleName"], "Jane");
+        assert_eq!(d.extra[ENTERPRISE_SCHEMA]["employeeNumber"], "701984");
+        assert!(!d.extra.contains_key("password"));
+        assert_eq!(
+            d.workspaces.unwrap(),
+            vec![WorkspaceRef::Name("Finance".into()), WorkspaceRef::Name("Sales".into()), WorkspaceRef::Id("w1".into())]
+        );
+    }
+
+    #[test]
+    fn a_user_without_user_name_or_with_unknown_entitlements_is_refused() {
+        assert!(user_draft(&json!({"schemas": [USER_SCHEMA]})).is_err());
+        let err = user_draft(&json!({"userName": "a", "entitlements": [{"type": "ROLE", "value": "x"}]})).unwrap_err();
+        assert_eq!(err.scim_type, Some("invalidValue"));
+    }
+
+    #[test]
+    fn no_entitlements_key_leaves_workspaces_alone() {
+        assert_eq!(user_draft(&json!({"userName": "a"})).unwrap().workspaces, None);
+        assert_eq!(user_draft(&json!({"userName": "a", "entitlements": []})).unwrap().workspaces, Some(vec![]));
+    }
+}

@@ -1,0 +1,122 @@
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::audit::{event, Change};
+use super::{Actor, ActorKind, Door, ServiceError, ServiceResult, Services};
+use crate::auth::secrets::{new_id, random_secret};
+use crate::domain::admins::Role;
+use crate::domain::credentials::{CredentialKind, CredentialView, IssuedCredential};
+use crate::domain::text::required_field;
+use crate::storage::{CredentialRecord, StoreError};
+
+/// What a SCIM request presented in its Authorization header.
+pub enum Presented {
+    Bearer(String),
+    Basic { username: String, password: String },
+}
+
+/// How stale `last_used` may get before a request records a new time, so a busy client does
+/// not turn every read into a write.
+const LAST_USED_GRANULARITY_MS: i64 = 60_000;
+
+fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+fn view(r: CredentialRecord) -> CredentialView {
+    CredentialView {
+        id: r.id,
+        name: r.name,
+        kind: CredentialKind::parse(&r.kind).unwrap_or(CredentialKind::Bearer),
+        username: r.username,
+        created: r.created,
+        created_by: r.created_by,
+        last_used: r.last_used,
+        revoked: r.revoked,
+    }
+}
+
+#[derive(Serialize)]
+struct CredentialAudit<'a> {
+    name: &'a str,
+    kind: &'a str,
+    username: Option<&'a str>,
+    revoked: bool,
+}
+
+impl Services {
+    pub async fn list_scim_credentials(&self, _actor: &Actor) -> ServiceResult<Vec<CredentialView>> {
+        Ok(self.store.list_credentials().await?.into_iter().map(view).collect())
+    }
+
+    /// Issues a credential; its secret is returned this once and stored only as a hash.
+    pub async fn issue_scim_credential(&self, actor: &Actor, name: &str, kind: CredentialKind) -> ServiceResult<IssuedCredential> {
+        actor.require_write()?;
+        let name = required_field("name", "Name", name, 100)?;
+        let secret = format!("cim_{}", random_secret(32));
+        let now = self.now();
+        let id = new_id();
+        let username = (kind == CredentialKind::Basic).then(|| format!("scim-{}", &id[..8]));
+        let record = CredentialRecord {
+            id: id.clone(),
+            name: name.clone(),
+            kind: kind.as_str().into(),
+            username: username.clone(),
+            secret_hash: hash_secret(&secret),
+            created: now,
+            created_by: actor.name.clone(),
+            last_used: None,
+            revoked: None,
+        };
+        let mut tx = self.store.write().await?;
+        tx.insert_credential(&record).await.map_err(|e| match e {
+            StoreError::Duplicate => ServiceError::conflict("name", format!("A credential named {name} already exists.")),
+            other => other.into(),
+        })?;
+        let after = CredentialAudit { name: &name, kind: kind.as_str(), username: username.as_deref(), revoked: false };
+        let change = Change { action: "scim_credential.issue", target_kind: "scim_credential", target_id: &id, target_name: &name };
+        tx.append_audit(&event(actor, change, None::<&CredentialAudit>, Some(&after), now)).await?;
+        tx.commit().await?;
+        Ok(IssuedCredential { credential: view(record), secret })
+    }
+
+    pub async fn revoke_scim_credential(&self, actor: &Actor, id: &str) -> ServiceResult<()> {
+        actor.require_write()?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let record = tx
+            .get_credential(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound { kind: "credential", id: id.to_string() })?;
+        if record.revoked.is_some() {
+            return Ok(());
+        }
+        tx.revoke_credential(id, now).await?;
+        let state = |revoked| CredentialAudit { name: &record.name, kind: &record.kind, username: record.username.as_deref(), revoked };
+        let change = Change { action: "scim_credential.revoke", target_kind: "scim_credential", target_id: id, target_name: &record.name };
+        tx.append_audit(&event(actor, change, Some(&state(false)), Some(&state(true)), now)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The actor for a SCIM request's credential. Every failure is the same `Unauthenticated`.
+    pub async fn scim_actor(&self, presented: Presented, request_id: String) -> ServiceResult<Actor> {
+        let (record, secret) = match presented {
+            Presented::Bearer(token) => (self.store.credential_by_hash(&hash_secret(&token)).await?, token),
+            Presented::Basic { username, password } => (self.store.credential_by_username(&username).await?, password),
+        };
+        let Some(record) = record else {
+            return Err(ServiceError::Unauthenticated);
+        };
+        let matches: bool = hash_secret(&secret).as_bytes().ct_eq(record.secret_hash.as_bytes()).into();
+        if !matches || record.revoked.is_some() {
+            return Err(ServiceError::Unauthenticated);
+        }
+        let now = self.now();
+        if record.last_used.is_none_or(|t| now - t >= LAST_USED_GRANULARITY_MS) {
+            self.store.touch_credential(&record.id, now).await?;
+        }
+        Ok(Actor { kind: ActorKind::ScimCredential, id: record.id, name: record.name, role: Role::SecurityAdmin, door: Door::Scim, request_id })
+    }
+}

@@ -1,0 +1,217 @@
+//! Compiles [`Condition`]s to SQL. Every value is a bound parameter; the SQL text comes only
+//! from the fixed fragments below.
+
+use sqlx::{QueryBuilder, Sqlite};
+
+use crate::domain::query::{Collection, Condition, Field, FieldKind, Literal, Op, Sort};
+use crate::domain::text::fold_key;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct QueryError(pub String);
+
+/// The SQL expression of a field. `u` is the user row, `w` the workspace (group) row, `e` an
+/// e-mail element, `gw` a granted workspace, `mu` a member user.
+fn column(sql: &mut QueryBuilder<'_, Sqlite>, field: &Field) {
+    let text = match field {
+        Field::UserId => "u.id",
+        Field::UserName => "u.user_name_key",
+        Field::ExternalId => "u.external_id",
+        Field::DisplayName => "lower(u.display_name)",
+        Field::GivenName => "lower(u.given_name)",
+        Field::FamilyName => "lower(u.family_name)",
+        Field::Active => "u.active",
+        Field::Created => "u.created",
+        Field::LastModified => "u.last_modified",
+        Field::Extra(path) => {
+            let json_path = path.iter().map(|k| format!("\"{}\"", k.replace('"', ""))).collect::<Vec<_>>().join(".");
+            sql.push("lower(json_extract(u.extra, ").push_bind(format!("$.{json_path}")).push("))");
+            return;
+        }
+        Field::EmailValue => "lower(json_extract(e.value, '$.value'))",
+        Field::EmailType => "lower(json_extract(e.value, '$.type'))",
+        Field::EmailPrimary => "coalesce(json_extract(e.value, '$.primary'), 0)",
+        Field::EmailDisplay => "lower(json_extract(e.value, '$.display'))",
+        Field::WorkspaceId => "gw.id",
+        Field::WorkspaceName => "gw.name_key",
+        Field::GroupId => "w.id",
+        Field::GroupName => "w.name_key",
+        Field::GroupExternalId => "w.external_id",
+        Field::GroupCreated => "w.created",
+        Field::GroupLastModified => "w.last_modified",
+        Field::MemberId => "m.user_id",
+        Field::MemberUserName => "mu.user_name_key",
+    };
+    sql.push(text);
+}
+
+/// The bound value for comparing `field`, converted to the column's form.
+enum Value {
+    Text(String),
+    Int(i64),
+    Bool(bool),
+}
+
+fn value_for(field: &Field, literal: &Literal) -> Result<Value, QueryError> {
+    match (field.kind(), literal) {
+        (FieldKind::Text { folded }, Literal::Text(t)) => {
+            Ok(Value::Text(if folded { fold_value(field, t) } else { t.clone() }))
+        }
+        (FieldKind::Text { .. }, Literal::Number(n)) => Ok(Value::Text(n.to_string())),
+        (FieldKind::Text { .. }, Literal::Bool(b)) => Ok(Value::Text(b.to_string())),
+        (FieldKind::Bool, Literal::Bool(b)) => Ok(Value::Bool(*b)),
+        (FieldKind::Bool, Literal::Text(t)) if t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false") => {
+            Ok(Value::Bool(t.eq_ignore_ascii_case("true")))
+        }
+        (FieldKind::Time, Literal::Text(t)) => chrono::DateTime::parse_from_rfc3339(t)
+            .map(|d| Value::Int(d.timestamp_millis()))
+            .map_err(|_| QueryError(format!("{t} is not an RFC 3339 date-time"))),
+        (kind, other) => Err(QueryError(format!("{other:?} cannot be compared with a {kind:?} attribute"))),
+    }
+}
+
+/// userName and group names are matched on their case-folded keys; other text through SQL
+/// lower(), which folds ASCII only, so the value is folded the same way.
+fn fold_value(field: &Field, text: &str) -> String {
+    match field {
+        Field::UserName | Field::GroupName | Field::WorkspaceName | Field::MemberUserName => fold_key(text),
+        _ => text.to_ascii_lowercase(),
+    }
+}
+
+fn push_value(sql: &mut QueryBuilder<'_, Sqlite>, value: &Value) {
+    match value {
+        Value::Text(t) => sql.push_bind(t.clone()),
+        Value::Int(i) => sql.push_bind(*i),
+        Value::Bool(b) => sql.push_bind(*b),
+    };
+}
+
+fn compare(sql: &mut QueryBuilder<'_, Sqlite>, field: &Field, op: Op, literal: &Literal) -> Result<(), QueryError> {
+    if *literal == Literal::Null {
+        return match op {
+            Op::Eq => Ok(not_present(sql, field)),
+            Op::Ne => present(sql, field),
+            _ => Err(QueryError("null can only be compared with eq or ne".into())),
+        };
+    }
+    let value = value_for(field, literal)?;
+    let is_text = matches!(value, Value::Text(_));
+    if !is_text && matches!(op, Op::Co | Op::Sw | Op::Ew) {
+        return Err(QueryError("co, sw and ew compare text only".into()));
+    }
+    if matches!(field.kind(), FieldKind::Bool) && !matches!(op, Op::Eq | Op::Ne) {
+        return Err(QueryError("booleans compare with eq and ne only".into()));
+    }
+    sql.push("(");
+    match op {
+        Op::Eq | Op::Ne | Op::Gt | Op::Ge | Op::Lt | Op::Le => {
+            column(sql, field);
+            sql.push(match op {
+                Op::Eq => " = ",
+                Op::Ne => " IS NOT ",
+                Op::Gt => " > ",
+                Op::Ge => " >= ",
+                Op::Lt => " < ",
+                _ => " <= ",
+            });
+            push_value(sql, &value);
+        }
+        Op::Co => {
+            sql.push("instr(");
+            column(sql, field);
+            sql.push(", ");
+            push_value(sql, &value);
+            sql.push(") > 0");
+        }
+        Op::Sw => {
+            // A range on the column itself, so an index on it serves the prefix.
+            let Value::Text(t) = &value else { unreachable!("checked above") };
+            column(sql, field);
+            sql.push(" >= ").push_bind(t.clone()).push(" AND ");
+            column(sql, field);
+            sql.push(" < ").push_bind(format!("{t}\u{10FFFF}"));
+        }
+        Op::Ew => {
+            let Value::Text(t) = &value else { unreachable!("checked above") };
+            sql.push("substr(");
+            column(sql, field);
+            sql.push(", ").push_bind(-(t.chars().count() as i64)).push(") = ").push_bind(t.clone());
+        }
+    }
+    sql.push(")");
+    Ok(())
+}
+
+fn present(sql: &mut QueryBuilder<'_, Sqlite>, field: &Field) -> Result<(), QueryError> {
+    sql.push("(");
+    column(sql, field);
+    sql.push(" IS NOT NULL AND ");
+    column(sql, field);
+    sql.push(" <> '')");
+    Ok(())
+}
+
+fn not_present(sql: &mut QueryBuilder<'_, Sqlite>, field: &Field) {
+    sql.push("(");
+    column(sql, field);
+    sql.push(" IS NULL OR ");
+    column(sql, field);
+    sql.push(" = '')");
+}
+
+pub fn push_condition(sql: &mut QueryBuilder<'_, Sqlite>, condition: &Condition) -> Result<(), QueryError> {
+    match condition {
+        Condition::Compare(field, op, literal) => compare(sql, field, *op, literal),
+        Condition::Present(field) => present(sql, field),
+        Condition::And(a, b) | Condition::Or(a, b) => {
+            sql.push("(");
+            push_condition(sql, a)?;
+            sql.push(if matches!(condition, Condition::And(..)) { " AND " } else { " OR " });
+            push_condition(sql, b)?;
+            sql.push(")");
+            Ok(())
+        }
+        Condition::Not(inner) => {
+            sql.push("NOT ");
+            push_condition(sql, inner)
+        }
+        Condition::Within(collection, inner) => {
+            sql.push(match collection {
+                Collection::Emails => "EXISTS (SELECT 1 FROM json_each(u.emails) e WHERE ",
+                Collection::Workspaces => {
+                    "EXISTS (SELECT 1 FROM access_grants g JOIN workspaces gw ON gw.id = g.workspace_id WHERE g.user_id = u.id AND "
+                }
+                Collection::Members => {
+                    "EXISTS (SELECT 1 FROM access_grants m JOIN users mu ON mu.id = m.user_id WHERE m.workspace_id = w.id AND "
+                }
+            });
+            push_condition(sql, inner)?;
+            sql.push(")");
+            Ok(())
+        }
+    }
+}
+
+pub fn push_where(sql: &mut QueryBuilder<'_, Sqlite>, condition: Option<&Condition>) -> Result<(), QueryError> {
+    if let Some(condition) = condition {
+        sql.push(" WHERE ");
+        push_condition(sql, condition)?;
+    }
+    Ok(())
+}
+
+/// ORDER BY the sort field, then the id, so equal values keep a stable order across pages.
+pub fn push_order(sql: &mut QueryBuilder<'_, Sqlite>, sort: Option<&Sort>, id_column: &str, default: &str) {
+    sql.push(" ORDER BY ");
+    match sort {
+        Some(sort) => {
+            column(sql, &sort.field);
+            sql.push(if sort.descending { " DESC" } else { " ASC" });
+        }
+        None => {
+            sql.push(default);
+        }
+    }
+    sql.push(format!(", {id_column}"));
+}

@@ -1,0 +1,162 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+use super::forms::{last_error, ErrorText};
+use crate::api::credentials::{credentials_page, IssueCredential, RevokeCredential};
+use crate::domain::credentials::{CredentialKind, CredentialView, IssuedCredential};
+
+/// Credentials SCIM clients (Okta, Entra, scripts) sign in with.
+#[component]
+pub fn CredentialsPage() -> impl IntoView {
+    let issue = ServerAction::<IssueCredential>::new();
+    let revoke = ServerAction::<RevokeCredential>::new();
+    let issue_error = last_error(issue.value());
+    let revoke_error = last_error(revoke.value());
+    let data = Resource::new(move || (issue.version().get(), revoke.version().get()), |_| credentials_page());
+    view! {
+        <Title text="SCIM credentials · CIM" />
+        <h1>"SCIM credentials"</h1>
+        <p class="hint">"Identity providers and scripts call the SCIM API at " <code>"/scim/v2"</code>
+            " on this server with one of these credentials. Secrets are stored only as hashes and shown once."</p>
+        <section aria-labelledby="issue-h">
+            <h2 id="issue-h">"Issue a credential"</h2>
+            <ActionForm action=issue attr:class="inline">
+                <label>"Name" <input type="text" name="name" required placeholder="Okta production" /></label>
+                <ErrorText error=issue_error form="issue_credential" field="name" />
+                <label>"Kind"
+                    <select name="kind">
+                        <option value="bearer" selected>"Bearer token (Entra, scripts)"</option>
+                        <option value="basic">"Basic user name and secret (Okta)"</option>
+                    </select>
+                </label>
+                <button type="submit" disabled=move || issue.pending().get()>"Issue credential"</button>
+                <ErrorText error=issue_error form="issue_credential" />
+            </ActionForm>
+        </section>
+        <Transition fallback=|| view! { <p>"Loading credentials…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                    Ok(page) => view! {
+                        {page.just_issued.map(|issued| view! { <IssuedNotice issued /> })}
+                        <CredentialTable credentials=page.credentials revoke />
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+        <ErrorText error=revoke_error form="revoke_credential" />
+    }
+}
+
+#[component]
+fn IssuedNotice(issued: IssuedCredential) -> impl IntoView {
+    let kind = issued.credential.kind;
+    view! {
+        <section class="issued" aria-labelledby="issued-h">
+            <h2 id="issued-h">{format!("Issued: {}", issued.credential.name)}</h2>
+            <p>"Copy the secret now: it is not shown again."</p>
+            {issued.credential.username.clone().map(|u| view! {
+                <p>"User name: " <code data-testid="issued-username">{u}</code></p>
+            })}
+            <p>{if kind == CredentialKind::Bearer { "Bearer token: " } else { "Secret: " }}
+                <code data-testid="issued-secret">{issued.secret}</code></p>
+        </section>
+    }
+}
+
+#[component]
+fn CredentialTable(credentials: Vec<CredentialView>, revoke: ServerAction<RevokeCredential>) -> impl IntoView {
+    if credentials.is_empty() {
+        return view! { <p class="empty">"No credentials yet."</p> }.into_any();
+    }
+    view! {
+        <table class="list">
+            <thead><tr><th>"Name"</th><th>"Kind"</th><th>"Issued"</th><th>"Last used"</th><th>"Status"</th></tr></thead>
+            <tbody>
+                {credentials.into_iter().map(|c| {
+                    let revoked = c.revoked.is_some();
+                    let form_id = c.id.clone();
+                    view! {
+                        <tr>
+                            <td>{c.name.clone()}</td>
+                            <td>{match c.kind { CredentialKind::Bearer => "bearer".to_string(), CredentialKind::Basic => format!("basic ({})", c.username.clone().unwrap_or_default()) }}</td>
+                            <td>{format!("{} by {}", when(Some(c.created)), c.created_by)}</td>
+                            <td>{when(c.last_used)}</td>
+                            <td>
+                                {if revoked {
+                                    view! { <span class="badge off">"revoked"</span> }.into_any()
+                                } else {
+                                    view! { <RevokeCell id=form_id.clone() name=c.name.clone() revoke /> }.into_any()
+                                }}
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// Revoking asks first, through a link, so it works the same with and without JavaScript.
+#[component]
+fn RevokeCell(id: String, name: String, revoke: ServerAction<RevokeCredential>) -> impl IntoView {
+    let query = use_query_map();
+    let target = id.clone();
+    let confirming = move || query.with(|q| q.get("revoke").as_deref() == Some(target.as_str()));
+    let ask = format!("/credentials?revoke={id}");
+    let confirm_form = move || {
+        let (id, label) = (id.clone(), format!("Yes, revoke {name}"));
+        view! {
+            <ActionForm action=revoke attr:class="inline">
+                <input type="hidden" name="id" value=id />
+                <button type="submit" class="danger">{label}</button>
+                <A href="/credentials">"Cancel"</A>
+            </ActionForm>
+        }
+    };
+    view! {
+        <Show when=confirming fallback=move || view! { <A href=ask.clone()>"Revoke…"</A> }>
+            {confirm_form()}
+        </Show>
+    }
+}
+
+/// A time as UTC minutes, or "never".
+fn when(ms: Option<i64>) -> String {
+    match ms {
+        None => "never".into(),
+        Some(ms) => {
+            let secs = ms.div_euclid(1000);
+            let days = secs.div_euclid(86_400);
+            let rem = secs.rem_euclid(86_400);
+            let (y, m, d) = civil_from_days(days);
+            format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
+        }
+    }
+}
+
+/// Days since 1970-01-01 to a calendar date (Howard Hinnant's algorithm), so the browser
+/// bundle needs no date library.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_show_as_utc_dates() {
+        assert_eq!(super::when(Some(1_795_929_026_486)), "2026-11-29 05:10 UTC");
+        assert_eq!(super::when(None), "never");
+    }
+}
