@@ -82,3 +82,21 @@ rust_flags() {
     export RUSTFLAGS="--cfg erase_components ${CIM_RUSTFLAGS:-}"
   fi
 }
+
+# The independent SCIM conformance probe, from PyPI, in its own virtual environment.
+SCIM_SANITY_VERSION=0.7.4
+ensure_scim_sanity() {
+  local venv="$ROOT/target/scim-sanity-venv"
+  SCIM_SANITY="$venv/bin/scim-sanity"
+  if [ -x "$SCIM_SANITY" ] && "$venv/bin/pip" show scim-sanity 2>/dev/null | grep -qx "Version: $SCIM_SANITY_VERSION"; then
+    return
+  fi
+  log "installing scim-sanity $SCIM_SANITY_VERSION"
+  if ! command -v python3 >/dev/null 2>&1 || ! python3 -m venv "$venv" >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+  fi
+  "$venv/bin/pip" install --quiet "scim-sanity==$SCIM_SANITY_VERSION"
+}

@@ -11,7 +11,7 @@ test("a credential issued in the console provisions a user whose workspaces show
   for (const name of [first, second, untouched]) await ui.createWorkspace(name);
 
   await ui.goto("/credentials");
-  await page.getByLabel("Name").fill(unique("e2e-token"));
+  await page.getByLabel("Name", { exact: true }).fill(unique("e2e-token"));
   await page.getByRole("button", { name: "Issue credential" }).click();
   const secret = (await page.getByTestId("issued-secret").textContent())!.trim();
   expect(secret).toMatch(/^cim_/);
