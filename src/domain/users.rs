@@ -51,6 +51,25 @@ pub struct Email {
 }
 
 impl User {
+    /// A new active user with nothing filled in yet, at version 1.
+    pub fn blank(id: String, now: i64) -> Self {
+        User {
+            id,
+            user_name: String::new(),
+            external_id: None,
+            given_name: String::new(),
+            family_name: String::new(),
+            display_name: String::new(),
+            email: String::new(),
+            active: true,
+            created: now,
+            last_modified: now,
+            version: 1,
+            emails: Vec::new(),
+            extra: Default::default(),
+        }
+    }
+
     /// The address the console shows: the primary one, else the first.
     pub fn primary_email(emails: &[Email]) -> String {
         emails.iter().find(|e| e.primary).or_else(|| emails.first()).map(|e| e.value.clone()).unwrap_or_default()
@@ -218,11 +237,7 @@ mod tests {
 
     #[test]
     fn the_console_address_edits_the_primary_email_and_keeps_the_others() {
-        let mut user = User {
-            id: "u".into(), user_name: "u".into(), external_id: None, given_name: String::new(),
-            family_name: String::new(), display_name: String::new(), email: String::new(), active: true,
-            created: 0, last_modified: 0, version: 1, emails: vec![], extra: Default::default(),
-        };
+        let mut user = User::blank("u".into(), 0);
         user.set_email("a@example.com".into());
         assert_eq!(user.emails.len(), 1);
         assert!(user.emails[0].primary);

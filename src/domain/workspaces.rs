@@ -17,6 +17,22 @@ pub struct Workspace {
     pub version: i64,
 }
 
+impl Workspace {
+    /// A new workspace without members, at version 1.
+    pub fn new(id: String, input: WorkspaceInput, external_id: Option<String>, now: i64) -> Self {
+        Workspace {
+            id,
+            name: input.name,
+            external_id,
+            description: input.description,
+            member_count: 0,
+            created: now,
+            last_modified: now,
+            version: 1,
+        }
+    }
+}
+
 /// A workspace as a reference from a user: its id and name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkspaceLink {

@@ -89,14 +89,7 @@ impl From<ServiceError> for ScimError {
             ),
             ServiceError::Throttled(message) => ScimError::new(StatusCode::TOO_MANY_REQUESTS, None, message),
             err @ (ServiceError::Store(_) | ServiceError::Internal(_)) => {
-                let mut chain = err.to_string();
-                let mut source = std::error::Error::source(&err);
-                while let Some(cause) = source {
-                    chain.push_str(": ");
-                    chain.push_str(&cause.to_string());
-                    source = cause.source();
-                }
-                tracing::error!(error = %chain, "SCIM request failed");
+                tracing::error!(error = %crate::service::error_chain(&err), "SCIM request failed");
                 ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, None, "Internal error; it has been logged.")
             }
         }

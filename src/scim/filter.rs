@@ -2,19 +2,7 @@
 //! names are case-insensitive. Precedence: `not` binds tightest, then `and`, then `or`.
 
 use super::path::AttrPath;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CompareOp {
-    Eq,
-    Ne,
-    Co,
-    Sw,
-    Ew,
-    Gt,
-    Ge,
-    Lt,
-    Le,
-}
+pub use crate::domain::query::Op as CompareOp;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum CompValue {

@@ -41,11 +41,7 @@ pub struct GroupBody {
 }
 
 pub fn member_ids(value: &Value) -> ScimResult<Vec<String>> {
-    let items = match value {
-        Value::Array(items) => items.clone(),
-        Value::Null => Vec::new(),
-        other => vec![other.clone()],
-    };
+    let items = super::schema::items(value);
     items
         .iter()
         .map(|item| {

@@ -4,10 +4,10 @@
 use serde_json::Value;
 
 use super::error::{ScimError, ScimResult};
-use super::filter::{self, CompValue, CompareOp, Filter};
+use super::filter::{self, CompValue, Filter};
 use super::path::AttrPath;
 use super::schema::{canonical, ENTERPRISE_ATTRS, GROUP_SCHEMA, NAME_EXTRA, USER_EXTRA, USER_SCHEMA};
-use crate::domain::query::{Collection, Condition, Field, ListQuery, Literal, Op, Sort};
+use crate::domain::query::{Collection, Condition, Field, ListQuery, Literal, Sort};
 
 /// The largest page a client gets, published in ServiceProviderConfig.
 pub const MAX_RESULTS: usize = 1000;
@@ -206,20 +206,6 @@ fn literal(value: &CompValue) -> Literal {
     }
 }
 
-fn op(op: CompareOp) -> Op {
-    match op {
-        CompareOp::Eq => Op::Eq,
-        CompareOp::Ne => Op::Ne,
-        CompareOp::Co => Op::Co,
-        CompareOp::Sw => Op::Sw,
-        CompareOp::Ew => Op::Ew,
-        CompareOp::Gt => Op::Gt,
-        CompareOp::Ge => Op::Ge,
-        CompareOp::Lt => Op::Lt,
-        CompareOp::Le => Op::Le,
-    }
-}
-
 fn leaf(resource: Resource, path: &AttrPath, within: Option<Collection>, make: impl Fn(Field) -> Condition) -> ScimResult<Condition> {
     Ok(match field(resource, path, within)? {
         Mapped::Plain(f) => make(f),
@@ -229,7 +215,7 @@ fn leaf(resource: Resource, path: &AttrPath, within: Option<Collection>, make: i
 
 fn convert(resource: Resource, f: &Filter, within: Option<Collection>) -> ScimResult<Condition> {
     Ok(match f {
-        Filter::Compare(path, o, v) => leaf(resource, path, within, |field| Condition::Compare(field, op(*o), literal(v)))?,
+        Filter::Compare(path, o, v) => leaf(resource, path, within, |field| Condition::Compare(field, *o, literal(v)))?,
         Filter::Present(path) => leaf(resource, path, within, Condition::Present)?,
         Filter::And(a, b) => Condition::And(Box::new(convert(resource, a, within)?), Box::new(convert(resource, b, within)?)),
         Filter::Or(a, b) => Condition::Or(Box::new(convert(resource, a, within)?), Box::new(convert(resource, b, within)?)),
@@ -270,7 +256,7 @@ mod tests {
         let a = user_condition(r#"userName eq "x""#).unwrap();
         let b = user_condition(r#"urn:ietf:params:scim:schemas:core:2.0:User:userName eq "x""#).unwrap();
         assert_eq!(a, b);
-        assert_eq!(a, Condition::Compare(Field::UserName, Op::Eq, Literal::Text("x".into())));
+        assert_eq!(a, Condition::Compare(Field::UserName, crate::domain::query::Op::Eq, Literal::Text("x".into())));
     }
 
     #[test]
@@ -281,8 +267,8 @@ mod tests {
             Condition::Within(
                 Collection::Emails,
                 Box::new(Condition::And(
-                    Box::new(Condition::Compare(Field::EmailType, Op::Eq, Literal::Text("work".into()))),
-                    Box::new(Condition::Compare(Field::EmailValue, Op::Eq, Literal::Text("a@b.c".into()))),
+                    Box::new(Condition::Compare(Field::EmailType, crate::domain::query::Op::Eq, Literal::Text("work".into()))),
+                    Box::new(Condition::Compare(Field::EmailValue, crate::domain::query::Op::Eq, Literal::Text("a@b.c".into()))),
                 ))
             )
         );

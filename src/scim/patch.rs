@@ -189,16 +189,9 @@ fn element_from(f: &Filter) -> Map<String, Value> {
     out
 }
 
-fn as_list(value: &Value) -> Vec<Value> {
-    match value {
-        Value::Array(items) => items.clone(),
-        other => vec![other.clone()],
-    }
-}
-
 /// Removes from `list` the elements whose `value` equals one in `remove`.
 fn remove_listed(list: &mut Vec<Value>, remove: &Value) {
-    let values: Vec<Option<String>> = as_list(remove).iter().map(|v| v.get("value").and_then(as_text)).collect();
+    let values: Vec<Option<String>> = super::schema::items(remove).iter().map(|v| v.get("value").and_then(as_text)).collect();
     list.retain(|e| {
         let v = e.get("value").and_then(as_text);
         !values.contains(&v)
@@ -219,7 +212,7 @@ fn apply_at(container: &mut Map<String, Value>, key: String, target: &Target, ki
                 let value = value.cloned().unwrap_or(Value::Null);
                 match (container.get_mut(&key), value) {
                     (Some(Value::Array(list)), new) if kind == OpKind::Add => {
-                        for item in as_list(&new) {
+                        for item in super::schema::items(&new) {
                             if !list.contains(&item) {
                                 list.push(item);
                             }
@@ -293,7 +286,7 @@ fn apply_at(container: &mut Map<String, Value>, key: String, target: &Target, ki
                         }
                     }
                 }
-                (OpKind::Add, None) if hits.is_empty() => list.extend(as_list(value.unwrap_or(&Value::Null))),
+                (OpKind::Add, None) if hits.is_empty() => list.extend(super::schema::items(value.unwrap_or(&Value::Null))),
                 (OpKind::Replace, None) if hits.is_empty() => {
                     return Err(ScimError::bad("noTarget", format!("No value of {key} matches the path filter.")));
                 }
@@ -325,7 +318,21 @@ fn apply_user_op(doc: &mut Map<String, Value>, kind: OpKind, path: Option<&str>,
         }
         return Ok(());
     };
-    let target = parse_target(path)?;
+    let mut target = parse_target(path)?;
+    // Entra's tutorial patches `manager` without the extension URN, with a one-element list.
+    if !target.extension && canonical(USER_CORE, &target.attr).is_none() && canonical(USER_EXTRA, &target.attr).is_none()
+        && canonical(ENTERPRISE_ATTRS, &target.attr).is_some()
+    {
+        target.extension = true;
+    }
+    let single;
+    let value = match (target.attr.as_str(), value) {
+        ("manager", Some(Value::Array(list))) if target.sub.is_none() => {
+            single = list.first().cloned();
+            single.as_ref()
+        }
+        _ => value,
+    };
     if target.extension && target.attr.is_empty() {
         let key = key_in(doc, ENTERPRISE_SCHEMA).unwrap_or_else(|| ENTERPRISE_SCHEMA.to_string());
         let t = Target { extension: false, attr: key.clone(), filter: None, sub: None };

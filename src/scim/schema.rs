@@ -24,3 +24,12 @@ pub const ENTERPRISE_ATTRS: &[&str] = &["employeeNumber", "costCenter", "organiz
 pub fn canonical(known: &[&'static str], name: &str) -> Option<&'static str> {
     known.iter().copied().find(|k| k.eq_ignore_ascii_case(name))
 }
+
+/// The entries of a multi-valued attribute: an array as is, null as none, one value as one.
+pub fn items(value: &serde_json::Value) -> Vec<serde_json::Value> {
+    match value {
+        serde_json::Value::Array(items) => items.clone(),
+        serde_json::Value::Null => Vec::new(),
+        other => vec![other.clone()],
+    }
+}

@@ -93,11 +93,7 @@ pub fn boolean(value: &Value, attr: &str) -> ScimResult<bool> {
 }
 
 fn emails(value: &Value) -> ScimResult<Vec<Email>> {
-    let items = match value {
-        Value::Array(items) => items.clone(),
-        Value::Null => Vec::new(),
-        other => vec![other.clone()],
-    };
+    let items = super::schema::items(value);
     items
         .iter()
         .map(|item| {
@@ -116,11 +112,7 @@ fn emails(value: &Value) -> ScimResult<Vec<Email>> {
 /// Workspace references from `entitlements`: type WORKSPACE (value = id), and Anaplan's
 /// WORKSPACE_IDS / WORKSPACE_NAMES with comma-separated values.
 fn workspace_refs(value: &Value) -> ScimResult<Vec<WorkspaceRef>> {
-    let items = match value {
-        Value::Array(items) => items.clone(),
-        Value::Null => Vec::new(),
-        other => vec![other.clone()],
-    };
+    let items = super::schema::items(value);
     let mut refs = Vec::new();
     for item in &items {
         let obj = item.as_object().ok_or_else(|| ScimError::bad("invalidValue", "Each entitlement must be an object."))?;

@@ -109,14 +109,7 @@ pub fn app_error(err: ServiceError) -> AppError {
         )),
         ServiceError::Throttled(message) => AppError::Throttled(message),
         err @ (ServiceError::Store(_) | ServiceError::Internal(_)) => {
-            let mut chain = err.to_string();
-            let mut source = std::error::Error::source(&err);
-            while let Some(cause) = source {
-                chain.push_str(": ");
-                chain.push_str(&cause.to_string());
-                source = cause.source();
-            }
-            tracing::error!(error = %chain, "service call failed");
+            tracing::error!(error = %crate::service::error_chain(&err), "service call failed");
             AppError::Internal
         }
     }

@@ -6,6 +6,7 @@ use axum::routing::get;
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
@@ -44,6 +45,8 @@ pub fn build_router(state: AppState, config: &Config, sessions: SqliteStore) -> 
         .layer(from_fn(guard::require_sign_in))
         .layer(from_fn(guard::same_origin_api))
         .layer(session_layer)
+        // The wasm bundle is about a third of its size gzipped.
+        .layer(CompressionLayer::new())
         .with_state(state)
 }
 

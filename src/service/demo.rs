@@ -4,7 +4,7 @@ use super::audit::{event, Change};
 use super::{Actor, ServiceResult, Services};
 use crate::auth::secrets::new_id;
 use crate::domain::users::{Email, User};
-use crate::domain::workspaces::Workspace;
+use crate::domain::workspaces::{Workspace, WorkspaceInput};
 
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct DemoSize {
@@ -46,7 +46,8 @@ impl Services {
         let mut workspace_ids = Vec::with_capacity(size.workspaces);
         for i in 0..size.workspaces {
             let name = format!("{} {} {} {run}", AREAS[i % AREAS.len()], KINDS[(i / AREAS.len()) % KINDS.len()], i + 1);
-            let ws = Workspace { id: new_id(), name, external_id: None, description: "Demo workspace".into(), member_count: 0, created: now, last_modified: now, version: 1 };
+            let input = WorkspaceInput { name, description: "Demo workspace".into() };
+            let ws = Workspace::new(new_id(), input, None, now);
             tx.insert_workspace(&ws).await?;
             workspace_ids.push(ws.id);
         }

@@ -80,16 +80,7 @@ impl Services {
         actor.require_write()?;
         let input = WorkspaceInput::parse(name, "").map_err(|e| ServiceError::invalid("displayName", e.to_string()))?;
         let now = self.now();
-        let workspace = Workspace {
-            id: new_id(),
-            name: input.name,
-            external_id: external_id.filter(|e| !e.trim().is_empty()),
-            description: String::new(),
-            member_count: 0,
-            created: now,
-            last_modified: now,
-            version: 1,
-        };
+        let workspace = Workspace::new(new_id(), input, external_id.filter(|e| !e.trim().is_empty()), now);
         let mut tx = self.store.write().await?;
         tx.insert_workspace(&workspace).await.map_err(name_taken(&workspace.name))?;
         let added = add_members(&mut tx, &workspace.id, members, &actor.name, now).await?;

@@ -24,7 +24,7 @@ pub use credentials::Presented;
 pub use demo::DemoSize;
 pub use groups::GroupChange;
 pub use provisioning::{UserDraft, UserWithAccess, WorkspaceRef};
-pub use error::{ServiceError, ServiceResult};
+pub use error::{error_chain, ServiceError, ServiceResult};
 
 use crate::storage::Store;
 

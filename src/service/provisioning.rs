@@ -143,21 +143,7 @@ impl Services {
     pub async fn provision_user(&self, actor: &Actor, draft: &UserDraft) -> ServiceResult<UserWithAccess> {
         actor.require_write()?;
         let now = self.now();
-        let mut user = User {
-            id: new_id(),
-            user_name: String::new(),
-            external_id: None,
-            given_name: String::new(),
-            family_name: String::new(),
-            display_name: String::new(),
-            email: String::new(),
-            active: true,
-            created: now,
-            last_modified: now,
-            version: 1,
-            emails: Vec::new(),
-            extra: Default::default(),
-        };
+        let mut user = User::blank(new_id(), now);
         draft.apply_to(&mut user)?;
         let mut tx = self.store.write().await?;
         let wanted = resolve(&mut tx, draft.workspaces.as_deref().unwrap_or(&[])).await?;

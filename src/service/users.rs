@@ -57,21 +57,8 @@ impl Services {
         actor.require_write()?;
         let profile = input.validate()?;
         let now = self.now();
-        let mut user = User {
-            id: new_id(),
-            user_name: String::new(),
-            external_id: None,
-            given_name: String::new(),
-            family_name: String::new(),
-            display_name: String::new(),
-            email: String::new(),
-            active,
-            created: now,
-            last_modified: now,
-            version: 1,
-            emails: Vec::new(),
-            extra: Default::default(),
-        };
+        let mut user = User::blank(new_id(), now);
+        user.active = active;
         apply_profile(&mut user, profile);
         let mut tx = self.store.write().await?;
         tx.insert_user(&user).await.map_err(taken(&user.user_name))?;

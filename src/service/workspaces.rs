@@ -41,16 +41,7 @@ impl Services {
         actor.require_write()?;
         let input = WorkspaceInput::parse(name, description)?;
         let now = self.now();
-        let workspace = Workspace {
-            id: new_id(),
-            name: input.name,
-            external_id: None,
-            description: input.description,
-            member_count: 0,
-            created: now,
-            last_modified: now,
-            version: 1,
-        };
+        let workspace = Workspace::new(new_id(), input, None, now);
         let mut tx = self.store.write().await?;
         tx.insert_workspace(&workspace).await.map_err(name_taken(&workspace.name))?;
         let change = Change { action: "workspace.create", target_kind: "workspace", target_id: &workspace.id, target_name: &workspace.name };

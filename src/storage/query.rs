@@ -201,17 +201,18 @@ pub fn push_where(sql: &mut QueryBuilder<'_, Sqlite>, condition: Option<&Conditi
     Ok(())
 }
 
-/// ORDER BY the sort field, then the id, so equal values keep a stable order across pages.
-pub fn push_order(sql: &mut QueryBuilder<'_, Sqlite>, sort: Option<&Sort>, id_column: &str, default: &str) {
+/// ORDER BY the sort field, then the id so equal values keep a stable order across pages; with
+/// no sort, by `unique_key`, whose index serves the page without sorting the table.
+pub fn push_order(sql: &mut QueryBuilder<'_, Sqlite>, sort: Option<&Sort>, id_column: &str, unique_key: &str) {
     sql.push(" ORDER BY ");
     match sort {
         Some(sort) => {
             column(sql, &sort.field);
             sql.push(if sort.descending { " DESC" } else { " ASC" });
+            sql.push(format!(", {id_column}"));
         }
         None => {
-            sql.push(default);
+            sql.push(unique_key);
         }
     }
-    sql.push(format!(", {id_column}"));
 }

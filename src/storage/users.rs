@@ -262,7 +262,7 @@ impl Store {
         let columns = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
         let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT {columns} FROM users u"));
         push_where(&mut sql, query.condition.as_ref()).map_err(StoreError::Query)?;
-        push_order(&mut sql, query.sort.as_ref(), "u.id", "u.created");
+        push_order(&mut sql, query.sort.as_ref(), "u.id", "u.user_name_key");
         sql.push(" LIMIT ").push_bind(query.limit as i64).push(" OFFSET ").push_bind(query.offset as i64);
         let rows: Vec<UserRow> = sql.build_query_as().fetch_all(&self.pool).await?;
         Ok((total, rows.into_iter().map(User::from).collect()))

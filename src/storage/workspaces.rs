@@ -205,7 +205,7 @@ impl Store {
         let columns = WORKSPACE_COLUMNS.split(", ").map(|c| format!("w.{c}")).collect::<Vec<_>>().join(", ");
         let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT {columns} FROM workspaces w"));
         push_where(&mut sql, query.condition.as_ref()).map_err(StoreError::Query)?;
-        push_order(&mut sql, query.sort.as_ref(), "w.id", "w.created");
+        push_order(&mut sql, query.sort.as_ref(), "w.id", "w.name_key");
         sql.push(" LIMIT ").push_bind(query.limit as i64).push(" OFFSET ").push_bind(query.offset as i64);
         let rows: Vec<WorkspaceRow> = sql.build_query_as().fetch_all(&self.pool).await?;
         Ok((total, rows.into_iter().map(Workspace::from).collect()))

@@ -2,6 +2,7 @@
 //! checkboxes that save as soon as they change.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use wasm_bindgen::JsCast;
 
@@ -56,5 +57,32 @@ pub fn submit_on_change(ev: leptos::ev::Event) {
         if let Some(form) = input.form() {
             let _ = form.request_submit();
         }
+    }
+}
+
+/// A delete that asks first, through a link to `page?confirm=delete`, so it works the same with
+/// and without JavaScript. `children` is the confirming form.
+#[component]
+pub fn ConfirmDelete(
+    page: String,
+    what: &'static str,
+    question: String,
+    error: Signal<Option<AppError>>,
+    form: &'static str,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let query = use_query_map();
+    let confirming = move || query.with(|q| q.get("confirm").as_deref() == Some("delete"));
+    let ask = format!("{page}?confirm=delete");
+    view! {
+        <section aria-labelledby="danger-h" class="danger">
+            <h2 id="danger-h">"Delete"</h2>
+            <Show when=confirming fallback=move || view! { <A href=ask.clone()>{format!("Delete this {what}…")}</A> }>
+                <p>{question.clone()}</p>
+                {children()}
+                <A href=page.clone()>"Cancel"</A>
+            </Show>
+            <ErrorText error form />
+        </section>
     }
 }

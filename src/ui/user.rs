@@ -1,9 +1,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Form, A};
+use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::forms::{last_error, submit_on_change, ErrorText};
+use super::forms::{last_error, submit_on_change, ConfirmDelete, ErrorText};
 use super::users::{ProfileFields, ProfileValues};
 use crate::api::users::{user_page, DeleteUser, SetAccess, SetUserActive, UpdateUser};
 use crate::domain::users::{User, UserPageData, WORKSPACES_SHOWN};
@@ -178,7 +178,6 @@ fn profile_values(user: &User) -> ProfileValues {
     }
 }
 
-/// Deleting asks first, through a link, so it works the same with and without JavaScript.
 #[component]
 fn DeleteUserSection(
     user: User,
@@ -186,32 +185,20 @@ fn DeleteUserSection(
     version: RwSignal<i64>,
     error: Signal<Option<crate::domain::AppError>>,
 ) -> impl IntoView {
-    let query = use_query_map();
-    let confirming = move || query.with(|q| q.get("confirm").as_deref() == Some("delete"));
-    let page = format!("/users/{}", user.id);
-    let ask = format!("{page}?confirm=delete");
     let question = format!("Delete {} and all of its workspace grants? This cannot be undone.", user.user_name);
-    let id = user.id;
-    let back = page.clone();
-    let confirm_form = move || {
-        let (id, back) = (id.clone(), back.clone());
-        view! {
-            <p>{question.clone()}</p>
-            <ActionForm action=delete attr:class="inline">
-                <input type="hidden" name="id" value=id />
-                <VersionInput version />
-                <button type="submit" class="danger">"Yes, delete this user"</button>
-                <A href=back>"Cancel"</A>
-            </ActionForm>
-        }
-    };
+    let id = user.id.clone();
     view! {
-        <section aria-labelledby="danger-h" class="danger">
-            <h2 id="danger-h">"Delete"</h2>
-            <Show when=confirming fallback=move || view! { <A href=ask.clone()>"Delete this user…"</A> }>
-                {confirm_form()}
-            </Show>
-            <ErrorText error form="delete_user" />
-        </section>
+        <ConfirmDelete page=format!("/users/{}", user.id) what="user" question error form="delete_user">
+            {
+                let id = id.clone();
+                view! {
+                    <ActionForm action=delete attr:class="inline">
+                        <input type="hidden" name="id" value=id />
+                        <VersionInput version />
+                        <button type="submit" class="danger">"Yes, delete this user"</button>
+                    </ActionForm>
+                }
+            }
+        </ConfirmDelete>
     }
 }

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::forms::{last_error, ErrorText};
+use super::forms::{last_error, ConfirmDelete, ErrorText};
 use super::paging::PagerLinks;
 use super::user::VersionInput;
 use crate::api::workspaces::{workspace_page, DeleteWorkspace, UpdateWorkspace};
@@ -56,26 +56,10 @@ fn WorkspaceView(
     update_error: Signal<Option<AppError>>,
     delete_error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let query = use_query_map();
-    let confirming = move || query.with(|q| q.get("confirm").as_deref() == Some("delete"));
     let page = format!("/workspaces/{}", workspace.id);
-    let ask = format!("{page}?confirm=delete");
     let error = update_error;
     let question = format!("Delete {}? Every member loses access to it. This cannot be undone.", workspace.name);
     let id = workspace.id.clone();
-    let back = page.clone();
-    let confirm_form = move || {
-        let (id, back) = (id.clone(), back.clone());
-        view! {
-            <p>{question.clone()}</p>
-            <ActionForm action=delete attr:class="inline">
-                <input type="hidden" name="id" value=id />
-                <VersionInput version />
-                <button type="submit" class="danger">"Yes, delete this workspace"</button>
-                <A href=back>"Cancel"</A>
-            </ActionForm>
-        }
-    };
     view! {
         <Title text=format!("{} · CIM", workspace.name) />
         <h1>{workspace.name.clone()}</h1>
@@ -115,12 +99,17 @@ fn WorkspaceView(
             }}
             <PagerLinks path=page.clone() base=vec![] prev=members.prev next=members.next />
         </section>
-        <section aria-labelledby="danger-h" class="danger">
-            <h2 id="danger-h">"Delete"</h2>
-            <Show when=confirming fallback=move || view! { <A href=ask.clone()>"Delete this workspace…"</A> }>
-                {confirm_form()}
-            </Show>
-            <ErrorText error=delete_error form="delete_workspace" />
-        </section>
+        <ConfirmDelete page=page.clone() what="workspace" question error=delete_error form="delete_workspace">
+            {
+                let id = id.clone();
+                view! {
+                    <ActionForm action=delete attr:class="inline">
+                        <input type="hidden" name="id" value=id />
+                        <VersionInput version />
+                        <button type="submit" class="danger">"Yes, delete this workspace"</button>
+                    </ActionForm>
+                }
+            }
+        </ConfirmDelete>
     }
 }

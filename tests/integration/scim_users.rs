@@ -255,3 +255,51 @@ async fn malformed_bodies_and_unsupported_methods_get_scim_errors() {
     assert_scim_error(&scim.patch(&format!("/Users/{id}"), json!([{"op":"add","path":"shoeSize","value":1}])).await, 400, Some("invalidPath"));
     assert_scim_error(&scim.send("PATCH", &format!("/Users/{id}"), Some(json!({"Operations":[{"op":"remove","path":"title"}]})), &[]).await, 400, Some("invalidSyntax"));
 }
+
+#[tokio::test]
+async fn entra_create_with_meta_and_a_bare_extension_urn_then_manager_patches_and_six_replaces() {
+    let app = spawn_app().await;
+    let scim = app.scim().await;
+    let created = scim.post("/Users", json!({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+        "externalId":"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef","userName":"Test_User_ab6490ee@contoso.com","active":true,
+        "emails":[{"primary":true,"type":"work","value":"Test_User_fd0ea19b@contoso.com"}],"meta":{"resourceType":"User"},
+        "name":{"formatted":"givenName familyName","familyName":"familyName","givenName":"givenName"},"roles":[]})).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let path = format!("/Users/{id}");
+    let r = scim.patch(&path, json!([{"op":"Add","path":"manager","value":[{"$ref":"../Users/boss","value":"boss"}]}])).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["manager"]["value"], "boss");
+    let r = scim.patch(&path, json!([
+        {"op":"Replace","path":"displayName","value":"D"},
+        {"op":"Replace","path":"emails[type eq \"work\"].value","value":"w@contoso.com"},
+        {"op":"Replace","path":"name.givenName","value":"G"},
+        {"op":"Replace","path":"name.familyName","value":"F"},
+        {"op":"Replace","path":"externalId","value":"X"},
+        {"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber","value":"7"}])).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!((r.body["displayName"].as_str(), r.body["externalId"].as_str()), (Some("D"), Some("X")));
+    assert_eq!(r.body["emails"][0]["value"], "w@contoso.com");
+    assert_eq!(r.body["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["employeeNumber"], "7");
+}
+
+#[tokio::test]
+async fn okta_test_connection_and_spec_test_first_steps() {
+    let app = spawn_app().await;
+    let scim = app.scim().await;
+    let empty = scim.get("/Users?startIndex=1&count=2").await;
+    assert_eq!(empty.status, 200);
+    assert_eq!((empty.body["totalResults"].as_i64(), empty.body["startIndex"].as_i64(), empty.body["itemsPerPage"].as_i64()), (Some(0), Some(1), Some(0)));
+    scim.create_user("first@okta.local").await;
+    let one = scim.get("/Users?count=1&startIndex=1").await;
+    let user = &one.body["Resources"][0];
+    for field in ["id", "userName", "active"] {
+        assert!(user.get(field).is_some(), "{field}");
+    }
+    assert_eq!((user["name"]["familyName"].as_str(), user["name"]["givenName"].as_str()), (Some("User"), Some("Test")));
+    assert_eq!(user["emails"][0]["value"], "first@okta.local");
+    let groups = scim.get("/Groups?startIndex=1&count=100").await;
+    assert_eq!((groups.status, groups.body["totalResults"].as_i64()), (200, Some(0)));
+    let guid = scim.get("/Users?filter=userName%20eq%20%22f6c0cbc4-9b5e-4b1f-8a57-6e0c0c0f0a11%22").await;
+    assert_eq!(guid.body["totalResults"], 0);
+}
