@@ -22,7 +22,7 @@ ensure_wasm_bindgen() {
      && [ "$(wasm-bindgen --version)" = "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
     return
   fi
-  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 7 minutes on 2 cores)"
+  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 3 minutes on 2 cores)"
   local work crate
   work="$(mktemp -d)"
   cargo info "wasm-bindgen-cli@$WASM_BINDGEN_VERSION" >/dev/null
