@@ -20,14 +20,21 @@ pub async fn credentials_page() -> Result<CredentialsData, AppError> {
     Ok(CredentialsData { credentials, just_issued })
 }
 
+/// Issues a credential. Hydrated, the secret comes back in the response; a plain form post is
+/// redirected, so the secret waits in the session until the page shows it once.
 #[server(endpoint = "credentials/issue")]
-pub async fn issue_credential(name: String, kind: String) -> Result<(), AppError> {
+pub async fn issue_credential(name: String, kind: String) -> Result<Option<IssuedCredential>, AppError> {
     use crate::domain::credentials::CredentialKind;
     use crate::server::console;
     let result = async {
         let kind = CredentialKind::parse(&kind).ok_or_else(|| AppError::invalid("kind", "Choose bearer token or basic."))?;
         let issued = console::with_actor(|services, actor| async move { services.issue_scim_credential(&actor, &name, kind).await }).await?;
-        console::keep_issued_secret(issued).await
+        if console::is_plain_form() {
+            console::keep_issued_secret(issued).await?;
+            Ok(None)
+        } else {
+            Ok(Some(issued))
+        }
     }
     .await;
     console::finish("issue_credential", result, None)

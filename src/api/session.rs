@@ -8,7 +8,7 @@ use crate::domain::AppError;
 pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::server::console;
     let result = console::sign_in(&username, &password).await;
-    let target = next.filter(|n| n.starts_with('/') && !n.starts_with("//")).unwrap_or_else(|| "/users".into());
+    let target = next.filter(|n| crate::domain::text::is_local_path(n)).unwrap_or_else(|| "/users".into());
     console::finish("login", result, Some(target))
 }
 

@@ -39,9 +39,16 @@ pub struct CredentialView {
     pub revoked: Option<i64>,
 }
 
-/// A credential just issued: the only time its secret is shown.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A credential just issued: the only time its secret is shown. It serialises only to reach the
+/// administrator who issued it; its Debug form hides the secret.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct IssuedCredential {
     pub credential: CredentialView,
     pub secret: String,
+}
+
+impl std::fmt::Debug for IssuedCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedCredential").field("credential", &self.credential).field("secret", &"<redacted>").finish()
+    }
 }

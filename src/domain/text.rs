@@ -68,6 +68,15 @@ pub fn query_string(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+/// True for a path on this site that is safe to redirect to: it starts with one '/', and has no
+/// backslash (browsers read "/\\host" as "//host") and no control characters.
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,5 +103,13 @@ mod tests {
     #[test]
     fn query_strings_encode_values_and_skip_empty_ones() {
         assert_eq!(query_string(&[("q", "a b&c"), ("after", ""), ("s", "x/y")]), "q=a%20b%26c&s=x%2Fy");
+    }
+
+    #[test]
+    fn only_plain_local_paths_are_redirect_targets() {
+        assert!(is_local_path("/users?q=a"));
+        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "/a\nb", "users"] {
+            assert!(!is_local_path(bad), "{bad}");
+        }
     }
 }

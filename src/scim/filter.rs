@@ -82,7 +82,14 @@ fn tokenize(text: &str) -> Result<Vec<Token>, FilterError> {
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    depth: usize,
 }
+
+/// Nesting deep enough for any real filter; deeper input is refused before it can exhaust the
+/// stack (parsing, mapping and SQL compilation all recurse).
+const MAX_DEPTH: usize = 32;
+/// Longer filters are refused outright.
+pub const MAX_FILTER_CHARS: usize = 8192;
 
 impl Parser {
     fn peek(&self) -> Option<&Token> {
@@ -118,6 +125,16 @@ impl Parser {
     }
 
     fn unary(&mut self) -> Result<Filter, FilterError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(FilterError(format!("the filter nests deeper than {MAX_DEPTH} levels")));
+        }
+        let result = self.unary_inner();
+        self.depth -= 1;
+        result
+    }
+
+    fn unary_inner(&mut self) -> Result<Filter, FilterError> {
         if self.keyword("not") {
             self.pos += 1;
             if self.peek() != Some(&Token::Open) {
@@ -213,7 +230,10 @@ fn describe(token: Option<&Token>) -> String {
 }
 
 pub fn parse(text: &str) -> Result<Filter, FilterError> {
-    let mut parser = Parser { tokens: tokenize(text)?, pos: 0 };
+    if text.chars().count() > MAX_FILTER_CHARS {
+        return Err(FilterError(format!("the filter is longer than {MAX_FILTER_CHARS} characters")));
+    }
+    let mut parser = Parser { tokens: tokenize(text)?, pos: 0, depth: 0 };
     let filter = parser.or()?;
     match parser.peek() {
         None => Ok(filter),
@@ -282,5 +302,15 @@ mod tests {
         assert!(parse("(userName pr").unwrap_err().0.contains("not closed"));
         assert!(parse("userName pr extra").unwrap_err().0.contains("unexpected"));
         assert!(parse("").is_err());
+    }
+
+    #[test]
+    fn absurdly_nested_or_long_filters_are_refused_without_recursing() {
+        let deep = format!("{}a pr{}", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(parse(&deep).unwrap_err().0.contains("longer"));
+        let nested = format!("{}a pr{}", "not (".repeat(40), ")".repeat(40));
+        assert!(parse(&nested).unwrap_err().0.contains("deeper"));
+        let fine = format!("{}a pr{}", "(".repeat(20), ")".repeat(20));
+        assert!(parse(&fine).is_ok());
     }
 }

@@ -24,25 +24,34 @@ fn wants_members(params: &ListParams) -> bool {
         && (params.attributes.is_empty() || params.attributes.iter().any(|a| a.to_ascii_lowercase().contains("members")))
 }
 
-async fn render(ctx: &Ctx, ws: &Workspace, params: &ListParams) -> ScimResult<Value> {
-    let members = if wants_members(params) { Some(ctx.services.group_members(&ctx.actor, &ws.id).await?) } else { None };
-    let mut body = group_json(ws, members.as_deref(), &ctx.base);
-    project(&mut body, &params.attributes, &params.excluded);
-    Ok(body)
+/// The groups as the response shows them, their members loaded in one query when wanted.
+async fn render_all(ctx: &Ctx, groups: &[Workspace], params: &ListParams) -> ScimResult<Vec<Value>> {
+    let mut members = if wants_members(params) {
+        let ids: Vec<String> = groups.iter().map(|g| g.id.clone()).collect();
+        Some(ctx.services.group_members(&ctx.actor, &ids).await?)
+    } else {
+        None
+    };
+    Ok(groups
+        .iter()
+        .map(|ws| {
+            let list = members.as_mut().map(|m| m.remove(&ws.id).unwrap_or_default());
+            let mut body = group_json(ws, list.as_deref(), &ctx.base);
+            project(&mut body, &params.attributes, &params.excluded);
+            body
+        })
+        .collect())
 }
 
 async fn outcome(ctx: &Ctx, ws: &Workspace, status: StatusCode, params: &ListParams) -> ScimResult<Outcome> {
-    let body = render(ctx, ws, params).await?;
+    let body = render_all(ctx, std::slice::from_ref(ws), params).await?.remove(0);
     Ok(Outcome::resource(status, body, ws.version, group_location(&ctx.base, &ws.id)))
 }
 
 pub async fn list_groups(ctx: &Ctx, params: &ListParams) -> ScimResult<Value> {
     let query = params.query(Resource::Group)?;
     let (total, groups) = ctx.services.find_groups(&ctx.actor, &query).await?;
-    let mut resources = Vec::with_capacity(groups.len());
-    for ws in &groups {
-        resources.push(render(ctx, ws, params).await?);
-    }
+    let resources = render_all(ctx, &groups, params).await?;
     Ok(json!({"schemas": [LIST_SCHEMA], "totalResults": total, "startIndex": params.start(),
               "itemsPerPage": resources.len(), "Resources": resources}))
 }
@@ -79,9 +88,21 @@ fn ids_in_filter(f: &Filter, out: &mut Vec<String>) -> ScimResult<()> {
 /// cost follows the members named, not the group's size.
 fn group_change(ops: &[PatchOp]) -> ScimResult<GroupChange> {
     let mut change = GroupChange::default();
+    // Operations apply in order (RFC 7644 §3.5.2): a later add undoes an earlier remove of the
+    // same member and the other way round.
     let add = |change: &mut GroupChange, ids: Vec<String>| match &mut change.replace {
         Some(all) => all.extend(ids),
-        None => change.add.extend(ids),
+        None => {
+            change.remove.retain(|r| !ids.contains(r));
+            change.add.extend(ids);
+        }
+    };
+    let remove = |change: &mut GroupChange, ids: Vec<String>| match &mut change.replace {
+        Some(all) => all.retain(|m| !ids.contains(m)),
+        None => {
+            change.add.retain(|a| !ids.contains(a));
+            change.remove.extend(ids);
+        }
     };
     for op in ops {
         let Some(path) = &op.path else {
@@ -115,19 +136,10 @@ fn group_change(ops: &[PatchOp]) -> ScimResult<GroupChange> {
             ("members", OpKind::Remove, Some(f)) => {
                 let mut ids = Vec::new();
                 ids_in_filter(f, &mut ids)?;
-                match &mut change.replace {
-                    Some(all) => all.retain(|m| !ids.contains(m)),
-                    None => change.remove.extend(ids),
-                }
+                remove(&mut change, ids);
             }
             ("members", OpKind::Remove, None) => match &op.value {
-                Some(listed) => {
-                    let ids = member_ids(listed)?;
-                    match &mut change.replace {
-                        Some(all) => all.retain(|m| !ids.contains(m)),
-                        None => change.remove.extend(ids),
-                    }
-                }
+                Some(listed) => remove(&mut change, member_ids(listed)?),
                 None => {
                     change.add.clear();
                     change.remove.clear();

@@ -60,9 +60,13 @@ async fn search_all(State(state): State<AppState>, Extension(actor): Extension<A
     let all = ListParams { start_index: Some(1), count: Some(listing::MAX_RESULTS as i64), ..params.clone() };
     let users = users::list_users(&ctx, &all).await;
     let groups = groups::list_groups(&ctx, &all).await;
-    if let (Err(e), Err(_)) = (&users, &groups) {
-        return Err(ScimError::bad("invalidFilter", e.detail.clone()));
-    }
+    // An attribute only one type has is an invalid filter for the other: that type drops out.
+    // Any other failure, or both failing, is the answer.
+    let (users, groups) = match (users, groups) {
+        (Err(e), _) | (_, Err(e)) if e.scim_type != Some("invalidFilter") => return Err(e),
+        (Err(e), Err(_)) => return Err(e),
+        pair => pair,
+    };
     let mut total = 0;
     let mut resources: Vec<Value> = Vec::new();
     for list in [users, groups].into_iter().flatten() {

@@ -140,7 +140,7 @@ fn workspace_refs(value: &Value) -> ScimResult<Vec<WorkspaceRef>> {
 /// unknown attributes are ignored (RFC 7643 §7); `password` is accepted and never stored.
 pub fn user_draft(body: &Value) -> ScimResult<UserDraft> {
     let obj = body.as_object().ok_or_else(|| ScimError::bad("invalidSyntax", "A User must be a JSON object."))?;
-    let mut draft = UserDraft { active: true, ..Default::default() };
+    let mut draft = UserDraft::default();
     let mut saw_entitlements = false;
     let mut user_name = None;
     for (key, value) in obj {
@@ -149,7 +149,7 @@ pub fn user_draft(body: &Value) -> ScimResult<UserDraft> {
             "username" => user_name = Some(text(value, "userName")?),
             "externalid" => draft.external_id = Some(text(value, "externalId")?).filter(|s| !s.is_empty()),
             "displayname" => draft.display_name = text(value, "displayName")?,
-            "active" => draft.active = boolean(value, "active")?,
+            "active" => draft.active = Some(boolean(value, "active")?),
             "emails" => draft.emails = emails(value)?,
             "entitlements" => {
                 saw_entitlements = true;
@@ -170,6 +170,11 @@ pub fn user_draft(body: &Value) -> ScimResult<UserDraft> {
                             }
                         }
                     }
+                }
+                // The `formatted` this server generates is not kept, or it would go stale.
+                let generated = format!("{} {}", draft.given_name, draft.family_name);
+                if extra_name.get("formatted").and_then(Value::as_str) == Some(generated.trim()) {
+                    extra_name.remove("formatted");
                 }
                 if !extra_name.is_empty() {
                     draft.extra.insert("name".into(), Value::Object(extra_name));
@@ -224,7 +229,7 @@ mod tests {
         let d = user_draft(&body).unwrap();
         assert_eq!(d.user_name, "bjensen@example.com");
         assert_eq!((d.given_name.as_str(), d.family_name.as_str()), ("Barbara", "Jensen"));
-        assert!(!d.active);
+        assert_eq!(d.active, Some(false));
         assert_eq!(d.extra["nickName"], "Babs");
         assert_eq!(d.extra["name"]["middleName"], "Jane");
         assert_eq!(d.extra[ENTERPRISE_SCHEMA]["employeeNumber"], "701984");
@@ -240,6 +245,15 @@ mod tests {
         assert!(user_draft(&json!({"schemas": [USER_SCHEMA]})).is_err());
         let err = user_draft(&json!({"userName": "a", "entitlements": [{"type": "ROLE", "value": "x"}]})).unwrap_err();
         assert_eq!(err.scim_type, Some("invalidValue"));
+    }
+
+    #[test]
+    fn the_generated_formatted_name_is_not_stored_but_a_custom_one_is() {
+        let plain = user_draft(&json!({"userName": "a", "name": {"givenName": "A", "familyName": "B", "formatted": "A B"}})).unwrap();
+        assert!(!plain.extra.contains_key("name"));
+        let custom = user_draft(&json!({"userName": "a", "name": {"givenName": "A", "familyName": "B", "formatted": "Dr. A B"}})).unwrap();
+        assert_eq!(custom.extra["name"]["formatted"], "Dr. A B");
+        assert_eq!(plain.active, None);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use leptos::config::LeptosOptions;
+use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::SqliteStore;
 
 use super::config::Config;
@@ -111,6 +112,8 @@ async fn serve() -> CliResult {
     ensure_first_admin(&services, &config).await?;
     let sessions = SqliteStore::new(services.store().sqlite_pool().clone());
     sessions.migrate().await?;
+    // Expired sessions are removed hourly, so nothing kept in one outlives it for long.
+    tokio::spawn(sessions.clone().continuously_delete_expired(tokio::time::Duration::from_secs(3600)));
     let leptos_options = LeptosOptions::builder()
         .output_name("cim")
         .site_root(config.site_root.clone())

@@ -74,16 +74,20 @@ pub async fn sign_in(username: &str, password: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Session key for a credential just issued, so its secret survives the redirect of a plain
-/// form post and is shown exactly once.
+/// Session key for a credential just issued by a plain form post, so its secret survives the
+/// redirect and is shown exactly once, within a few minutes, then dropped.
 const ISSUED: &str = "issued_credential";
+const ISSUED_SHOWN_FOR_MS: i64 = 5 * 60 * 1000;
 
 pub async fn keep_issued_secret(issued: IssuedCredential) -> Result<(), AppError> {
-    session().await?.insert(ISSUED, issued).await.map_err(|e| internal(&e))
+    let now = chrono::Utc::now().timestamp_millis();
+    session().await?.insert(ISSUED, (now, issued)).await.map_err(|e| internal(&e))
 }
 
 pub async fn take_issued_secret() -> Result<Option<IssuedCredential>, AppError> {
-    session().await?.remove::<IssuedCredential>(ISSUED).await.map_err(|e| internal(&e))
+    let kept = session().await?.remove::<(i64, IssuedCredential)>(ISSUED).await.map_err(|e| internal(&e))?;
+    let now = chrono::Utc::now().timestamp_millis();
+    Ok(kept.filter(|(at, _)| now - at < ISSUED_SHOWN_FOR_MS).map(|(_, issued)| issued))
 }
 
 pub async fn sign_out() -> Result<(), AppError> {
@@ -124,9 +128,7 @@ pub const ERROR_FIELD: &str = "error_field";
 /// form post is sent back to the page it came from, carrying any error in the query so the page
 /// can show it beside `form`; `success_to` sends both kinds elsewhere on success.
 pub fn finish<T>(form: &str, result: Result<T, AppError>, success_to: Option<String>) -> Result<T, AppError> {
-    let plain_form = use_context::<Parts>().is_some_and(|parts| {
-        parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
-    });
+    let plain_form = is_plain_form();
     match (&result, success_to) {
         (Ok(_), Some(target)) => leptos_axum::redirect(&target),
         (Ok(_), None) if plain_form => leptos_axum::redirect(&back_to_referer(&[])),
@@ -141,6 +143,13 @@ pub fn finish<T>(form: &str, result: Result<T, AppError>, success_to: Option<Str
         _ => {}
     }
     result
+}
+
+/// True for a plain HTML form post (JavaScript off): the browser asks for a page back.
+pub fn is_plain_form() -> bool {
+    use_context::<Parts>().is_some_and(|parts| {
+        parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+    })
 }
 
 /// The referring page's path and query, minus old error keys, plus `params`.

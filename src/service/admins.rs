@@ -24,22 +24,35 @@ pub struct LoginThrottle {
 }
 
 impl LoginThrottle {
-    fn blocked(&self, key: &str, limit: u32, now: i64) -> bool {
-        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        matches!(map.get(key), Some((count, since)) if *count >= limit && now - since < WINDOW_MS)
-    }
-
-    fn record_failure(&self, key: String, now: i64) {
+    /// Counts an attempt against both keys before the password is checked, in one step, so
+    /// parallel guesses cannot all slip past the limit. None when either key is used up.
+    fn reserve(&self, keys: [(&str, u32); 2], now: i64) -> Option<()> {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = map.entry(key).or_insert((0, now));
-        if now - entry.1 >= WINDOW_MS {
-            *entry = (0, now);
+        for (key, limit) in keys {
+            if let Some((count, since)) = map.get(key) {
+                if now - since < WINDOW_MS && *count >= limit {
+                    return None;
+                }
+            }
         }
-        entry.0 += 1;
+        for (key, _) in keys {
+            let entry = map.entry(key.to_string()).or_insert((0, now));
+            if now - entry.1 >= WINDOW_MS {
+                *entry = (0, now);
+            }
+            entry.0 += 1;
+        }
+        Some(())
     }
 
-    fn clear(&self, key: &str) {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+    /// A successful sign-in takes its attempt back.
+    fn release(&self, keys: [&str; 2]) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        for key in keys {
+            if let Some(entry) = map.get_mut(key) {
+                entry.0 = entry.0.saturating_sub(1);
+            }
+        }
     }
 }
 
@@ -66,9 +79,7 @@ impl Services {
         let now = self.now();
         let account_key = format!("account:{}", fold_key(username));
         let address_key = format!("address:{address}");
-        if self.throttle.blocked(&account_key, ACCOUNT_FAILURES, now)
-            || self.throttle.blocked(&address_key, ADDRESS_FAILURES, now)
-        {
+        if self.throttle.reserve([(&account_key, ACCOUNT_FAILURES), (&address_key, ADDRESS_FAILURES)], now).is_none() {
             return Err(ServiceError::Throttled(
                 "Too many failed sign-ins. Wait 15 minutes and try again.".into(),
             ));
@@ -79,15 +90,11 @@ impl Services {
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         match admin {
             Some(admin) if ok => {
-                self.throttle.clear(&account_key);
+                self.throttle.release([&account_key, &address_key]);
                 let role = Role::parse(&admin.role).ok_or_else(|| ServiceError::Internal("unknown role".into()))?;
                 Ok(SignedIn { admin_id: admin.id, username: admin.username, role })
             }
-            _ => {
-                self.throttle.record_failure(account_key, now);
-                self.throttle.record_failure(address_key, now);
-                Err(ServiceError::invalid("password", WRONG_CREDENTIALS))
-            }
+            _ => Err(ServiceError::invalid("password", WRONG_CREDENTIALS)),
         }
     }
 

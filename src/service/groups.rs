@@ -1,6 +1,6 @@
 //! Workspaces seen as SCIM Groups: membership changes cost the members changed, not the group.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -70,9 +70,9 @@ impl Services {
         self.store.find_workspaces(query).await.map_err(query_error)
     }
 
-    /// Every member as (user id, userName).
-    pub async fn group_members(&self, _actor: &Actor, id: &str) -> ServiceResult<Vec<(String, String)>> {
-        Ok(self.store.all_members(id).await?)
+    /// Every member of each group as (user id, userName), keyed by group id.
+    pub async fn group_members(&self, _actor: &Actor, ids: &[String]) -> ServiceResult<HashMap<String, Vec<(String, String)>>> {
+        Ok(self.store.members_of(ids).await?)
     }
 
     /// Creates a group with its members in one write.
@@ -110,6 +110,9 @@ impl Services {
         if after.name != before.name || after.external_id != before.external_id {
             after.last_modified = now;
             tx.update_workspace(&after).await.map_err(name_taken(&after.name))?;
+            if after.name != before.name {
+                tx.touch_members(id, now).await?;
+            }
         }
         let (mut add, mut remove) = (change.add.clone(), change.remove.clone());
         if let Some(all) = &change.replace {

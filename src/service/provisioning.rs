@@ -29,7 +29,8 @@ pub struct UserDraft {
     pub given_name: String,
     pub family_name: String,
     pub display_name: String,
-    pub active: bool,
+    /// None keeps the stored value (a new user starts active).
+    pub active: Option<bool>,
     pub emails: Vec<Email>,
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// The workspaces the user may enter; None leaves them as they are.
@@ -73,7 +74,9 @@ impl UserDraft {
         user.emails = self.emails.clone();
         user.email = profile.email;
         user.extra = self.extra.clone();
-        user.active = self.active;
+        if let Some(active) = self.active {
+            user.active = active;
+        }
         Ok(())
     }
 }
@@ -177,6 +180,9 @@ impl Services {
         after.last_modified = now;
         after.version = before.version + 1;
         tx.update_user(&after).await.map_err(user_name_taken(&after.user_name))?;
+        if after.user_name != before.user_name {
+            tx.touch_workspaces_of(id, now).await?;
+        }
         set_grants(&mut tx, id, &current, &wanted, &actor.name, now).await?;
         let change = Change { action: "user.replace", target_kind: "user", target_id: id, target_name: &after.user_name };
         let (b, a) = (Snapshot { user: &before, workspaces: &current }, Snapshot { user: &after, workspaces: &wanted });

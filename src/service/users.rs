@@ -127,6 +127,9 @@ impl Services {
         after.last_modified = now;
         after.version = before.version + 1;
         tx.update_user(&after).await.map_err(taken(&after.user_name))?;
+        if after.user_name != before.user_name {
+            tx.touch_workspaces_of(id, now).await?;
+        }
         let change = Change { action, target_kind: "user", target_id: id, target_name: &after.user_name };
         tx.append_audit(&event(actor, change, Some(&before), Some(&after), now)).await?;
         tx.commit().await?;

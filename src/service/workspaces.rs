@@ -75,6 +75,9 @@ impl Services {
             ..before.clone()
         };
         tx.update_workspace(&after).await.map_err(name_taken(&after.name))?;
+        if after.name != before.name {
+            tx.touch_members(id, now).await?;
+        }
         let change = Change { action: "workspace.update", target_kind: "workspace", target_id: id, target_name: &after.name };
         tx.append_audit(&event(actor, change, Some(&before), Some(&after), now)).await?;
         tx.commit().await?;

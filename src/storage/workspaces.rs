@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
 
 use super::query::{push_order, push_where};
@@ -211,15 +213,26 @@ impl Store {
         Ok((total, rows.into_iter().map(Workspace::from).collect()))
     }
 
-    /// Every member of a workspace as (user id, userName), sorted by userName.
-    pub async fn all_members(&self, workspace_id: &str) -> StoreResult<Vec<(String, String)>> {
-        Ok(sqlx::query_as(
-            "SELECT u.id, u.user_name FROM access_grants g JOIN users u ON u.id = g.user_id \
-             WHERE g.workspace_id = $1 ORDER BY u.user_name_key",
-        )
-        .bind(workspace_id)
-        .fetch_all(&self.pool)
-        .await?)
+    /// Every member of each workspace as (user id, userName), sorted by userName, in one query.
+    pub async fn members_of(&self, workspace_ids: &[String]) -> StoreResult<HashMap<String, Vec<(String, String)>>> {
+        let mut out: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        if workspace_ids.is_empty() {
+            return Ok(out);
+        }
+        let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT g.workspace_id, u.id, u.user_name FROM access_grants g JOIN users u ON u.id = g.user_id \
+             WHERE g.workspace_id IN (",
+        );
+        let mut list = sql.separated(", ");
+        for id in workspace_ids {
+            list.push_bind(id.clone());
+        }
+        sql.push(") ORDER BY u.user_name_key");
+        let rows: Vec<(String, String, String)> = sql.build_query_as().fetch_all(&self.pool).await?;
+        for (workspace_id, id, user_name) in rows {
+            out.entry(workspace_id).or_default().push((id, user_name));
+        }
+        Ok(out)
     }
 }
 
@@ -229,6 +242,32 @@ impl WriteTx {
             .bind(fold_key(name))
             .fetch_optional(&mut *self.tx)
             .await?)
+    }
+
+    /// A workspace's name shows in its members' representations: they change version with it.
+    pub async fn touch_members(&mut self, workspace_id: &str, now: i64) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE users SET last_modified = $2, version = version + 1 \
+             WHERE id IN (SELECT user_id FROM access_grants WHERE workspace_id = $1)",
+        )
+        .bind(workspace_id)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// A user's name shows in its workspaces' member lists: they change version with it.
+    pub async fn touch_workspaces_of(&mut self, user_id: &str, now: i64) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE workspaces SET last_modified = $2, version = version + 1 \
+             WHERE id IN (SELECT workspace_id FROM access_grants WHERE user_id = $1)",
+        )
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
     }
 
     /// Ids of every member of a workspace.

@@ -40,7 +40,8 @@ pub fn CredentialsPage() -> impl IntoView {
                 match data.await {
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
                     Ok(page) => view! {
-                        {page.just_issued.map(|issued| view! { <IssuedNotice issued /> })}
+                        {page.just_issued.or_else(|| issue.value().get_untracked().and_then(|r| r.ok()).flatten())
+                            .map(|issued| view! { <IssuedNotice issued /> })}
                         <CredentialTable credentials=page.credentials revoke />
                     }.into_any(),
                 }

@@ -108,3 +108,37 @@ async fn audit_events_name_the_scim_credential_as_the_actor() {
     assert!(actions[0].starts_with("user.create by test-") && actions[0].ends_with("via scim"), "{actions:?}");
     assert!(actions[1].starts_with("user.replace by test-"), "{actions:?}");
 }
+
+#[tokio::test]
+async fn patch_operations_apply_in_order_and_renames_move_related_etags() {
+    let app = spawn_app().await;
+    let scim = app.scim().await;
+    let a = scim.create_user("order-a@example.com").await["id"].as_str().unwrap().to_string();
+    let b = scim.create_user("order-b@example.com").await["id"].as_str().unwrap().to_string();
+    let id = scim.post("/Groups", json!({"displayName":"Ordered"})).await.body["id"].as_str().unwrap().to_string();
+    let path = format!("/Groups/{id}");
+    let r = scim.patch(&path, json!([
+        {"op":"add","path":"members","value":[{"value":b}]},
+        {"op":"remove","path":format!("members[value eq \"{b}\"]")},
+        {"op":"remove","path":format!("members[value eq \"{a}\"]")},
+        {"op":"add","path":"members","value":[{"value":a}]}])).await;
+    let members: Vec<&str> = r.body["members"].as_array().unwrap().iter().map(|m| m["value"].as_str().unwrap()).collect();
+    assert_eq!(members, vec![a.as_str()], "{}", r.body);
+
+    let group_version = scim.get(&path).await.body["meta"]["version"].clone();
+    let put = scim.send("PUT", &format!("/Users/{a}"), Some(json!({"userName":"renamed-a@example.com","active":false,
+        "entitlements":[{"type":"WORKSPACE","value":id}]})), &[]).await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    let group = scim.get(&path).await.body;
+    assert_ne!(group["meta"]["version"], group_version, "the member's new name changes the group");
+    assert_eq!(group["members"][0]["display"], "renamed-a@example.com");
+
+    let user_version = scim.get(&format!("/Users/{a}")).await.body["meta"]["version"].clone();
+    scim.patch(&path, json!([{"op":"replace","path":"displayName","value":"Ordered Renamed"}])).await;
+    let user = scim.get(&format!("/Users/{a}")).await.body;
+    assert_ne!(user["meta"]["version"], user_version, "the group's new name changes its members");
+    assert_eq!(user["groups"][0]["display"], "Ordered Renamed");
+    assert_eq!(user["active"], false);
+    let again = scim.send("PUT", &format!("/Users/{a}"), Some(json!({"userName":"renamed-a@example.com","entitlements":[{"type":"WORKSPACE","value":id}]})), &[]).await;
+    assert_eq!(again.body["active"], false, "a PUT without active leaves it as it was");
+}
