@@ -50,6 +50,26 @@ impl From<UserRow> for User {
     }
 }
 
+/// Binds $1..$12 of the insert and the update: id and every field a write can change.
+fn bind_fields<'q>(
+    query: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    user: &'q User,
+) -> sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    query
+        .bind(&user.id)
+        .bind(&user.user_name)
+        .bind(fold_key(&user.user_name))
+        .bind(&user.external_id)
+        .bind(&user.given_name)
+        .bind(&user.family_name)
+        .bind(&user.display_name)
+        .bind(&user.email)
+        .bind(user.active)
+        .bind(user.last_modified)
+        .bind(json_text(&user.emails))
+        .bind(json_text(&user.extra))
+}
+
 fn json_text<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
@@ -153,51 +173,23 @@ impl WriteTx {
     }
 
     pub async fn insert_user(&mut self, user: &User) -> StoreResult<()> {
-        sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO users (id, user_name, user_name_key, external_id, given_name, family_name, \
-             display_name, email, active, created, last_modified, version, emails, extra) \
+             display_name, email, active, last_modified, emails, extra, created, version) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        )
-        .bind(&user.id)
-        .bind(&user.user_name)
-        .bind(fold_key(&user.user_name))
-        .bind(&user.external_id)
-        .bind(&user.given_name)
-        .bind(&user.family_name)
-        .bind(&user.display_name)
-        .bind(&user.email)
-        .bind(user.active)
-        .bind(user.created)
-        .bind(user.last_modified)
-        .bind(user.version)
-        .bind(json_text(&user.emails))
-        .bind(json_text(&user.extra))
-        .execute(&mut *self.tx)
-        .await?;
+        );
+        bind_fields(insert, user).bind(user.created).bind(user.version).execute(&mut *self.tx).await?;
         self.index_user(user).await
     }
 
     /// Writes the profile fields and `active` of `user` and bumps its version.
     pub async fn update_user(&mut self, user: &User) -> StoreResult<()> {
-        sqlx::query(
+        let update = sqlx::query(
             "UPDATE users SET user_name = $2, user_name_key = $3, external_id = $4, given_name = $5, \
              family_name = $6, display_name = $7, email = $8, active = $9, last_modified = $10, \
              emails = $11, extra = $12, version = version + 1 WHERE id = $1",
-        )
-        .bind(&user.id)
-        .bind(&user.user_name)
-        .bind(fold_key(&user.user_name))
-        .bind(&user.external_id)
-        .bind(&user.given_name)
-        .bind(&user.family_name)
-        .bind(&user.display_name)
-        .bind(&user.email)
-        .bind(user.active)
-        .bind(user.last_modified)
-        .bind(json_text(&user.emails))
-        .bind(json_text(&user.extra))
-        .execute(&mut *self.tx)
-        .await?;
+        );
+        bind_fields(update, user).execute(&mut *self.tx).await?;
         sqlx::query("DELETE FROM user_search_terms WHERE user_id = $1")
             .bind(&user.id)
             .execute(&mut *self.tx)

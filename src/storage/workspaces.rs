@@ -182,14 +182,7 @@ impl WriteTx {
 
     /// Deletes a workspace; its members lose the grant and so change version too.
     pub async fn delete_workspace(&mut self, id: &str, now: i64) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE users SET last_modified = $2, version = version + 1 \
-             WHERE id IN (SELECT user_id FROM access_grants WHERE workspace_id = $1)",
-        )
-        .bind(id)
-        .bind(now)
-        .execute(&mut *self.tx)
-        .await?;
+        self.touch_members(id, now).await?;
         sqlx::query("DELETE FROM workspaces WHERE id = $1").bind(id).execute(&mut *self.tx).await?;
         Ok(())
     }
