@@ -14,7 +14,7 @@ use super::projection::project;
 use super::schema::LIST_SCHEMA;
 use super::user_json::{user_draft, user_json, user_location};
 use crate::server::state::AppState;
-use crate::service::{Actor, ServiceError};
+use crate::service::Actor;
 
 /// A ListResponse of users (RFC 7644 §3.4.2).
 pub async fn list_users(ctx: &Ctx, params: &ListParams) -> ScimResult<Value> {
@@ -47,28 +47,21 @@ pub async fn replace_user(ctx: &Ctx, id: &str, version: Option<i64>, body: &Valu
     Ok(Outcome::resource(StatusCode::OK, user_json(&saved, &ctx.base), saved.user.version, user_location(&ctx.base, id)))
 }
 
-/// Applies the operations to the current representation and stores the result. Without
-/// If-Match, a concurrent change is not an error: the patch is applied again to the new state.
+/// Applies the operations to the current representation and stores the result, in one write.
 pub async fn patch_user(ctx: &Ctx, id: &str, version: Option<i64>, ops: &[PatchOp]) -> ScimResult<Outcome> {
-    for _attempt in 0..3 {
-        let current = ctx.services.user_with_access(&ctx.actor, id).await?;
-        let mut doc = user_json(&current, &ctx.base);
-        let map = doc.as_object_mut().ok_or_else(|| ScimError::bad("invalidSyntax", "user is not an object"))?;
-        for read_only in ["meta", "groups", "id", "schemas"] {
-            map.remove(read_only);
-        }
-        apply_user_patch(map, ops)?;
-        let draft = user_draft(&doc)?;
-        let expected = version.or(Some(current.user.version));
-        match ctx.services.replace_user(&ctx.actor, id, expected, &draft).await {
-            Ok(saved) => {
-                return Ok(Outcome::resource(StatusCode::OK, user_json(&saved, &ctx.base), saved.user.version, user_location(&ctx.base, id)))
+    let saved = ctx
+        .services
+        .edit_user(&ctx.actor, id, version, |current| {
+            let mut doc = user_json(current, &ctx.base);
+            let map = doc.as_object_mut().ok_or_else(|| ScimError::bad("invalidSyntax", "user is not an object"))?;
+            for read_only in ["meta", "groups", "id", "schemas"] {
+                map.remove(read_only);
             }
-            Err(ServiceError::Stale { .. }) if version.is_none() => continue,
-            Err(other) => return Err(other.into()),
-        }
-    }
-    Err(ScimError::new(StatusCode::CONFLICT, None, "The user kept changing while the patch was applied; try again."))
+            apply_user_patch(map, ops)?;
+            user_draft(&doc)
+        })
+        .await?;
+    Ok(Outcome::resource(StatusCode::OK, user_json(&saved, &ctx.base), saved.user.version, user_location(&ctx.base, id)))
 }
 
 pub async fn delete_user(ctx: &Ctx, id: &str, version: Option<i64>) -> ScimResult<Outcome> {

@@ -161,12 +161,44 @@ impl Services {
 
     /// Replaces a user's attributes (and workspaces, when the draft names them).
     pub async fn replace_user(&self, actor: &Actor, id: &str, expected_version: Option<i64>, draft: &UserDraft) -> ServiceResult<UserWithAccess> {
+        self.edit_user(actor, id, expected_version, |_| Ok::<_, ServiceError>(draft.clone())).await
+    }
+
+    /// Replaces a user with what `edit` makes of its current state. The state is read inside
+    /// the same write transaction, so a read-modify-write (a SCIM PATCH) cannot lose a change
+    /// made in between. `edit` may refuse with an error of the caller's own kind.
+    pub async fn edit_user<E: From<ServiceError>>(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected_version: Option<i64>,
+        edit: impl FnOnce(&UserWithAccess) -> Result<UserDraft, E>,
+    ) -> Result<UserWithAccess, E> {
+        match self.edit_user_in_tx(actor, id, expected_version, edit).await {
+            Ok(Ok(())) => Ok(self.user_with_access(actor, id).await?),
+            Ok(Err(refused)) => Err(refused),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    async fn edit_user_in_tx<E>(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected_version: Option<i64>,
+        edit: impl FnOnce(&UserWithAccess) -> Result<UserDraft, E>,
+    ) -> ServiceResult<Result<(), E>> {
         actor.require_write()?;
         let now = self.now();
         let mut tx = self.store.write().await?;
         let before = load_user(&mut tx, id).await?;
         check_version("user", id, expected_version, before.version)?;
-        let current: BTreeSet<String> = tx.grants_of_user(id).await?.into_iter().collect();
+        let links = tx.workspaces_of_user(id).await?;
+        let current: BTreeSet<String> = links.iter().map(|w| w.id.clone()).collect();
+        let draft = match edit(&UserWithAccess { user: before.clone(), workspaces: links }) {
+            Ok(draft) => draft,
+            Err(refused) => return Ok(Err(refused)),
+        };
         let wanted = match &draft.workspaces {
             Some(refs) => resolve(&mut tx, refs).await?,
             None => current.clone(),
@@ -174,8 +206,7 @@ impl Services {
         let mut after = before.clone();
         draft.apply_to(&mut after)?;
         if after == before && wanted == current {
-            drop(tx);
-            return self.user_with_access(actor, id).await;
+            return Ok(Ok(()));
         }
         after.last_modified = now;
         after.version = before.version + 1;
@@ -188,7 +219,7 @@ impl Services {
         let (b, a) = (Snapshot { user: &before, workspaces: &current }, Snapshot { user: &after, workspaces: &wanted });
         tx.append_audit(&event(actor, change, Some(&b), Some(&a), now)).await?;
         tx.commit().await?;
-        self.user_with_access(actor, id).await
+        Ok(Ok(()))
     }
 }
 

@@ -283,12 +283,16 @@ impl Store {
 }
 
 impl WriteTx {
-    /// Ids of the workspaces a user may enter.
-    pub async fn grants_of_user(&mut self, user_id: &str) -> StoreResult<Vec<String>> {
-        Ok(sqlx::query_scalar("SELECT workspace_id FROM access_grants WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_all(&mut *self.tx)
-            .await?)
+    /// The workspaces a user may enter, sorted by name.
+    pub async fn workspaces_of_user(&mut self, user_id: &str) -> StoreResult<Vec<WorkspaceLink>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT w.id, w.name FROM access_grants g JOIN workspaces w ON w.id = g.workspace_id \
+             WHERE g.user_id = $1 ORDER BY w.name_key",
+        )
+        .bind(user_id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        Ok(rows.into_iter().map(|(id, name)| WorkspaceLink { id, name }).collect())
     }
 
     pub async fn user_exists(&mut self, id: &str) -> StoreResult<bool> {
