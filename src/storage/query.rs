@@ -1,9 +1,11 @@
 //! Compiles [`Condition`]s to SQL. Every value is a bound parameter; the SQL text comes only
 //! from the fixed fragments below.
 
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{FromRow, QueryBuilder, Sqlite, SqlitePool};
 
-use crate::domain::query::{Collection, Condition, Field, FieldKind, Literal, Op, Sort};
+use super::{StoreError, StoreResult};
+use crate::domain::query::{Collection, Condition, Field, FieldKind, ListQuery, Literal, Op, Sort};
 use crate::domain::text::fold_key;
 
 #[derive(Debug, thiserror::Error)]
@@ -193,7 +195,7 @@ pub fn push_condition(sql: &mut QueryBuilder<'_, Sqlite>, condition: &Condition)
     }
 }
 
-pub fn push_where(sql: &mut QueryBuilder<'_, Sqlite>, condition: Option<&Condition>) -> Result<(), QueryError> {
+fn push_where(sql: &mut QueryBuilder<'_, Sqlite>, condition: Option<&Condition>) -> Result<(), QueryError> {
     if let Some(condition) = condition {
         sql.push(" WHERE ");
         push_condition(sql, condition)?;
@@ -203,7 +205,7 @@ pub fn push_where(sql: &mut QueryBuilder<'_, Sqlite>, condition: Option<&Conditi
 
 /// ORDER BY the sort field, then the id so equal values keep a stable order across pages; with
 /// no sort, by `unique_key`, whose index serves the page without sorting the table.
-pub fn push_order(sql: &mut QueryBuilder<'_, Sqlite>, sort: Option<&Sort>, id_column: &str, unique_key: &str) {
+fn push_order(sql: &mut QueryBuilder<'_, Sqlite>, sort: Option<&Sort>, id_column: &str, unique_key: &str) {
     sql.push(" ORDER BY ");
     match sort {
         Some(sort) => {
@@ -215,4 +217,33 @@ pub fn push_order(sql: &mut QueryBuilder<'_, Sqlite>, sort: Option<&Sort>, id_co
             sql.push(unique_key);
         }
     }
+}
+
+/// The table a listing reads: `FROM {table} {alias}`, its columns, and the unique key that
+/// orders it when the query names no sort.
+pub struct Listing<'a> {
+    pub table: &'a str,
+    pub alias: &'a str,
+    pub columns: &'a str,
+    pub unique_key: &'a str,
+}
+
+/// The rows meeting a query's condition, sorted and paged, with the total that meet it.
+pub async fn find_page<R>(pool: &SqlitePool, listing: &Listing<'_>, query: &ListQuery) -> StoreResult<(i64, Vec<R>)>
+where
+    R: for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
+{
+    let Listing { table, alias, columns, unique_key } = listing;
+    let mut count: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT COUNT(*) FROM {table} {alias}"));
+    push_where(&mut count, query.condition.as_ref()).map_err(StoreError::Query)?;
+    let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+    if query.limit == 0 {
+        return Ok((total, Vec::new()));
+    }
+    let columns = columns.split(", ").map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ");
+    let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT {columns} FROM {table} {alias}"));
+    push_where(&mut sql, query.condition.as_ref()).map_err(StoreError::Query)?;
+    push_order(&mut sql, query.sort.as_ref(), &format!("{alias}.id"), &format!("{alias}.{unique_key}"));
+    sql.push(" LIMIT ").push_bind(query.limit as i64).push(" OFFSET ").push_bind(query.offset as i64);
+    Ok((total, sql.build_query_as().fetch_all(pool).await?))
 }

@@ -2,8 +2,8 @@ use std::collections::HashMap;
 
 use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
 
-use super::query::{push_order, push_where};
-use super::{prefix_end, Store, StoreError, StoreResult, WriteTx};
+use super::query::{find_page, Listing};
+use super::{prefix_end, Store, StoreResult, WriteTx};
 use crate::domain::query::ListQuery;
 use crate::domain::workspaces::WorkspaceLink;
 use crate::domain::paging::Cursor;
@@ -245,18 +245,8 @@ impl WriteTx {
 impl Store {
     /// Users meeting a condition, sorted and paged, with the total that meet it.
     pub async fn find_users(&self, query: &ListQuery) -> StoreResult<(i64, Vec<User>)> {
-        let mut count: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM users u");
-        push_where(&mut count, query.condition.as_ref()).map_err(StoreError::Query)?;
-        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
-        if query.limit == 0 {
-            return Ok((total, Vec::new()));
-        }
-        let columns = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
-        let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT {columns} FROM users u"));
-        push_where(&mut sql, query.condition.as_ref()).map_err(StoreError::Query)?;
-        push_order(&mut sql, query.sort.as_ref(), "u.id", "u.user_name_key");
-        sql.push(" LIMIT ").push_bind(query.limit as i64).push(" OFFSET ").push_bind(query.offset as i64);
-        let rows: Vec<UserRow> = sql.build_query_as().fetch_all(&self.pool).await?;
+        let listing = Listing { table: "users", alias: "u", columns: USER_COLUMNS, unique_key: "user_name_key" };
+        let (total, rows): (i64, Vec<UserRow>) = find_page(&self.pool, &listing, query).await?;
         Ok((total, rows.into_iter().map(User::from).collect()))
     }
 

@@ -2,8 +2,8 @@ use std::collections::HashMap;
 
 use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
 
-use super::query::{push_order, push_where};
-use super::{Store, StoreError, StoreResult, WriteTx};
+use super::query::{find_page, Listing};
+use super::{Store, StoreResult, WriteTx};
 use crate::domain::paging::Cursor;
 use crate::domain::query::ListQuery;
 use crate::domain::text::fold_key;
@@ -191,18 +191,8 @@ impl WriteTx {
 impl Store {
     /// Workspaces (SCIM Groups) meeting a condition, sorted and paged, with the total.
     pub async fn find_workspaces(&self, query: &ListQuery) -> StoreResult<(i64, Vec<Workspace>)> {
-        let mut count: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM workspaces w");
-        push_where(&mut count, query.condition.as_ref()).map_err(StoreError::Query)?;
-        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
-        if query.limit == 0 {
-            return Ok((total, Vec::new()));
-        }
-        let columns = WORKSPACE_COLUMNS.split(", ").map(|c| format!("w.{c}")).collect::<Vec<_>>().join(", ");
-        let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT {columns} FROM workspaces w"));
-        push_where(&mut sql, query.condition.as_ref()).map_err(StoreError::Query)?;
-        push_order(&mut sql, query.sort.as_ref(), "w.id", "w.name_key");
-        sql.push(" LIMIT ").push_bind(query.limit as i64).push(" OFFSET ").push_bind(query.offset as i64);
-        let rows: Vec<WorkspaceRow> = sql.build_query_as().fetch_all(&self.pool).await?;
+        let listing = Listing { table: "workspaces", alias: "w", columns: WORKSPACE_COLUMNS, unique_key: "name_key" };
+        let (total, rows): (i64, Vec<WorkspaceRow>) = find_page(&self.pool, &listing, query).await?;
         Ok((total, rows.into_iter().map(Workspace::from).collect()))
     }
 
