@@ -9,13 +9,15 @@ fn key_of<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a String> {
     obj.keys().find(|k| k.eq_ignore_ascii_case(name))
 }
 
-/// The object a path points into (the resource itself, or an extension object) and the path.
+/// The object a path points into: the resource itself for core attributes, the extension object
+/// for enterprise ones, nothing for a schema this server does not have.
 fn target<'a>(resource: &'a mut Map<String, Value>, path: &AttrPath) -> Option<&'a mut Map<String, Value>> {
     match &path.schema {
-        Some(schema) if !schema.ends_with(":user") && !schema.ends_with(":group") || path.is_enterprise() => {
+        Some(schema) if path.is_enterprise() => {
             let key = key_of(resource, schema)?.clone();
             resource.get_mut(&key)?.as_object_mut()
         }
+        Some(schema) if !schema.ends_with(":user") && !schema.ends_with(":group") => None,
         _ => Some(resource),
     }
 }
