@@ -14,6 +14,8 @@ use crate::ui::workspaces::WorkspacesPage;
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::headers::send_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -30,12 +32,22 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Page titles hold stored names, and leptos_meta writes a title into the server's HTML as it is:
+/// escaped here, on the server only (the browser sets `document.title`, which is plain text).
+fn title_text(text: String) -> String {
+    if cfg!(feature = "ssr") {
+        crate::domain::text::escape_html(&text)
+    } else {
+        text
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Stylesheet id="leptos" href="/pkg/cim.css" />
-        <Title text="CIM" />
+        <Title text="CIM" formatter=title_text />
         <Router>
             <ConsoleFrame>
                 // Async: pages arrive complete, so they work with JavaScript off as well.

@@ -1,29 +1,29 @@
 use leptos::prelude::*;
 
 use crate::domain::admins::AdminView;
-use crate::domain::AppError;
+use crate::api::error::AppError;
 
 /// Signs in; on success goes to `next` (a path on this site) or the users page.
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::server::console;
-    let result = console::sign_in(&username, &password).await;
+    use super::ctx;
+    let result = ctx::sign_in(&username, &password).await;
     let target = next.filter(|n| crate::domain::text::is_local_path(n)).unwrap_or_else(|| "/users".into());
-    console::finish("login", result, Some(target))
+    ctx::finish("login", result, Some(target))
 }
 
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::server::console;
-    let result = console::sign_out().await;
-    console::finish("logout", result, Some("/login".into()))
+    use super::ctx;
+    let result = ctx::sign_out().await;
+    ctx::finish("logout", result, Some("/login".into()))
 }
 
 /// The signed-in administrator, or None.
 #[server(endpoint = "current_admin")]
 pub async fn current_admin() -> Result<Option<AdminView>, AppError> {
-    use crate::server::console;
-    match console::actor().await {
+    use super::ctx;
+    match ctx::actor().await {
         Ok((_, actor)) => Ok(Some(AdminView { username: actor.name, role: actor.role })),
         Err(AppError::Unauthenticated) => Ok(None),
         Err(other) => Err(other),

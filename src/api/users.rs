@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::domain::paging::Page;
 use crate::domain::users::{User, UserPageData, UserSummary};
-use crate::domain::AppError;
+use crate::api::error::AppError;
 
 #[server(endpoint = "users/list")]
 pub async fn list_users(
@@ -13,17 +13,15 @@ pub async fn list_users(
 ) -> Result<Page<UserSummary>, AppError> {
     use crate::domain::paging::Cursor;
     use crate::domain::users::StatusFilter;
-    use crate::server::console;
-    let (services, actor) = console::actor().await?;
+    use super::ctx;
     let cursor = Cursor::from_query(after, before);
-    services.list_users(&actor, StatusFilter::parse(&status), &q, &cursor).await.map_err(console::app_error)
+    ctx::read(|services, actor| async move { services.list_users(&actor, StatusFilter::parse(&status), &q, &cursor).await }).await
 }
 
 #[server(endpoint = "users/page")]
 pub async fn user_page(id: String, wsq: String) -> Result<UserPageData, AppError> {
-    use crate::server::console;
-    let (services, actor) = console::actor().await?;
-    services.user_page(&actor, &id, &wsq).await.map_err(console::app_error)
+    use super::ctx;
+    ctx::read(|services, actor| async move { services.user_page(&actor, &id, &wsq).await }).await
 }
 
 #[server(endpoint = "users/create")]
@@ -36,11 +34,11 @@ pub async fn create_user(
     email: String,
 ) -> Result<User, AppError> {
     use crate::domain::users::UserInput;
-    use crate::server::console;
+    use super::ctx;
     let input = UserInput { user_name, external_id, given_name, family_name, display_name, email };
-    let result = console::with_actor(|services, actor| async move { services.create_user(&actor, &input, true).await }).await;
+    let result = ctx::with_actor(|services, actor| async move { services.create_user(&actor, &input, true).await }).await;
     let target = result.as_ref().ok().map(|u| format!("/users/{}", u.id));
-    console::finish("create_user", result, target)
+    ctx::finish("create_user", result, target)
 }
 
 #[server(endpoint = "users/update")]
@@ -56,24 +54,24 @@ pub async fn update_user(
     email: String,
 ) -> Result<User, AppError> {
     use crate::domain::users::UserInput;
-    use crate::server::console;
+    use super::ctx;
     let input = UserInput { user_name, external_id, given_name, family_name, display_name, email };
-    let result = console::with_actor(|services, actor| async move {
+    let result = ctx::with_actor(|services, actor| async move {
         services.update_user(&actor, &id, Some(version), &input).await
     })
     .await;
-    console::finish("update_user", result, None)
+    ctx::finish("update_user", result, None)
 }
 
 /// The Active switch: a checkbox, so `active` is present only when ticked.
 #[server(endpoint = "users/set_active")]
 pub async fn set_user_active(id: String, version: i64, active: Option<String>) -> Result<User, AppError> {
-    use crate::server::console;
-    let result = console::with_actor(|services, actor| async move {
+    use super::ctx;
+    let result = ctx::with_actor(|services, actor| async move {
         services.set_user_active(&actor, &id, Some(version), active.is_some()).await
     })
     .await;
-    console::finish("set_active", result, None)
+    ctx::finish("set_active", result, None)
 }
 
 /// One workspace checkbox: `granted` is present only when ticked.
@@ -84,21 +82,21 @@ pub async fn set_access(
     version: i64,
     granted: Option<String>,
 ) -> Result<User, AppError> {
-    use crate::server::console;
+    use super::ctx;
     let form = format!("access:{workspace_id}");
-    let result = console::with_actor(|services, actor| async move {
+    let result = ctx::with_actor(|services, actor| async move {
         services.set_access(&actor, &user_id, &workspace_id, Some(version), granted.is_some()).await
     })
     .await;
-    console::finish(&form, result, None)
+    ctx::finish(&form, result, None)
 }
 
 #[server(endpoint = "users/delete")]
 pub async fn delete_user(id: String, version: i64) -> Result<(), AppError> {
-    use crate::server::console;
-    let result = console::with_actor(|services, actor| async move {
+    use super::ctx;
+    let result = ctx::with_actor(|services, actor| async move {
         services.delete_user(&actor, &id, Some(version)).await
     })
     .await;
-    console::finish("delete_user", result, Some("/users".into()))
+    ctx::finish("delete_user", result, Some("/users".into()))
 }

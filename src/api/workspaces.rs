@@ -2,14 +2,14 @@ use leptos::prelude::*;
 
 use crate::domain::paging::Page;
 use crate::domain::workspaces::{Member, Workspace};
-use crate::domain::AppError;
+use crate::api::error::AppError;
 
 #[server(endpoint = "workspaces/list")]
 pub async fn list_workspaces(q: String, after: Option<String>, before: Option<String>) -> Result<Page<Workspace>, AppError> {
     use crate::domain::paging::Cursor;
-    use crate::server::console;
-    let (services, actor) = console::actor().await?;
-    services.list_workspaces(&actor, &q, &Cursor::from_query(after, before)).await.map_err(console::app_error)
+    use super::ctx;
+    let cursor = Cursor::from_query(after, before);
+    ctx::read(|services, actor| async move { services.list_workspaces(&actor, &q, &cursor).await }).await
 }
 
 #[server(endpoint = "workspaces/page")]
@@ -19,39 +19,42 @@ pub async fn workspace_page(
     before: Option<String>,
 ) -> Result<(Workspace, Page<Member>), AppError> {
     use crate::domain::paging::Cursor;
-    use crate::server::console;
-    let (services, actor) = console::actor().await?;
-    let workspace = services.get_workspace(&actor, &id).await.map_err(console::app_error)?;
-    let members = services.list_members(&actor, &id, &Cursor::from_query(after, before)).await.map_err(console::app_error)?;
-    Ok((workspace, members))
+    use super::ctx;
+    let cursor = Cursor::from_query(after, before);
+    ctx::read(|services, actor| async move {
+        let workspace = services.get_workspace(&actor, &id).await?;
+        let members = services.list_members(&actor, &id, &cursor).await?;
+        Ok((workspace, members))
+    })
+    .await
 }
 
 #[server(endpoint = "workspaces/create")]
 pub async fn create_workspace(name: String, description: String) -> Result<Workspace, AppError> {
-    use crate::server::console;
-    let result = console::with_actor(|services, actor| async move {
+    use super::ctx;
+    let result = ctx::with_actor(|services, actor| async move {
         services.create_workspace(&actor, &name, &description).await
     })
     .await;
-    console::finish("create_workspace", result, None)
+    ctx::finish("create_workspace", result, None)
 }
 
 #[server(endpoint = "workspaces/update")]
 pub async fn update_workspace(id: String, version: i64, name: String, description: String) -> Result<Workspace, AppError> {
-    use crate::server::console;
-    let result = console::with_actor(|services, actor| async move {
+    use super::ctx;
+    let result = ctx::with_actor(|services, actor| async move {
         services.update_workspace(&actor, &id, Some(version), &name, &description).await
     })
     .await;
-    console::finish("update_workspace", result, None)
+    ctx::finish("update_workspace", result, None)
 }
 
 #[server(endpoint = "workspaces/delete")]
 pub async fn delete_workspace(id: String, version: i64) -> Result<(), AppError> {
-    use crate::server::console;
-    let result = console::with_actor(|services, actor| async move {
+    use super::ctx;
+    let result = ctx::with_actor(|services, actor| async move {
         services.delete_workspace(&actor, &id, Some(version)).await
     })
     .await;
-    console::finish("delete_workspace", result, Some("/workspaces".into()))
+    ctx::finish("delete_workspace", result, Some("/workspaces".into()))
 }

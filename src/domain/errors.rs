@@ -1,57 +1,15 @@
 use serde::{Deserialize, Serialize};
-use leptos::server_fn::codec::JsonEncoding;
-use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
-/// What the console shows when something fails. Internal causes stay in the server log;
-/// `Internal` reaches the browser as an opaque sentence.
+/// Input that breaks a rule of the domain: which field, and a sentence for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum AppError {
-    #[error("Please sign in.")]
-    Unauthenticated,
-    #[error("Your role can view but not change this.")]
-    Forbidden,
-    #[error("{0}")]
-    NotFound(String),
-    /// Bad input in one field of a form: shown next to that field.
-    #[error("{message}")]
-    Invalid { field: String, message: String },
-    #[error("{message}")]
-    Conflict { field: String, message: String },
-    /// The record changed since the form was loaded.
-    #[error("{0}")]
-    Stale(String),
-    #[error("{0}")]
-    Throttled(String),
-    #[error("Something went wrong on the server. It has been logged; please try again.")]
-    Internal,
-    /// The request never reached our code (network, encoding).
-    #[error("The server could not be reached: {0}")]
-    Transport(String),
+#[error("{message}")]
+pub struct Invalid {
+    pub field: String,
+    pub message: String,
 }
 
-impl AppError {
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        AppError::Invalid { field: field.to_string(), message: message.into() }
-    }
-
-    /// The form field an error belongs to, if any.
-    pub fn field(&self) -> Option<&str> {
-        match self {
-            AppError::Invalid { field, .. } | AppError::Conflict { field, .. } => Some(field),
-            _ => None,
-        }
-    }
-}
-
-impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
-
-    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
-            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => {
-                AppError::invalid("", format!("The form was incomplete: {m}"))
-            }
-            other => AppError::Transport(other.to_string()),
-        }
+impl Invalid {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Invalid { field: field.to_string(), message: message.into() }
     }
 }

@@ -9,4 +9,4 @@ pub mod text;
 pub mod users;
 pub mod workspaces;
 
-pub use errors::AppError;
+pub use errors::Invalid;

@@ -1,29 +1,54 @@
 //! Small text rules used by several resources.
 
-use super::AppError;
+use super::Invalid;
 
 /// The case-folded form under which names are unique, searched and sorted.
 pub fn fold_key(text: &str) -> String {
     text.trim().to_lowercase()
 }
 
-/// Trims `value` and checks it fits `max` characters and holds no control characters.
-pub fn clean_field(field: &str, label: &str, value: &str, max: usize) -> Result<String, AppError> {
-    let value = value.trim();
+/// Characters that reorder the text around them (Unicode bidirectional controls): in a name they
+/// make one name look like another ("evil\u{202E}moc.elpmaxe" shows as "evilexample.com").
+pub fn is_direction_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Checks text a person or system gave us: at most `max` characters, no control characters and
+/// no text-direction controls.
+pub fn check_text(field: &str, label: &str, value: &str, max: usize) -> Result<(), Invalid> {
+    check_chars(field, label, value, max, char::is_control)
+}
+
+/// Like [`check_text`], for values that may span lines (a postal address).
+pub fn check_multiline_text(field: &str, label: &str, value: &str, max: usize) -> Result<(), Invalid> {
+    check_chars(field, label, value, max, |c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
+fn check_chars(field: &str, label: &str, value: &str, max: usize, refused: impl Fn(char) -> bool) -> Result<(), Invalid> {
     if value.chars().count() > max {
-        return Err(AppError::invalid(field, format!("{label} must be at most {max} characters.")));
+        return Err(Invalid::new(field, format!("{label} must be at most {max} characters.")));
     }
-    if value.chars().any(char::is_control) {
-        return Err(AppError::invalid(field, format!("{label} must not contain control characters.")));
+    if value.chars().any(refused) {
+        return Err(Invalid::new(field, format!("{label} must not contain control characters.")));
     }
+    if value.chars().any(is_direction_control) {
+        return Err(Invalid::new(field, format!("{label} must not contain text-direction control characters.")));
+    }
+    Ok(())
+}
+
+/// Trims `value` and checks it with [`check_text`].
+pub fn clean_field(field: &str, label: &str, value: &str, max: usize) -> Result<String, Invalid> {
+    let value = value.trim();
+    check_text(field, label, value, max)?;
     Ok(value.to_string())
 }
 
 /// Like [`clean_field`] but refuses an empty value.
-pub fn required_field(field: &str, label: &str, value: &str, max: usize) -> Result<String, AppError> {
+pub fn required_field(field: &str, label: &str, value: &str, max: usize) -> Result<String, Invalid> {
     let value = clean_field(field, label, value, max)?;
     if value.is_empty() {
-        return Err(AppError::invalid(field, format!("{label} is required.")));
+        return Err(Invalid::new(field, format!("{label} is required.")));
     }
     Ok(value)
 }
@@ -53,6 +78,22 @@ pub fn percent_encode(text: &str) -> String {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Text made safe to place in HTML element content or a quoted attribute.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
         }
     }
     out
@@ -92,12 +133,19 @@ mod tests {
         assert!(required_field("f", "Name", "abcdefghijk", 10).is_err());
         assert_eq!(required_field("f", "Name", " ok ", 10).unwrap(), "ok");
         assert!(clean_field("f", "Name", "a\u{7}b", 10).is_err());
+        let spoof = clean_field("f", "Name", "evil\u{202E}moc.elpmaxe", 100).unwrap_err();
+        assert!(spoof.message.contains("text-direction"), "{spoof:?}");
     }
 
     #[test]
     fn search_terms_are_the_folded_words_of_every_value() {
         let terms = search_terms(["Ada.Lovelace@Example.com", "Ada King"]);
         assert_eq!(terms, vec!["ada", "com", "example", "king", "lovelace"]);
+    }
+
+    #[test]
+    fn html_escaping_leaves_no_markup() {
+        assert_eq!(escape_html("</title><script>alert('x\"y')</script>&"), "&lt;/title&gt;&lt;script&gt;alert(&#39;x&quot;y&#39;)&lt;/script&gt;&amp;");
     }
 
     #[test]

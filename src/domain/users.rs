@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
-use super::text::{clean_field, required_field};
-use super::AppError;
+use super::text::{check_multiline_text, check_text, clean_field, required_field};
+use super::Invalid;
 
 /// A user as the console's list shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -172,10 +172,10 @@ pub struct UserProfile {
 const NAME_MAX: usize = 256;
 
 impl UserInput {
-    pub fn validate(&self) -> Result<UserProfile, AppError> {
+    pub fn validate(&self) -> Result<UserProfile, Invalid> {
         let user_name = required_field("user_name", "User name", &self.user_name, NAME_MAX)?;
         if user_name.chars().any(char::is_whitespace) {
-            return Err(AppError::invalid("user_name", "User name must not contain spaces."));
+            return Err(Invalid::new("user_name", "User name must not contain spaces."));
         }
         let external_id = clean_field("external_id", "External id", &self.external_id, NAME_MAX)?;
         let given_name = clean_field("given_name", "Given name", &self.given_name, NAME_MAX)?;
@@ -183,7 +183,7 @@ impl UserInput {
         let mut display_name = clean_field("display_name", "Display name", &self.display_name, NAME_MAX)?;
         let email = clean_field("email", "Email", &self.email, NAME_MAX)?;
         if !email.is_empty() && !looks_like_email(&email) {
-            return Err(AppError::invalid("email", "Email must look like name@example.com."));
+            return Err(Invalid::new("email", "Email must look like name@example.com."));
         }
         if display_name.is_empty() {
             display_name = format!("{given_name} {family_name}").trim().to_string();
@@ -196,6 +196,54 @@ impl UserInput {
             display_name,
             email,
         })
+    }
+}
+
+/// Bounds on what a user may carry beyond its columns, so one request cannot store megabytes or
+/// nest without end.
+pub const MAX_EMAILS: usize = 20;
+pub const MAX_EXTRA_BYTES: usize = 16 * 1024;
+const MAX_EXTRA_TEXT: usize = 2048;
+const MAX_EXTRA_ITEMS: usize = 50;
+const MAX_EXTRA_DEPTH: usize = 4;
+
+/// Checks the e-mail list and the attributes without a column of their own (SCIM extension and
+/// optional attributes): sizes, nesting, and the same text rules as every other field.
+pub fn check_addresses_and_extra(emails: &[Email], extra: &serde_json::Map<String, serde_json::Value>) -> Result<(), Invalid> {
+    if emails.len() > MAX_EMAILS {
+        return Err(Invalid::new("emails", format!("A user may have at most {MAX_EMAILS} e-mail addresses.")));
+    }
+    for email in emails {
+        for text in [Some(&email.value), email.kind.as_ref(), email.display.as_ref()].into_iter().flatten() {
+            check_text("emails", "An e-mail entry", text, NAME_MAX)?;
+        }
+    }
+    let size = serde_json::to_string(extra).map(|t| t.len()).unwrap_or(usize::MAX);
+    if size > MAX_EXTRA_BYTES {
+        return Err(Invalid::new("attributes", format!("Other attributes must total at most {} KiB.", MAX_EXTRA_BYTES / 1024)));
+    }
+    for (key, value) in extra {
+        check_value(key, value, 1)?;
+    }
+    Ok(())
+}
+
+fn check_value(key: &str, value: &serde_json::Value, depth: usize) -> Result<(), Invalid> {
+    use serde_json::Value;
+    if depth > MAX_EXTRA_DEPTH {
+        return Err(Invalid::new(key, format!("{key} nests deeper than {MAX_EXTRA_DEPTH} levels.")));
+    }
+    match value {
+        Value::String(text) => check_multiline_text(key, key, text, MAX_EXTRA_TEXT),
+        Value::Array(items) if items.len() > MAX_EXTRA_ITEMS => {
+            Err(Invalid::new(key, format!("{key} may hold at most {MAX_EXTRA_ITEMS} values.")))
+        }
+        Value::Array(items) => items.iter().try_for_each(|v| check_value(key, v, depth + 1)),
+        Value::Object(map) => map.iter().try_for_each(|(k, v)| {
+            check_text(key, key, k, 128)?;
+            check_value(key, v, depth + 1)
+        }),
+        Value::Null | Value::Bool(_) | Value::Number(_) => Ok(()),
     }
 }
 
@@ -220,17 +268,17 @@ mod tests {
     #[test]
     fn a_missing_user_name_is_reported_on_its_field() {
         let err = input("  ", "").validate().unwrap_err();
-        assert_eq!(err.field(), Some("user_name"));
+        assert_eq!(err.field, "user_name");
     }
 
     #[test]
     fn user_names_with_spaces_are_refused() {
-        assert_eq!(input("ada king", "").validate().unwrap_err().field(), Some("user_name"));
+        assert_eq!(input("ada king", "").validate().unwrap_err().field, "user_name");
     }
 
     #[test]
     fn malformed_emails_are_refused_and_blank_ones_allowed() {
-        assert_eq!(input("ada", "not-an-email").validate().unwrap_err().field(), Some("email"));
+        assert_eq!(input("ada", "not-an-email").validate().unwrap_err().field, "email");
         assert!(input("ada", "").validate().is_ok());
         assert!(input("ada", "ada@example.com").validate().is_ok());
     }

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::text::{clean_field, required_field};
-use super::AppError;
+use super::Invalid;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Workspace {
@@ -57,7 +57,7 @@ pub struct WorkspaceInput {
 }
 
 impl WorkspaceInput {
-    pub fn parse(name: &str, description: &str) -> Result<Self, AppError> {
+    pub fn parse(name: &str, description: &str) -> Result<Self, Invalid> {
         Ok(WorkspaceInput {
             name: required_field("name", "Workspace name", name, 200)?,
             description: clean_field("description", "Description", description, 2000)?,
@@ -71,7 +71,7 @@ mod tests {
 
     #[test]
     fn workspace_names_are_required_and_trimmed() {
-        assert_eq!(WorkspaceInput::parse("   ", "").unwrap_err().field(), Some("name"));
+        assert_eq!(WorkspaceInput::parse("   ", "").unwrap_err().field, "name");
         assert_eq!(WorkspaceInput::parse(" Finance ", "").unwrap().name, "Finance");
     }
 }

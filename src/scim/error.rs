@@ -37,6 +37,12 @@ impl ScimError {
         ScimError::new(StatusCode::UNAUTHORIZED, None, "A valid SCIM bearer token or basic credential is required.")
     }
 
+    /// 503: the store could not take the request in time. Nothing was changed; the client
+    /// should retry (RFC 7644 §3.12 lists 503 for a service that is temporarily unavailable).
+    pub fn busy() -> Self {
+        ScimError::new(StatusCode::SERVICE_UNAVAILABLE, None, "The server is busy; nothing was changed. Retry shortly.")
+    }
+
     pub fn method_not_allowed() -> Self {
         ScimError::new(StatusCode::METHOD_NOT_ALLOWED, None, "This endpoint does not support that method.")
     }
@@ -59,6 +65,9 @@ impl IntoResponse for ScimError {
         let mut response = (self.status, self.body().to_string()).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_CONTENT_TYPE));
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"cim-scim\", Basic realm=\"cim-scim\""));
         }
@@ -88,6 +97,7 @@ impl From<ServiceError> for ScimError {
                 format!("The resource has changed: its current version is W/\"{current}\"."),
             ),
             ServiceError::Throttled(message) => ScimError::new(StatusCode::TOO_MANY_REQUESTS, None, message),
+            ServiceError::Busy => ScimError::busy(),
             err @ (ServiceError::Store(_) | ServiceError::Internal(_)) => {
                 tracing::error!(error = %crate::service::error_chain(&err), "SCIM request failed");
                 ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, None, "Internal error; it has been logged.")

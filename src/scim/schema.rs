@@ -14,6 +14,9 @@ pub const USER_EXTRA: &[&str] = &[
     "phoneNumbers", "ims", "photos", "addresses", "roles", "x509Certificates",
 ];
 
+/// Those of [`USER_EXTRA`] that are lists of complex values; the others are strings.
+pub const MULTI_VALUED_EXTRA: &[&str] = &["phoneNumbers", "ims", "photos", "addresses", "roles", "x509Certificates"];
+
 /// Sub-attributes of `name` beyond the two with columns.
 pub const NAME_EXTRA: &[&str] = &["formatted", "middleName", "honorificPrefix", "honorificSuffix"];
 

@@ -4,7 +4,7 @@ use chrono::{TimeZone, Utc};
 use serde_json::{json, Map, Value};
 
 use super::error::{ScimError, ScimResult};
-use super::schema::{canonical, ENTERPRISE_ATTRS, ENTERPRISE_SCHEMA, NAME_EXTRA, USER_EXTRA, USER_SCHEMA};
+use super::schema::{canonical, ENTERPRISE_ATTRS, ENTERPRISE_SCHEMA, MULTI_VALUED_EXTRA, NAME_EXTRA, USER_EXTRA, USER_SCHEMA};
 use crate::domain::users::Email;
 use crate::service::{UserDraft, UserWithAccess, WorkspaceRef};
 
@@ -136,6 +136,26 @@ fn workspace_refs(value: &Value) -> ScimResult<Vec<WorkspaceRef>> {
     Ok(refs)
 }
 
+/// An optional attribute checked against its type in the schema (RFC 7643 §4.1, §4.3): text
+/// attributes are strings, `manager` is an object, the multi-valued ones are lists of objects.
+fn typed(attr: &'static str, value: &Value) -> ScimResult<Value> {
+    let wrong = |what: &str| ScimError::bad("invalidValue", format!("{attr} must be {what}."));
+    if MULTI_VALUED_EXTRA.contains(&attr) {
+        let items = super::schema::items(value);
+        if items.iter().any(|i| !i.is_object()) {
+            return Err(wrong("a list of objects"));
+        }
+        return Ok(Value::Array(items));
+    }
+    match (attr, value) {
+        ("manager", Value::Object(_)) => Ok(value.clone()),
+        ("manager", Value::String(id)) => Ok(serde_json::json!({"value": id})),
+        ("manager", _) => Err(wrong("an object with the manager's id as value")),
+        (_, Value::String(_)) => Ok(value.clone()),
+        _ => Err(wrong("a string")),
+    }
+}
+
 /// A draft from a full User body (POST, PUT, or a patched representation). Read-only and
 /// unknown attributes are ignored (RFC 7643 §7); `password` is accepted and never stored.
 pub fn user_draft(body: &Value) -> ScimResult<UserDraft> {
@@ -165,7 +185,7 @@ pub fn user_draft(body: &Value) -> ScimResult<UserDraft> {
                         _ => {
                             if let Some(c) = canonical(NAME_EXTRA, k) {
                                 if !v.is_null() {
-                                    extra_name.insert(c.into(), v.clone());
+                                    extra_name.insert(c.into(), Value::String(text(v, &format!("name.{c}"))?));
                                 }
                             }
                         }
@@ -186,7 +206,7 @@ pub fn user_draft(body: &Value) -> ScimResult<UserDraft> {
                 for (k, v) in ext {
                     if let Some(c) = canonical(ENTERPRISE_ATTRS, k) {
                         if !v.is_null() {
-                            kept.insert(c.into(), v.clone());
+                            kept.insert(c.into(), typed(c, v)?);
                         }
                     }
                 }
@@ -197,7 +217,7 @@ pub fn user_draft(body: &Value) -> ScimResult<UserDraft> {
             _ => {
                 if let Some(c) = canonical(USER_EXTRA, key) {
                     if !value.is_null() {
-                        draft.extra.insert(c.into(), value.clone());
+                        draft.extra.insert(c.into(), typed(c, value)?);
                     }
                 }
             }

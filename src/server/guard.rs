@@ -1,12 +1,12 @@
 //! Request filters in front of the console: sign-in for pages, same-origin for server functions.
 
 use axum::extract::Request;
-use axum::http::{header, Method, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use super::console::ADMIN_ID;
+use crate::api::ctx::ADMIN_ID;
 use crate::domain::text::percent_encode;
 
 fn is_public(path: &str) -> bool {
@@ -32,29 +32,47 @@ pub async fn require_sign_in(session: Session, request: Request, next: Next) -> 
     }
 }
 
-/// Server functions refuse requests another site's page made (cross-site request forgery),
-/// on top of the SameSite=Strict session cookie.
+/// Server functions refuse requests another site's page made (cross-site request forgery), on
+/// top of the SameSite=Strict session cookie, and any body the console's own forms never send.
 pub async fn same_origin_api(request: Request, next: Next) -> Response {
-    if request.uri().path().starts_with("/api/") && request.method() == Method::POST && is_cross_site(&request) {
-        return (StatusCode::FORBIDDEN, "Cross-site requests are refused.").into_response();
+    if request.uri().path().starts_with("/api/") && request.method() == Method::POST {
+        if let Some(refusal) = refusal(&request) {
+            return refusal.into_response();
+        }
     }
     next.run(request).await
 }
 
-fn is_cross_site(request: &Request) -> bool {
+/// Content types the console's forms and server functions send. `text/plain`, which a foreign
+/// page may post without a preflight, is not one of them.
+const FORM_TYPES: &[&str] = &["application/x-www-form-urlencoded", "multipart/form-data"];
+
+fn refusal(request: &Request) -> Option<(StatusCode, &'static str)> {
     let headers = request.headers();
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        if site == "cross-site" {
-            return true;
-        }
+    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let content_type = text(header::CONTENT_TYPE).unwrap_or("");
+    let media_type = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if !FORM_TYPES.contains(&media_type.as_str()) {
+        return Some((StatusCode::UNSUPPORTED_MEDIA_TYPE, "The console accepts form posts only."));
     }
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), host) {
-        (Some(origin), Some(host)) => {
-            let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
-            origin != "null" && origin_host != host
-        }
-        (Some(origin), None) => origin != "null",
-        (None, _) => false,
+    const CROSS_SITE: (StatusCode, &str) = (StatusCode::FORBIDDEN, "Cross-site requests are refused.");
+    if text(HeaderName::from_static("sec-fetch-site")).is_some_and(|site| site != "same-origin") {
+        return Some(CROSS_SITE);
     }
+    let host = text(header::HOST)?;
+    // A browser names the page that made the request in Origin (always, on a POST) or Referer. An
+    // opaque origin ("null": sandboxed frames, data: URLs) is never the console. A client that
+    // names neither is no browser, so it carries no one's cookies but its own.
+    let claimed = match (text(header::ORIGIN), text(header::REFERER)) {
+        (Some(origin), _) => origin,
+        (None, Some(referer)) => referer,
+        (None, None) => return None,
+    };
+    (origin_host(claimed) != Some(host)).then_some(CROSS_SITE)
+}
+
+/// The host[:port] of an origin or URL; None for "null" or anything without a scheme.
+fn origin_host(url: &str) -> Option<&str> {
+    let (_, rest) = url.split_once("://")?;
+    Some(rest.split(['/', '?', '#']).next().unwrap_or(rest))
 }

@@ -1,8 +1,10 @@
-//! Wiring: configuration, application state, the router and the console door's glue.
+//! Wiring: configuration, application state, the router and what sits in front of both doors.
 
 pub mod cli;
 pub mod config;
-pub mod console;
+pub mod forms;
+pub mod headers;
+pub mod detach;
 pub mod guard;
 pub mod router;
 pub mod state;

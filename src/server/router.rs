@@ -1,19 +1,15 @@
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::middleware::from_fn;
-use axum::response::IntoResponse;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use axum::Router;
-use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
 use super::config::Config;
-use super::guard;
 use super::state::AppState;
+use super::{detach, forms, guard, headers};
 use crate::app::{shell, App};
 
 /// The whole HTTP surface; `main` serves it and the integration tests drive it.
@@ -28,28 +24,28 @@ pub fn build_router(state: AppState, config: &Config, sessions: SqliteStore) -> 
             config.session_idle_minutes,
         )));
     let context_state = state.clone();
-    Router::new()
-        .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
-        .route("/healthz", get(|| async { "ok" }))
-        .nest("/scim/v2", crate::scim::router(state.clone()))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(context_state.clone()),
-            {
-                let options = state.leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
+    // The console: pages and server functions (leptos registers one route each), behind sessions,
+    // sign-in and the same-origin check.
+    let console = Router::new()
+        .leptos_routes_with_context(&state, routes, move || context_state.provide(), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(from_fn_with_state(state.clone(), forms::answer_plain_forms))
+        .layer(from_fn(forms::refusal_status))
         .layer(from_fn(guard::require_sign_in))
         .layer(from_fn(guard::same_origin_api))
-        .layer(session_layer)
+        .layer(session_layer);
+    // SCIM never touches the console's sessions or sign-in: it has its own credentials.
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .nest("/scim/v2", crate::scim::router(state.clone()))
+        .merge(console)
+        .layer(from_fn(headers::security_headers))
         // The wasm bundle is about a third of its size gzipped.
         .layer(CompressionLayer::new())
+        // Outermost, so a hung-up client cannot cut short anything below it.
+        .layer(from_fn(detach::run_writes_to_completion))
         .with_state(state)
-}
-
-async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
-    handle_server_fns_with_context(move || provide_context(state.clone()), request).await
 }

@@ -1,5 +1,5 @@
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -11,48 +11,29 @@ use crate::domain::admins::Role;
 use crate::domain::text::{fold_key, required_field};
 use crate::storage::{AdminRecord, StoreError};
 
-/// Failed sign-ins allowed per account, and per client address, within one window.
-const ACCOUNT_FAILURES: u32 = 5;
-const ADDRESS_FAILURES: u32 = 20;
+/// Failed sign-ins allowed per user name from one address, and per address whatever the user
+/// name, within one window. Counting per user name and address (not per user name alone) means
+/// nobody can lock an administrator out by failing on their behalf from elsewhere.
+const PAIR_FAILURES: i64 = 5;
+const ADDRESS_FAILURES: i64 = 20;
 const WINDOW_MS: i64 = 15 * 60 * 1000;
 
-/// Counts failed sign-ins in memory. Each app instance counts its own, which still bounds
-/// guessing to a small multiple of the limit.
+/// Sign-ins of one user name from one address are checked one at a time on this instance, so
+/// parallel guesses cannot all pass the check before the first failure is counted; different
+/// people signing in at once do not wait for each other.
 #[derive(Default)]
-pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, (u32, i64)>>,
+pub struct SignInTurns {
+    keys: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-impl LoginThrottle {
-    /// Counts an attempt against both keys before the password is checked, in one step, so
-    /// parallel guesses cannot all slip past the limit. None when either key is used up.
-    fn reserve(&self, keys: [(&str, u32); 2], now: i64) -> Option<()> {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        for (key, limit) in keys {
-            if let Some((count, since)) = map.get(key) {
-                if now - since < WINDOW_MS && *count >= limit {
-                    return None;
-                }
-            }
-        }
-        for (key, _) in keys {
-            let entry = map.entry(key.to_string()).or_insert((0, now));
-            if now - entry.1 >= WINDOW_MS {
-                *entry = (0, now);
-            }
-            entry.0 += 1;
-        }
-        Some(())
-    }
-
-    /// A successful sign-in takes its attempt back.
-    fn release(&self, keys: [&str; 2]) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        for key in keys {
-            if let Some(entry) = map.get_mut(key) {
-                entry.0 = entry.0.saturating_sub(1);
-            }
-        }
+impl SignInTurns {
+    async fn wait_for(&self, key: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+            keys.retain(|_, lock| Arc::strong_count(lock) > 1);
+            keys.entry(key.to_string()).or_default().clone()
+        };
+        lock.lock_owned().await
     }
 }
 
@@ -74,15 +55,17 @@ const WRONG_CREDENTIALS: &str = "That user name and password do not match an adm
 
 impl Services {
     /// Checks a console sign-in. Every failure reads the same, so it does not tell which
-    /// accounts exist; repeated failures lock the account and the address for a while.
+    /// accounts exist; repeated failures (not attempts) lock that user name from that address,
+    /// and that address, for a while. The counts live in the store: a restart or another
+    /// instance gives no fresh budget.
     pub async fn authenticate(&self, username: &str, password: &str, address: &str) -> ServiceResult<SignedIn> {
-        let now = self.now();
-        let account_key = format!("account:{}", fold_key(username));
-        let address_key = format!("address:{address}");
-        if self.throttle.reserve([(&account_key, ACCOUNT_FAILURES), (&address_key, ADDRESS_FAILURES)], now).is_none() {
-            return Err(ServiceError::Throttled(
-                "Too many failed sign-ins. Wait 15 minutes and try again.".into(),
-            ));
+        let pair = format!("user:{}|from:{address}", fold_key(username));
+        let keys = [pair.clone(), format!("from:{address}")];
+        let _turn = self.sign_in_turns.wait_for(&pair).await;
+        let since = self.now() - WINDOW_MS;
+        let counted = self.store.sign_in_failures(&keys, since).await?;
+        if counted[0].1 >= PAIR_FAILURES || counted[1].1 >= ADDRESS_FAILURES {
+            return Err(ServiceError::Throttled("Too many failed sign-ins. Wait 15 minutes and try again.".into()));
         }
         let admin = self.store.find_admin_by_username(username).await?;
         let ok = verify_password(password.to_string(), admin.as_ref().map(|a| a.password_hash.clone()))
@@ -90,11 +73,15 @@ impl Services {
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         match admin {
             Some(admin) if ok => {
-                self.throttle.release([&account_key, &address_key]);
+                self.store.clear_sign_in_failures(&pair).await?;
                 let role = Role::parse(&admin.role).ok_or_else(|| ServiceError::Internal("unknown role".into()))?;
                 Ok(SignedIn { admin_id: admin.id, username: admin.username, role })
             }
-            _ => Err(ServiceError::invalid("password", WRONG_CREDENTIALS)),
+            _ => {
+                let now = self.now();
+                self.store.record_sign_in_failure(&keys, now, now - WINDOW_MS).await?;
+                Err(ServiceError::invalid("password", WRONG_CREDENTIALS))
+            }
         }
     }
 

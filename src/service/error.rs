@@ -1,4 +1,4 @@
-use crate::domain::AppError;
+use crate::domain::Invalid;
 use crate::storage::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -18,10 +18,22 @@ pub enum ServiceError {
     Stale { kind: &'static str, id: String, expected: i64, current: i64 },
     #[error("{0}")]
     Throttled(String),
+    /// The store could not take the write in time; nothing was changed, a retry may succeed.
+    #[error("the store is busy")]
+    Busy,
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Busy => ServiceError::Busy,
+            other => ServiceError::Store(other),
+        }
+    }
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
@@ -49,11 +61,8 @@ impl ServiceError {
 }
 
 /// Domain validation failures become service validation failures.
-impl From<AppError> for ServiceError {
-    fn from(err: AppError) -> Self {
-        match err {
-            AppError::Invalid { field, message } => ServiceError::Invalid { field, message },
-            other => ServiceError::Internal(other.to_string()),
-        }
+impl From<Invalid> for ServiceError {
+    fn from(err: Invalid) -> Self {
+        ServiceError::Invalid { field: err.field, message: err.message }
     }
 }

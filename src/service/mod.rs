@@ -18,7 +18,7 @@ mod workspaces;
 use std::sync::Arc;
 
 pub use actor::{Actor, ActorKind, Door};
-pub use admins::{LoginThrottle, SignedIn};
+pub use admins::{SignInTurns, SignedIn};
 pub use clock::{Clock, SystemClock};
 pub use credentials::Presented;
 pub use demo::DemoSize;
@@ -33,12 +33,12 @@ use crate::storage::Store;
 pub struct Services {
     store: Store,
     clock: Arc<dyn Clock>,
-    throttle: Arc<LoginThrottle>,
+    sign_in_turns: Arc<SignInTurns>,
 }
 
 impl Services {
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
-        Services { store, clock, throttle: Arc::new(LoginThrottle::default()) }
+        Services { store, clock, sign_in_turns: Arc::new(SignInTurns::default()) }
     }
 
     pub fn store(&self) -> &Store {

@@ -10,7 +10,7 @@ use super::users::{check_version, load_user};
 use super::{Actor, ServiceError, ServiceResult, Services};
 use crate::auth::secrets::new_id;
 use crate::domain::query::ListQuery;
-use crate::domain::users::{Email, User, UserInput};
+use crate::domain::users::{check_addresses_and_extra, Email, User, UserInput};
 use crate::domain::workspaces::WorkspaceLink;
 use crate::storage::{StoreError, WriteTx};
 
@@ -57,6 +57,7 @@ impl UserDraft {
         if let Some(bad) = self.emails.iter().find(|e| e.value.trim().is_empty()) {
             return Err(ServiceError::invalid("emails", format!("An e-mail entry has no value: {bad:?}")));
         }
+        check_addresses_and_extra(&self.emails, &self.extra)?;
         let input = UserInput {
             user_name: self.user_name.clone(),
             external_id: self.external_id.clone().unwrap_or_default(),

@@ -72,4 +72,13 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+
+    pub async fn count_audit_events(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_events").fetch_one(&self.pool).await?)
+    }
+
+    /// Every event, oldest first (tests and small stores only).
+    pub async fn audit_events_all(&self) -> StoreResult<Vec<AuditRecord>> {
+        Ok(sqlx::query_as("SELECT * FROM audit_events ORDER BY id").fetch_all(&self.pool).await?)
+    }
 }

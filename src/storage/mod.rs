@@ -6,6 +6,7 @@ mod audit;
 mod credentials;
 mod grants;
 mod query;
+mod sign_in;
 mod users;
 mod workspaces;
 
@@ -26,12 +27,17 @@ pub enum StoreError {
     /// A unique index refused the write (a name already taken).
     #[error("unique constraint violated")]
     Duplicate,
+    /// The write lock (or a row lock) could not be had in time.
+    #[error("the database is busy")]
+    Busy,
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("cannot prepare the database location: {0}")]
     Location(#[from] std::io::Error),
+    #[error("a store task ended abnormally: {0}")]
+    Task(String),
     /// A condition that cannot be compiled (a type mismatch in a filter).
     #[error("unusable condition: {0}")]
     Query(QueryError),
@@ -41,6 +47,8 @@ impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
         match &err {
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
+            // SQLITE_BUSY after the busy timeout; PostgreSQL's lock_not_available.
+            sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("5" | "517" | "55P03")) => StoreError::Busy,
             _ => StoreError::Database(err),
         }
     }
@@ -78,8 +86,19 @@ impl Store {
 
     /// Starts the one transaction a service write runs in. SQLite's IMMEDIATE mode takes the
     /// write lock up front, so two writers queue instead of failing on lock upgrade.
+    ///
+    /// The BEGIN runs on a task of its own because sqlx's `begin_with` is not cancel-safe: a
+    /// caller dropped after the worker acknowledged the BEGIN but before `begin_with` checked the
+    /// connection's state leaves no `Transaction` behind to roll back, so the connection went
+    /// back to the pool inside an open transaction holding the write lock (later writes failed
+    /// with "non-zero transaction depth" or "database is locked"). A dropped caller now only
+    /// drops the finished `Transaction`, which rolls back.
     pub async fn write(&self) -> StoreResult<WriteTx> {
-        Ok(WriteTx { tx: self.pool.begin_with("BEGIN IMMEDIATE").await? })
+        let pool = self.pool.clone();
+        let begun = tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))?;
+        Ok(WriteTx { tx: begun? })
     }
 
     /// Refreshes the planner's statistics after bulk loads.

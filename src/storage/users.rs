@@ -106,6 +106,13 @@ async fn fetch_user<'e>(db: impl SqliteExecutor<'e>, id: &str) -> StoreResult<Op
 }
 
 impl Store {
+    pub async fn find_user_id_by_name(&self, user_name: &str) -> StoreResult<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT id FROM users WHERE user_name_key = $1")
+            .bind(fold_key(user_name))
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
     pub async fn get_user(&self, id: &str) -> StoreResult<Option<User>> {
         fetch_user(&self.pool, id).await
     }

@@ -69,6 +69,13 @@ fn push_keyset(sql: &mut QueryBuilder<'_, Sqlite>, key_column: &str, cursor: &Cu
 }
 
 impl Store {
+    pub async fn find_workspace_id_by_name(&self, name: &str) -> StoreResult<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT id FROM workspaces WHERE name_key = $1")
+            .bind(fold_key(name))
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
     pub async fn get_workspace(&self, id: &str) -> StoreResult<Option<Workspace>> {
         fetch_workspace(&self.pool, id).await
     }

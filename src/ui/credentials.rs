@@ -3,7 +3,8 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use super::forms::{last_error, ErrorText};
+use super::forms::{last_error, ErrorText, PageReply};
+use crate::api::forms::FormReply;
 use crate::api::credentials::{credentials_page, IssueCredential, RevokeCredential};
 use crate::domain::credentials::{CredentialKind, CredentialView, IssuedCredential};
 
@@ -23,7 +24,8 @@ pub fn CredentialsPage() -> impl IntoView {
         <section aria-labelledby="issue-h">
             <h2 id="issue-h">"Issue a credential"</h2>
             <ActionForm action=issue attr:class="inline">
-                <label>"Name" <input type="text" name="name" required placeholder="Okta production" /></label>
+                <label>"Name" <input type="text" name="name" required placeholder="Okta production"
+                    value=PageReply::typed("issue_credential", "name") /></label>
                 <ErrorText error=issue_error form="issue_credential" field="name" />
                 <label>"Kind"
                     <select name="kind">
@@ -39,16 +41,25 @@ pub fn CredentialsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    Ok(page) => view! {
-                        {page.just_issued.or_else(|| issue.value().get_untracked().and_then(|r| r.ok()).flatten())
-                            .map(|issued| view! { <IssuedNotice issued /> })}
-                        <CredentialTable credentials=page.credentials revoke />
+                    Ok(credentials) => view! {
+                        {just_issued(issue).map(|issued| view! { <IssuedNotice issued /> })}
+                        <CredentialTable credentials revoke />
                     }.into_any(),
                 }
             })}
         </Transition>
         <ErrorText error=revoke_error form="revoke_credential" />
     }
+}
+
+/// The credential this page was answered with (a plain form post) or that the hydrated form's
+/// last call issued.
+fn just_issued(issue: ServerAction<IssueCredential>) -> Option<IssuedCredential> {
+    let answered = PageReply::current().and_then(|reply| match reply {
+        FormReply::Issued(issued) => Some(issued),
+        _ => None,
+    });
+    answered.or_else(|| issue.value().get_untracked().and_then(|r| r.ok()).flatten())
 }
 
 #[component]

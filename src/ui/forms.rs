@@ -3,14 +3,44 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_location, use_query_map};
 use wasm_bindgen::JsCast;
 
-use crate::domain::AppError;
+use crate::api::error::AppError;
+use crate::api::forms::FormReply;
+
+/// The answer to a plain form post that the server rendered this page for (JavaScript off), if
+/// any: the refusal to show beside its form, or a credential issued once. It reaches the browser
+/// with the page, so a hydrated page shows the same; it belongs to the page it was rendered on.
+#[derive(Clone, Default)]
+pub struct PageReply {
+    path: String,
+    reply: Option<FormReply>,
+}
+
+impl PageReply {
+    /// Called once, inside the router, around every page.
+    pub fn provide() {
+        let path = use_location().pathname.get_untracked();
+        let reply = SharedValue::new(|| use_context::<FormReply>()).into_inner();
+        provide_context(PageReply { path, reply });
+    }
+
+    /// The reply, while the browser is still on the page it was rendered for.
+    pub fn current() -> Option<FormReply> {
+        let this = use_context::<PageReply>()?;
+        (use_location().pathname.get_untracked() == this.path).then_some(this.reply).flatten()
+    }
+
+    /// What was typed into `field` of a refused `form`, to show it again.
+    pub fn typed(form: &str, field: &str) -> Option<String> {
+        PageReply::current().and_then(|r| r.typed(form, field).map(str::to_string))
+    }
+}
 
 /// The error to show for `form` (and `field`, if given): the last result of the form's action
-/// when hydrated, or the error the server put in the query after a plain form post. When one
-/// action serves many forms, `only_for` names this form's key, shown only if `last_key` holds it.
+/// when hydrated, or the refusal the server answered a plain form post with. When one action
+/// serves many forms, `last_key` names the form that used it last.
 ///
 /// `error` must outlive the form (create it at page level), since forms inside a refetched
 /// resource are rebuilt while the action's result is still being read.
@@ -21,22 +51,12 @@ pub fn ErrorText(
     #[prop(optional)] field: Option<&'static str>,
     #[prop(optional)] last_key: Option<RwSignal<String>>,
 ) -> impl IntoView {
-    let query = use_query_map();
-    let this_form = form.clone();
+    let answered = PageReply::current().and_then(|reply| reply.refusal_of(&form).cloned());
     let message = move || {
-        let own = last_key.is_none_or(|key| key.with(|k| *k == this_form));
-        let (message, error_field) = match error.get().filter(|_| own) {
-            Some(err) => (err.to_string(), err.field().map(str::to_string)),
-            None => query.with(|q| {
-                if q.get("error_form").as_deref() == Some(form.as_str()) {
-                    (q.get("error").unwrap_or_default(), q.get("error_field"))
-                } else {
-                    (String::new(), None)
-                }
-            }),
-        };
-        let error_field = error_field.filter(|f| !f.is_empty());
-        (!message.is_empty() && error_field.as_deref() == field).then_some(message)
+        let own = last_key.is_none_or(|key| key.with(|k| *k == form));
+        let err = error.get().filter(|_| own).or_else(|| answered.clone())?;
+        let err_field = err.field().filter(|f| !f.is_empty());
+        (err_field == field).then(|| err.to_string())
     };
     view! {
         {move || message().map(|m| view! { <p class="error" role="alert">{m}</p> })}

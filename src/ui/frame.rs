@@ -2,12 +2,14 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
+use super::forms::PageReply;
 use crate::api::session::{current_admin, Logout};
 
 /// Navigation and the signed-in administrator around every page but sign-in. It also marks the
 /// document once the browser has hydrated it, which end-to-end tests wait for.
 #[component]
 pub fn ConsoleFrame(children: Children) -> impl IntoView {
+    PageReply::provide();
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let location = use_location();

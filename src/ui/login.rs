@@ -2,21 +2,22 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::forms::{last_error, ErrorText};
+use super::forms::{last_error, ErrorText, PageReply};
 use crate::api::session::Login;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let query = use_query_map();
-    let next = move || query.with(|q| q.get("next").unwrap_or_default());
+    let next = move || query.with(|q| q.get("next")).or_else(|| PageReply::typed("login", "next")).unwrap_or_default();
     view! {
         <Title text="Sign in · CIM" />
         <section class="signin">
             <h1>"Sign in to CIM"</h1>
             <ActionForm action=login>
                 <input type="hidden" name="next" value=next />
-                <label>"User name" <input type="text" name="username" autocomplete="username" required /></label>
+                <label>"User name" <input type="text" name="username" autocomplete="username" required
+                    value=PageReply::typed("login", "username") /></label>
                 <label>"Password" <input type="password" name="password" autocomplete="current-password" required /></label>
                 <ErrorText error=last_error(login.value()) form="login" field="password" />
                 <ErrorText error=last_error(login.value()) form="login" />

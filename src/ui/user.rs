@@ -59,10 +59,10 @@ pub fn UserPage() -> impl IntoView {
 /// The last error of each form's action, owned by the page so they outlive refetches.
 #[derive(Clone, Copy)]
 struct UserErrors {
-    update: Signal<Option<crate::domain::AppError>>,
-    set_active: Signal<Option<crate::domain::AppError>>,
-    set_access: Signal<Option<crate::domain::AppError>>,
-    delete: Signal<Option<crate::domain::AppError>>,
+    update: Signal<Option<crate::api::error::AppError>>,
+    set_active: Signal<Option<crate::api::error::AppError>>,
+    set_access: Signal<Option<crate::api::error::AppError>>,
+    delete: Signal<Option<crate::api::error::AppError>>,
 }
 
 #[component]
@@ -112,7 +112,7 @@ fn UserView(
                 {format!("{granted_count} of {total_workspaces} workspaces granted.")}
                 {(!user.active).then(|| " While the user is inactive these grants are suspended: kept, but not usable.")}
             </p>
-            <Form method="GET" action="" attr:class="search" attr:role="search">
+            <Form method="GET" action=format!("/users/{}", user.id) attr:class="search" attr:role="search">
                 <label>"Filter workspaces" <input type="search" name="wsq" value=wsq /></label>
                 <button type="submit">"Filter"</button>
             </Form>
@@ -183,7 +183,7 @@ fn DeleteUserSection(
     user: User,
     delete: ServerAction<DeleteUser>,
     version: RwSignal<i64>,
-    error: Signal<Option<crate::domain::AppError>>,
+    error: Signal<Option<crate::api::error::AppError>>,
 ) -> impl IntoView {
     let question = format!("Delete {} and all of its workspace grants? This cannot be undone.", user.user_name);
     let id = user.id.clone();

@@ -3,8 +3,9 @@ use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
-use super::forms::{last_error, ErrorText};
+use super::forms::{last_error, ErrorText, PageReply};
 use super::paging::PagerLinks;
+use crate::api::error::AppError;
 use crate::api::users::{list_users, CreateUser};
 
 #[component]
@@ -94,7 +95,7 @@ pub struct ProfileValues {
 #[component]
 pub fn ProfileFields(
     values: Option<ProfileValues>,
-    error: Signal<Option<crate::domain::AppError>>,
+    error: Signal<Option<AppError>>,
     form: &'static str,
 ) -> impl IntoView {
     let v = values.unwrap_or(ProfileValues {
@@ -116,6 +117,7 @@ pub fn ProfileFields(
     fields
         .into_iter()
         .map(|(name, label, value, kind)| {
+            let value = PageReply::typed(form, name).unwrap_or(value);
             view! {
                 <label>{label} <input type=kind name=name value=value required=name == "user_name" /></label>
                 <ErrorText error form field=name />

@@ -9,7 +9,7 @@ use super::user::VersionInput;
 use crate::api::workspaces::{workspace_page, DeleteWorkspace, UpdateWorkspace};
 use crate::domain::paging::Page;
 use crate::domain::workspaces::{Member, Workspace};
-use crate::domain::AppError;
+use crate::api::error::AppError;
 
 #[component]
 pub fn WorkspacePage() -> impl IntoView {

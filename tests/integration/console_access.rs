@@ -44,7 +44,7 @@ async fn a_stale_version_is_refused_and_changes_nothing() {
     let (status, body) = app
         .call("users/set_access", &[("user_id", &user.id), ("workspace_id", &ws.id), ("version", "1"), ("granted", "on")])
         .await;
-    assert_eq!(status, 500);
+    assert_eq!(status, 409);
     assert!(body["Stale"].as_str().unwrap().contains("changed elsewhere"), "{body}");
     let (_, page) = app.call("users/page", &[("id", &user.id), ("wsq", "")]).await;
     assert_eq!(page["workspaces"][0]["granted"], false);

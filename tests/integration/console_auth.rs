@@ -5,12 +5,12 @@ async fn a_wrong_password_and_an_unknown_account_get_the_same_generic_error() {
     let app = spawn_app().await;
     let (status_a, wrong_password) = app.call("login", &[("username", ADMIN), ("password", "not-the-password")]).await;
     let (status_b, unknown) = app.call("login", &[("username", "nobody"), ("password", PASSWORD)]).await;
-    assert_eq!(status_a, 500);
-    assert_eq!(status_b, 500);
+    assert_eq!(status_a, 422);
+    assert_eq!(status_b, 422);
     assert_eq!(wrong_password, unknown);
     assert_eq!(wrong_password["Invalid"]["message"], "That user name and password do not match an administrator.");
     let (status, _) = app.call("users/list", &[("q", ""), ("status", "all")]).await;
-    assert_eq!(status, 500, "a failed sign-in must not create a session");
+    assert_eq!(status, 401, "a failed sign-in must not create a session");
 }
 
 #[tokio::test]
@@ -54,7 +54,7 @@ async fn repeated_failed_sign_ins_lock_the_account_for_a_while() {
         app.call("login", &[("username", ADMIN), ("password", "guess")]).await;
     }
     let (status, body) = app.call("login", &[("username", ADMIN), ("password", PASSWORD)]).await;
-    assert_eq!(status, 500);
+    assert_eq!(status, 429);
     assert!(body["Throttled"].as_str().unwrap().contains("Too many failed sign-ins"), "{body}");
 }
 

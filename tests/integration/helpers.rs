@@ -22,6 +22,7 @@ pub struct TestApp {
     pub base: String,
     pub services: Services,
     pub client: reqwest::Client,
+    jar: Arc<reqwest::cookie::Jar>,
     _dir: TempDir,
 }
 
@@ -62,12 +63,13 @@ pub async fn spawn_app() -> TestApp {
     tokio::spawn(async move {
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
     });
+    let jar = Arc::new(reqwest::cookie::Jar::default());
     let client = reqwest::Client::builder()
-        .cookie_store(true)
+        .cookie_provider(jar.clone())
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    TestApp { base: format!("http://{addr}"), services, client, _dir: dir }
+    TestApp { base: format!("http://{addr}"), services, client, jar, _dir: dir }
 }
 
 impl TestApp {
@@ -89,6 +91,23 @@ impl TestApp {
     pub async fn sign_in_as(&self, username: &str) {
         let (status, body) = self.call("login", &[("username", username), ("password", PASSWORD)]).await;
         assert_eq!(status, 200, "sign-in failed: {body}");
+    }
+
+    /// Every byte the store keeps on disk (database, WAL and shared-memory files), as text, to
+    /// prove what is not in it.
+    pub async fn dump_store(&self) -> String {
+        let mut all = Vec::new();
+        for entry in std::fs::read_dir(&self._dir.0).expect("store folder").flatten() {
+            all.extend(std::fs::read(entry.path()).unwrap_or_default());
+        }
+        String::from_utf8_lossy(&all).into_owned()
+    }
+
+    /// The `Cookie` header the signed-in client sends, for requests made by hand.
+    pub fn session_cookie(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let url = self.base.parse().expect("base url");
+        self.jar.cookies(&url).map(|v| v.to_str().unwrap_or_default().to_string()).unwrap_or_default()
     }
 
     pub async fn sign_in(&self) {

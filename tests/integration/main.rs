@@ -1,6 +1,7 @@
 //! One integration-test binary: each test starts the real router on a random port with a fresh
 //! SQLite database and drives it over HTTP (or calls the service layer it shares).
 
+mod cancellation;
 mod console_access;
 mod console_auth;
 mod console_forms;
@@ -8,4 +9,5 @@ mod helpers;
 mod scim_discovery;
 mod scim_groups;
 mod scim_users;
+mod security;
 mod service_rules;

@@ -1,26 +1,26 @@
-//! The console door's glue for server functions: who is calling, turning service errors into
-//! what the browser shows, and keeping forms working without JavaScript.
+//! The console door's glue for server functions (server only): who is calling, the HTTP status
+//! of each refusal, and answers to plain HTML form posts (JavaScript off).
 
 use std::future::Future;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::ConnectInfo;
 use http::request::Parts;
 use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
 use tower_sessions::Session;
 
-use super::state::AppState;
+use super::error::AppError;
+use super::forms::FormReply;
 use crate::auth::secrets::new_id;
-use crate::domain::credentials::IssuedCredential;
-use crate::domain::text::percent_encode;
-use crate::domain::AppError;
-use crate::service::{Actor, ServiceError, Services};
+use crate::service::{error_chain, Actor, ServiceError, Services};
 
 /// Session key holding the signed-in admin's id.
 pub const ADMIN_ID: &str = "admin_id";
 
 pub fn services() -> Result<Services, AppError> {
-    use_context::<AppState>().map(|s| s.services).ok_or_else(|| {
-        tracing::error!("AppState missing from the server function context");
+    use_context::<Services>().ok_or_else(|| {
+        tracing::error!("Services missing from the server function context");
         AppError::Internal
     })
 }
@@ -59,6 +59,15 @@ where
     call(services, actor).await.map_err(app_error)
 }
 
+/// Reads for a page: the caller's data or a refusal with its status.
+pub async fn read<T, F, Fut>(call: F) -> Result<T, AppError>
+where
+    F: FnOnce(Services, Actor) -> Fut,
+    Fut: Future<Output = Result<T, ServiceError>>,
+{
+    respond(with_actor(call).await)
+}
+
 pub async fn sign_in(username: &str, password: &str) -> Result<(), AppError> {
     let services = services()?;
     let address = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
@@ -72,22 +81,6 @@ pub async fn sign_in(username: &str, password: &str) -> Result<(), AppError> {
     session.insert(ADMIN_ID, signed_in.admin_id).await.map_err(|e| internal(&e))?;
     tracing::info!(admin = %signed_in.username, "signed in");
     Ok(())
-}
-
-/// Session key for a credential just issued by a plain form post, so its secret survives the
-/// redirect and is shown exactly once, within a few minutes, then dropped.
-const ISSUED: &str = "issued_credential";
-const ISSUED_SHOWN_FOR_MS: i64 = 5 * 60 * 1000;
-
-pub async fn keep_issued_secret(issued: IssuedCredential) -> Result<(), AppError> {
-    let now = chrono::Utc::now().timestamp_millis();
-    session().await?.insert(ISSUED, (now, issued)).await.map_err(|e| internal(&e))
-}
-
-pub async fn take_issued_secret() -> Result<Option<IssuedCredential>, AppError> {
-    let kept = session().await?.remove::<(i64, IssuedCredential)>(ISSUED).await.map_err(|e| internal(&e))?;
-    let now = chrono::Utc::now().timestamp_millis();
-    Ok(kept.filter(|(at, _)| now - at < ISSUED_SHOWN_FOR_MS).map(|(_, issued)| issued))
 }
 
 pub async fn sign_out() -> Result<(), AppError> {
@@ -112,37 +105,38 @@ pub fn app_error(err: ServiceError) -> AppError {
             "This {kind} was changed elsewhere after you opened the page, so nothing was saved. Reload to see the latest and try again."
         )),
         ServiceError::Throttled(message) => AppError::Throttled(message),
+        ServiceError::Busy => AppError::Busy,
         err @ (ServiceError::Store(_) | ServiceError::Internal(_)) => {
-            tracing::error!(error = %crate::service::error_chain(&err), "service call failed");
+            tracing::error!(error = %error_chain(&err), "service call failed");
             AppError::Internal
         }
     }
 }
 
-/// Query keys that carry a failed form's error back to the page when JavaScript is off.
-pub const ERROR_FORM: &str = "error_form";
-pub const ERROR_MESSAGE: &str = "error";
-pub const ERROR_FIELD: &str = "error_field";
-
-/// Ends a server function. With JavaScript the client gets the result as usual. A plain HTML
-/// form post is sent back to the page it came from, carrying any error in the query so the page
-/// can show it beside `form`; `success_to` sends both kinds elsewhere on success.
-pub fn finish<T>(form: &str, result: Result<T, AppError>, success_to: Option<String>) -> Result<T, AppError> {
-    let plain_form = is_plain_form();
-    match (&result, success_to) {
-        (Ok(_), Some(target)) => leptos_axum::redirect(&target),
-        (Ok(_), None) if plain_form => leptos_axum::redirect(&back_to_referer(&[])),
-        (Err(err), _) if plain_form => {
-            let message = err.to_string();
-            let mut params = vec![(ERROR_FORM, form), (ERROR_MESSAGE, message.as_str())];
-            if let Some(field) = err.field() {
-                params.push((ERROR_FIELD, field));
-            }
-            leptos_axum::redirect(&back_to_referer(&params));
+/// Ends every server function: a refusal leaves with its own HTTP status (401, 403, 404, 409,
+/// 422, 429, 503), and only real faults with 500.
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let (Err(err), Some(options)) = (&result, use_context::<ResponseOptions>()) {
+        if let Ok(status) = http::StatusCode::from_u16(err.status()) {
+            options.set_status(status);
         }
-        _ => {}
     }
     result
+}
+
+/// Where the answer to a plain form post is left (it rides in the request's extensions) for the
+/// server's form layer, which renders the page with it instead of redirecting.
+#[derive(Clone, Default)]
+pub struct PlainFormAnswer(Arc<Mutex<Option<FormReply>>>);
+
+impl PlainFormAnswer {
+    pub fn set(&self, reply: FormReply) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(reply);
+    }
+
+    pub fn take(&self) -> Option<FormReply> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
 }
 
 /// True for a plain HTML form post (JavaScript off): the browser asks for a page back.
@@ -152,22 +146,33 @@ pub fn is_plain_form() -> bool {
     })
 }
 
-/// The referring page's path and query, minus old error keys, plus `params`.
-fn back_to_referer(params: &[(&str, &str)]) -> String {
-    let referer = use_context::<Parts>()
-        .and_then(|p| p.headers.get(http::header::REFERER).and_then(|v| v.to_str().ok()).map(str::to_string))
-        .unwrap_or_else(|| "/".into());
-    let uri: http::Uri = referer.parse().unwrap_or_else(|_| http::Uri::from_static("/"));
-    let path = uri.path();
-    let kept = uri.query().unwrap_or("").split('&').filter(|pair| {
-        let key = pair.split('=').next().unwrap_or("");
-        !pair.is_empty() && ![ERROR_FORM, ERROR_MESSAGE, ERROR_FIELD].contains(&key)
-    });
-    let mut query: Vec<String> = kept.map(str::to_string).collect();
-    query.extend(params.iter().map(|(k, v)| format!("{k}={}", percent_encode(v))));
-    if query.is_empty() {
-        path.to_string()
-    } else {
-        format!("{path}?{}", query.join("&"))
+/// Ends a form's server function. With JavaScript the client gets the result as usual. A plain
+/// form post that succeeded is sent on to `success_to` (or back to the page it came from); one
+/// that was refused is answered with that page again, the error beside `form` and what was
+/// typed still in its fields.
+pub fn finish<T>(form: &str, result: Result<T, AppError>, success_to: Option<String>) -> Result<T, AppError> {
+    match (&result, success_to) {
+        (Ok(_), Some(target)) => leptos_axum::redirect(&target),
+        (Ok(_), None) if is_plain_form() => leptos_axum::redirect(&use_context::<Parts>().map(|p| referer_path(&p)).unwrap_or_else(|| "/".into())),
+        (Err(error), _) if is_plain_form() => answer_page(FormReply::Refused { form: form.into(), error: error.clone(), values: Vec::new() }),
+        _ => {}
+    }
+    respond(result)
+}
+
+/// The path and query of the page a form was posted from, if it is on this site.
+pub fn referer_path(parts: &Parts) -> String {
+    parts.headers.get(http::header::REFERER)
+        .and_then(|v| v.to_str().ok()?.parse::<http::Uri>().ok())
+        .and_then(|uri| uri.path_and_query().map(|p| p.as_str().to_string()))
+        .filter(|path| crate::domain::text::is_local_path(path))
+        .unwrap_or_else(|| "/".into())
+}
+
+/// Answers a plain form post with its page, showing `reply` (see [`PlainFormAnswer`]).
+pub fn answer_page(reply: FormReply) {
+    match use_context::<Parts>().and_then(|parts| parts.extensions.get::<PlainFormAnswer>().cloned()) {
+        Some(answer) => answer.set(reply),
+        None => tracing::error!("a plain form answer has nowhere to go"),
     }
 }
