@@ -33,10 +33,12 @@ pub async fn create_user(
     display_name: String,
     email: String,
 ) -> Result<User, AppError> {
-    use crate::domain::users::UserInput;
     use super::ctx;
+    use crate::domain::users::UserInput;
+    use crate::service::{ProfileUpdate, UserChange};
     let input = UserInput { user_name, external_id, given_name, family_name, display_name, email };
-    let result = ctx::with_actor(|services, actor| async move { services.create_user(&actor, &input, true).await }).await;
+    let change = UserChange { profile: Some(ProfileUpdate::Form(input)), ..Default::default() };
+    let result = ctx::with_actor(|services, actor| async move { Ok(services.create_user(&actor, &change).await?.user) }).await;
     let target = result.as_ref().ok().map(|u| format!("/users/{}", u.id));
     ctx::finish("create_user", result, target)
 }
@@ -53,11 +55,13 @@ pub async fn update_user(
     display_name: String,
     email: String,
 ) -> Result<User, AppError> {
-    use crate::domain::users::UserInput;
     use super::ctx;
+    use crate::domain::users::UserInput;
+    use crate::service::{ProfileUpdate, UserChange};
     let input = UserInput { user_name, external_id, given_name, family_name, display_name, email };
+    let change = UserChange { profile: Some(ProfileUpdate::Form(input)), ..Default::default() };
     let result = ctx::with_actor(|services, actor| async move {
-        services.update_user(&actor, &id, Some(version), &input).await
+        Ok(services.change_user_to(&actor, &id, Some(version), change).await?.user)
     })
     .await;
     ctx::finish("update_user", result, None)
@@ -67,8 +71,10 @@ pub async fn update_user(
 #[server(endpoint = "users/set_active")]
 pub async fn set_user_active(id: String, version: i64, active: Option<String>) -> Result<User, AppError> {
     use super::ctx;
+    use crate::service::UserChange;
+    let change = UserChange { active: Some(active.is_some()), ..Default::default() };
     let result = ctx::with_actor(|services, actor| async move {
-        services.set_user_active(&actor, &id, Some(version), active.is_some()).await
+        Ok(services.change_user_to(&actor, &id, Some(version), change).await?.user)
     })
     .await;
     ctx::finish("set_active", result, None)
@@ -83,9 +89,13 @@ pub async fn set_access(
     granted: Option<String>,
 ) -> Result<User, AppError> {
     use super::ctx;
+    use crate::service::{AccessChange, UserChange, WorkspaceRef};
     let form = format!("access:{workspace_id}");
+    let named = vec![WorkspaceRef::Id(workspace_id)];
+    let access = if granted.is_some() { AccessChange { grant: named, ..Default::default() } } else { AccessChange { revoke: named, ..Default::default() } };
+    let change = UserChange { access, ..Default::default() };
     let result = ctx::with_actor(|services, actor| async move {
-        services.set_access(&actor, &user_id, &workspace_id, Some(version), granted.is_some()).await
+        Ok(services.change_user_to(&actor, &user_id, Some(version), change).await?.user)
     })
     .await;
     ctx::finish(&form, result, None)

@@ -32,8 +32,10 @@ pub async fn workspace_page(
 #[server(endpoint = "workspaces/create")]
 pub async fn create_workspace(name: String, description: String) -> Result<Workspace, AppError> {
     use super::ctx;
+    use crate::service::WorkspaceChange;
     let result = ctx::with_actor(|services, actor| async move {
-        services.create_workspace(&actor, &name, &description).await
+        let change = WorkspaceChange { name: Some(name), description: Some(description), ..Default::default() };
+        services.create_workspace(&actor, &change).await
     })
     .await;
     ctx::finish("create_workspace", result, None)
@@ -42,8 +44,10 @@ pub async fn create_workspace(name: String, description: String) -> Result<Works
 #[server(endpoint = "workspaces/update")]
 pub async fn update_workspace(id: String, version: i64, name: String, description: String) -> Result<Workspace, AppError> {
     use super::ctx;
+    use crate::service::WorkspaceChange;
     let result = ctx::with_actor(|services, actor| async move {
-        services.update_workspace(&actor, &id, Some(version), &name, &description).await
+        let change = WorkspaceChange { name: Some(name), description: Some(description), ..Default::default() };
+        services.change_workspace(&actor, &id, Some(version), &change).await
     })
     .await;
     ctx::finish("update_workspace", result, None)

@@ -87,8 +87,8 @@ pub enum Collection {
 pub enum Condition {
     Compare(Field, Op, Literal),
     Present(Field),
-    And(Box<Condition>, Box<Condition>),
-    Or(Box<Condition>, Box<Condition>),
+    And(Vec<Condition>),
+    Or(Vec<Condition>),
     Not(Box<Condition>),
     /// Some element of the collection meets the inner condition.
     Within(Collection, Box<Condition>),

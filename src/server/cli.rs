@@ -102,7 +102,7 @@ pub async fn run() -> ExitCode {
 }
 
 async fn open_services(config: &Config) -> Result<Services, Box<dyn std::error::Error>> {
-    let store = Store::open(&config.database_url).await?;
+    let store = Store::open(&config.database_url, config.lock_wait).await?;
     Ok(Services::new(store, Arc::new(SystemClock)))
 }
 

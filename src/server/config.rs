@@ -9,6 +9,8 @@ pub struct Config {
     pub session_idle_minutes: i64,
     /// Mark cookies `Secure` (serve over https, or behind a proxy that does).
     pub secure_cookies: bool,
+    /// How long a write waits for the store's lock before it is answered as busy (503).
+    pub lock_wait: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +42,7 @@ impl Config {
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             session_idle_minutes: parse("CIM_SESSION_IDLE_MINUTES", 30)?,
             secure_cookies: parse("CIM_SECURE_COOKIES", false)?,
+            lock_wait: std::time::Duration::from_millis(parse("CIM_LOCK_WAIT_MS", 5000)?),
         })
     }
 }

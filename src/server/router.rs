@@ -11,6 +11,10 @@ use super::config::Config;
 use super::state::AppState;
 use super::{detach, forms, guard, headers};
 use crate::app::{shell, App};
+use crate::scim::{self, ScimBudget};
+
+/// Connections of the store that SCIM requests leave to the console, however busy they are.
+const CONSOLE_CONNECTIONS: usize = 2;
 
 /// The whole HTTP surface; `main` serves it and the integration tests drive it.
 pub fn build_router(state: AppState, config: &Config, sessions: SqliteStore) -> Router {
@@ -40,7 +44,7 @@ pub fn build_router(state: AppState, config: &Config, sessions: SqliteStore) -> 
     // SCIM never touches the console's sessions or sign-in: it has its own credentials.
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .nest("/scim/v2", crate::scim::router(state.clone()))
+        .nest("/scim/v2", scim::router(state.services.clone(), ScimBudget::new(state.services.connections(), CONSOLE_CONNECTIONS)))
         .merge(console)
         .layer(from_fn(headers::security_headers))
         // The wasm bundle is about a third of its size gzipped.

@@ -3,7 +3,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-use super::audit::{event, Change};
+use super::audit::{actions, event, Change};
 use super::{Actor, ActorKind, Door, ServiceError, ServiceResult, Services};
 use crate::auth::passwords::{hash_password, verify_password, MIN_PASSWORD_CHARS};
 use crate::auth::secrets::new_id;
@@ -115,7 +115,7 @@ impl Services {
             StoreError::Duplicate => ServiceError::conflict("username", format!("An administrator named {username} already exists.")),
             other => other.into(),
         })?;
-        let change = Change { action: "admin.create", target_kind: "admin", target_id: &record.id, target_name: &username };
+        let change = Change { action: actions::ADMIN_CREATE, target_kind: "admin", target_id: &record.id, target_name: &username };
         let after = AdminAudit { username: &username, role: role.as_str() };
         tx.append_audit(&event(actor, change, None::<&AdminAudit>, Some(&after), now)).await?;
         tx.commit().await?;

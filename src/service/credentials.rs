@@ -2,7 +2,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::audit::{event, Change};
+use super::audit::{actions, event, Change};
 use super::{Actor, ActorKind, Door, ServiceError, ServiceResult, Services};
 use crate::auth::secrets::{new_id, random_secret};
 use crate::domain::admins::Role;
@@ -75,7 +75,7 @@ impl Services {
             other => other.into(),
         })?;
         let after = CredentialAudit { name: &name, kind: kind.as_str(), username: username.as_deref(), revoked: false };
-        let change = Change { action: "scim_credential.issue", target_kind: "scim_credential", target_id: &id, target_name: &name };
+        let change = Change { action: actions::CREDENTIAL_ISSUE, target_kind: "scim_credential", target_id: &id, target_name: &name };
         tx.append_audit(&event(actor, change, None::<&CredentialAudit>, Some(&after), now)).await?;
         tx.commit().await?;
         Ok(IssuedCredential { credential: view(record), secret })
@@ -94,7 +94,7 @@ impl Services {
         }
         tx.revoke_credential(id, now).await?;
         let state = |revoked| CredentialAudit { name: &record.name, kind: &record.kind, username: record.username.as_deref(), revoked };
-        let change = Change { action: "scim_credential.revoke", target_kind: "scim_credential", target_id: id, target_name: &record.name };
+        let change = Change { action: actions::CREDENTIAL_REVOKE, target_kind: "scim_credential", target_id: id, target_name: &record.name };
         tx.append_audit(&event(actor, change, Some(&state(false)), Some(&state(true)), now)).await?;
         tx.commit().await?;
         Ok(())

@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use super::audit::{event, Change};
+use super::audit::{actions, event, Change};
 use super::{Actor, ServiceResult, Services};
 use crate::auth::secrets::new_id;
 use crate::domain::users::{Email, User};
@@ -80,7 +80,7 @@ impl Services {
                 }
             }
         }
-        let change = Change { action: "demo_data.load", target_kind: "store", target_id: "demo", target_name: "demo data" };
+        let change = Change { action: actions::DEMO_DATA_LOAD, target_kind: "store", target_id: "demo", target_name: "demo data" };
         tx.append_audit(&event(actor, change, None::<&DemoSize>, Some(&size), now)).await?;
         tx.commit().await?;
         self.store.optimize().await?;

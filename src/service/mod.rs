@@ -1,7 +1,6 @@
 //! The rules. Every change of state goes through here: validate, authorise, one transaction,
 //! version bump, one audit event. Both doors (console server functions, SCIM handlers) call it.
 
-mod access;
 mod actor;
 mod admins;
 mod audit;
@@ -9,9 +8,7 @@ mod clock;
 mod credentials;
 mod demo;
 mod error;
-mod groups;
 mod paging;
-mod provisioning;
 mod users;
 mod workspaces;
 
@@ -22,8 +19,8 @@ pub use admins::{SignInTurns, SignedIn};
 pub use clock::{Clock, SystemClock};
 pub use credentials::Presented;
 pub use demo::DemoSize;
-pub use groups::GroupChange;
-pub use provisioning::{UserDraft, UserWithAccess, WorkspaceRef};
+pub use users::{AccessChange, ProfileUpdate, UserChange, UserWithAccess, WorkspaceRef, MAX_WORKSPACE_REFS};
+pub use workspaces::{WorkspaceChange, MAX_MEMBERS_PER_CHANGE};
 pub use error::{error_chain, ServiceError, ServiceResult};
 
 use crate::storage::Store;
@@ -43,6 +40,11 @@ impl Services {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// How many connections the store keeps (the SCIM door takes a share of them).
+    pub fn connections(&self) -> usize {
+        self.store.max_connections()
     }
 
     fn now(&self) -> i64 {

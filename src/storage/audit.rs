@@ -8,7 +8,7 @@ pub struct AuditEvent {
     pub actor_id: String,
     pub actor_name: String,
     pub door: &'static str,
-    pub action: &'static str,
+    pub action: String,
     pub target_kind: &'static str,
     pub target_id: String,
     pub target_name: String,
@@ -47,7 +47,7 @@ impl WriteTx {
         .bind(&event.actor_id)
         .bind(&event.actor_name)
         .bind(event.door)
-        .bind(event.action)
+        .bind(&event.action)
         .bind(event.target_kind)
         .bind(&event.target_id)
         .bind(&event.target_name)

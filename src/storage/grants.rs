@@ -49,36 +49,46 @@ impl Store {
 }
 
 impl WriteTx {
-    pub async fn has_grant(&mut self, user_id: &str, workspace_id: &str) -> StoreResult<bool> {
-        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM access_grants WHERE user_id = $1 AND workspace_id = $2)")
-            .bind(user_id)
-            .bind(workspace_id)
-            .fetch_one(&mut *self.tx)
-            .await?)
+    /// Grants a workspace, counting the member on it (its version moves). False when the grant
+    /// already existed or the workspace does not exist (anymore).
+    pub async fn insert_grant(&mut self, user_id: &str, workspace_id: &str, by: &str, now: i64) -> StoreResult<bool> {
+        let inserted = sqlx::query(
+            "INSERT INTO access_grants (user_id, workspace_id, granted_at, granted_by) \
+             SELECT $1, id, $3, $4 FROM workspaces WHERE id = $2 \
+             ON CONFLICT (user_id, workspace_id) DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(workspace_id)
+        .bind(now)
+        .bind(by)
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected()
+            > 0;
+        if inserted {
+            self.count_members(workspace_id, 1, now).await?;
+        }
+        Ok(inserted)
     }
 
-    /// Adds a grant and counts the member on the workspace, bumping its version.
-    pub async fn insert_grant(&mut self, user_id: &str, workspace_id: &str, by: &str, now: i64) -> StoreResult<()> {
-        sqlx::query("INSERT INTO access_grants (user_id, workspace_id, granted_at, granted_by) VALUES ($1, $2, $3, $4)")
+    /// Revokes a workspace; false when there was no such grant.
+    pub async fn delete_grant(&mut self, user_id: &str, workspace_id: &str, now: i64) -> StoreResult<bool> {
+        let deleted = sqlx::query("DELETE FROM access_grants WHERE user_id = $1 AND workspace_id = $2")
             .bind(user_id)
             .bind(workspace_id)
-            .bind(now)
-            .bind(by)
             .execute(&mut *self.tx)
-            .await?;
-        self.count_member(workspace_id, 1, now).await
+            .await?
+            .rows_affected()
+            > 0;
+        if deleted {
+            self.count_members(workspace_id, -1, now).await?;
+        }
+        Ok(deleted)
     }
 
-    pub async fn delete_grant(&mut self, user_id: &str, workspace_id: &str, now: i64) -> StoreResult<()> {
-        sqlx::query("DELETE FROM access_grants WHERE user_id = $1 AND workspace_id = $2")
-            .bind(user_id)
-            .bind(workspace_id)
-            .execute(&mut *self.tx)
-            .await?;
-        self.count_member(workspace_id, -1, now).await
-    }
-
-    async fn count_member(&mut self, workspace_id: &str, delta: i64, now: i64) -> StoreResult<()> {
+    /// Moves a workspace's member count by `delta` in one statement (so concurrent writers
+    /// never lose a step) and its version with it.
+    pub(super) async fn count_members(&mut self, workspace_id: &str, delta: i64, now: i64) -> StoreResult<()> {
         sqlx::query(
             "UPDATE workspaces SET member_count = member_count + $2, last_modified = $3, version = version + 1 WHERE id = $1",
         )
@@ -88,5 +98,9 @@ impl WriteTx {
         .execute(&mut *self.tx)
         .await?;
         Ok(())
+    }
+
+    pub async fn workspace_exists(&mut self, id: &str) -> StoreResult<bool> {
+        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM workspaces WHERE id = $1)").bind(id).fetch_one(&mut *self.tx).await?)
     }
 }

@@ -56,28 +56,37 @@ impl From<sqlx::Error> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// Connections in the pool: readers work side by side, SQLite writers queue on its one lock.
+const POOL_SIZE: u32 = 8;
+
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
 }
 
 impl Store {
-    /// Opens (creating if needed) and migrates the database named by `url`.
-    pub async fn open(url: &str) -> StoreResult<Store> {
+    /// Opens (creating if needed) and migrates the database named by `url`. A write waits at
+    /// most `lock_wait` for the write lock, then fails as busy (which the doors answer with a
+    /// 503 that clients may retry) rather than waiting on.
+    pub async fn open(url: &str, lock_wait: Duration) -> StoreResult<Store> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(lock_wait);
         if let Some(dir) = options.get_filename().parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir)?;
             }
         }
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new().max_connections(POOL_SIZE).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(Store { pool })
+    }
+
+    pub fn max_connections(&self) -> usize {
+        self.pool.options().get_max_connections() as usize
     }
 
     pub fn sqlite_pool(&self) -> &SqlitePool {

@@ -166,11 +166,36 @@ pub fn push_condition(sql: &mut QueryBuilder<'_, Sqlite>, condition: &Condition)
     match condition {
         Condition::Compare(field, op, literal) => compare(sql, field, *op, literal),
         Condition::Present(field) => present(sql, field),
-        Condition::And(a, b) | Condition::Or(a, b) => {
+        Condition::And(all) => push_joined(sql, all.iter(), " AND "),
+        Condition::Or(any) => {
+            // Terms inside one collection share one EXISTS: some element meets A, or some meets
+            // B, is some element meets (A or B). A list of ids then costs one subquery per row.
+            let mut plain = Vec::new();
+            let mut within: Vec<(Collection, Vec<&Condition>)> = Vec::new();
+            for term in any {
+                match term {
+                    Condition::Within(collection, inner) => match within.iter_mut().find(|(c, _)| c == collection) {
+                        Some((_, inners)) => inners.push(inner),
+                        None => within.push((*collection, vec![inner])),
+                    },
+                    other => plain.push(other),
+                }
+            }
             sql.push("(");
-            push_condition(sql, a)?;
-            sql.push(if matches!(condition, Condition::And(..)) { " AND " } else { " OR " });
-            push_condition(sql, b)?;
+            let mut first = true;
+            let mut separate = |sql: &mut QueryBuilder<'_, Sqlite>| {
+                if !std::mem::take(&mut first) {
+                    sql.push(" OR ");
+                }
+            };
+            for term in plain {
+                separate(sql);
+                push_condition(sql, term)?;
+            }
+            for (collection, inners) in within {
+                separate(sql);
+                push_exists(sql, collection, |sql| push_joined(sql, inners.into_iter(), " OR "))?;
+            }
             sql.push(")");
             Ok(())
         }
@@ -178,21 +203,38 @@ pub fn push_condition(sql: &mut QueryBuilder<'_, Sqlite>, condition: &Condition)
             sql.push("NOT ");
             push_condition(sql, inner)
         }
-        Condition::Within(collection, inner) => {
-            sql.push(match collection {
-                Collection::Emails => "EXISTS (SELECT 1 FROM json_each(u.emails) e WHERE ",
-                Collection::Workspaces => {
-                    "EXISTS (SELECT 1 FROM access_grants g JOIN workspaces gw ON gw.id = g.workspace_id WHERE g.user_id = u.id AND "
-                }
-                Collection::Members => {
-                    "EXISTS (SELECT 1 FROM access_grants m JOIN users mu ON mu.id = m.user_id WHERE m.workspace_id = w.id AND "
-                }
-            });
-            push_condition(sql, inner)?;
-            sql.push(")");
-            Ok(())
-        }
+        Condition::Within(collection, inner) => push_exists(sql, *collection, |sql| push_condition(sql, inner)),
     }
+}
+
+fn push_joined<'c>(sql: &mut QueryBuilder<'_, Sqlite>, terms: impl Iterator<Item = &'c Condition>, joiner: &str) -> Result<(), QueryError> {
+    sql.push("(");
+    for (i, term) in terms.enumerate() {
+        if i > 0 {
+            sql.push(joiner);
+        }
+        push_condition(sql, term)?;
+    }
+    sql.push(")");
+    Ok(())
+}
+
+/// `EXISTS (...)` over the elements of a multi-valued attribute, `inner` applied to each.
+fn push_exists(
+    sql: &mut QueryBuilder<'_, Sqlite>,
+    collection: Collection,
+    inner: impl FnOnce(&mut QueryBuilder<'_, Sqlite>) -> Result<(), QueryError>,
+) -> Result<(), QueryError> {
+    sql.push(match collection {
+        Collection::Emails => "EXISTS (SELECT 1 FROM json_each(u.emails) e WHERE ",
+        Collection::Workspaces => {
+            "EXISTS (SELECT 1 FROM access_grants g JOIN workspaces gw ON gw.id = g.workspace_id WHERE g.user_id = u.id AND "
+        }
+        Collection::Members => "EXISTS (SELECT 1 FROM access_grants m JOIN users mu ON mu.id = m.user_id WHERE m.workspace_id = w.id AND ",
+    });
+    inner(sql)?;
+    sql.push(")");
+    Ok(())
 }
 
 fn push_where(sql: &mut QueryBuilder<'_, Sqlite>, condition: Option<&Condition>) -> Result<(), QueryError> {

@@ -189,19 +189,28 @@ impl WriteTx {
         self.index_user(user).await
     }
 
-    /// Writes the profile fields and `active` of `user` and bumps its version.
-    pub async fn update_user(&mut self, user: &User) -> StoreResult<()> {
+    /// The version of a user this transaction is about to change, or None if it is gone.
+    pub async fn lock_user(&mut self, id: &str) -> StoreResult<Option<i64>> {
+        Ok(sqlx::query_scalar("SELECT version FROM users WHERE id = $1").bind(id).fetch_optional(&mut *self.tx).await?)
+    }
+
+    /// Writes the profile fields and `active` of `user` and bumps its version; the search terms
+    /// are rewritten only when `searchable` fields changed.
+    pub async fn update_user(&mut self, user: &User, searchable: bool) -> StoreResult<()> {
         let update = sqlx::query(
             "UPDATE users SET user_name = $2, user_name_key = $3, external_id = $4, given_name = $5, \
              family_name = $6, display_name = $7, email = $8, active = $9, last_modified = $10, \
              emails = $11, extra = $12, version = version + 1 WHERE id = $1",
         );
         bind_fields(update, user).execute(&mut *self.tx).await?;
-        sqlx::query("DELETE FROM user_search_terms WHERE user_id = $1")
-            .bind(&user.id)
-            .execute(&mut *self.tx)
-            .await?;
-        self.index_user(user).await
+        if searchable {
+            sqlx::query("DELETE FROM user_search_terms WHERE user_id = $1")
+                .bind(&user.id)
+                .execute(&mut *self.tx)
+                .await?;
+            self.index_user(user).await?;
+        }
+        Ok(())
     }
 
     /// Marks a user changed (its grants changed) without touching its fields.
@@ -290,9 +299,5 @@ impl WriteTx {
         .fetch_all(&mut *self.tx)
         .await?;
         Ok(rows.into_iter().map(|(id, name)| WorkspaceLink { id, name }).collect())
-    }
-
-    pub async fn user_exists(&mut self, id: &str) -> StoreResult<bool> {
-        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)").bind(id).fetch_one(&mut *self.tx).await?)
     }
 }

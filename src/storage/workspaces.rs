@@ -7,7 +7,7 @@ use super::{Store, StoreResult, WriteTx};
 use crate::domain::paging::Cursor;
 use crate::domain::query::ListQuery;
 use crate::domain::text::fold_key;
-use crate::domain::workspaces::{Member, Workspace};
+use crate::domain::workspaces::{Member, Workspace, WorkspaceLink};
 
 const WORKSPACE_COLUMNS: &str = "id, name, external_id, description, member_count, created, last_modified, version";
 
@@ -51,6 +51,17 @@ async fn fetch_workspace<'e>(db: impl SqliteExecutor<'e>, id: &str) -> StoreResu
     let sql = format!("SELECT {WORKSPACE_COLUMNS} FROM workspaces WHERE id = $1");
     let row: Option<WorkspaceRow> = sqlx::query_as(&sql).bind(id).fetch_optional(db).await?;
     Ok(row.map(Workspace::from))
+}
+
+/// Users per statement when members are added or removed set-based.
+const MEMBER_CHUNK: usize = 500;
+
+/// Appends `a, b, c` as bound parameters.
+fn push_list(sql: &mut QueryBuilder<'_, Sqlite>, values: &[String]) {
+    let mut list = sql.separated(", ");
+    for v in values {
+        list.push_bind(v.clone());
+    }
 }
 
 /// Appends keyset conditions and order for `cursor` on `key_column`, then the limit.
@@ -196,6 +207,26 @@ impl WriteTx {
 }
 
 impl Store {
+    /// Workspaces named by id, and by (folded) name, keyed by what named them.
+    pub async fn workspaces_by_ids_and_names(
+        &self,
+        ids: &[String],
+        names: &[String],
+    ) -> StoreResult<(HashMap<String, WorkspaceLink>, HashMap<String, WorkspaceLink>)> {
+        let mut by_id = HashMap::new();
+        let mut by_name = HashMap::new();
+        for (column, values, out) in [("id", ids.to_vec(), &mut by_id), ("name_key", names.iter().map(|n| fold_key(n)).collect::<Vec<_>>(), &mut by_name)] {
+            for chunk in values.chunks(MEMBER_CHUNK) {
+                let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT {column}, id, name FROM workspaces WHERE {column} IN ("));
+                push_list(&mut sql, chunk);
+                sql.push(")");
+                let rows: Vec<(String, String, String)> = sql.build_query_as().fetch_all(&self.pool).await?;
+                out.extend(rows.into_iter().map(|(key, id, name)| (key, WorkspaceLink { id, name })));
+            }
+        }
+        Ok((by_id, by_name))
+    }
+
     /// Workspaces (SCIM Groups) meeting a condition, sorted and paged, with the total.
     pub async fn find_workspaces(&self, query: &ListQuery) -> StoreResult<(i64, Vec<Workspace>)> {
         let listing = Listing { table: "workspaces", alias: "w", columns: WORKSPACE_COLUMNS, unique_key: "name_key" };
@@ -227,11 +258,58 @@ impl Store {
 }
 
 impl WriteTx {
-    pub async fn workspace_id_by_name(&mut self, name: &str) -> StoreResult<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT id FROM workspaces WHERE name_key = $1")
-            .bind(fold_key(name))
-            .fetch_optional(&mut *self.tx)
-            .await?)
+    /// The workspace this transaction is about to change, or None if it is gone.
+    pub async fn lock_workspace(&mut self, id: &str) -> StoreResult<Option<Workspace>> {
+        fetch_workspace(&mut *self.tx, id).await
+    }
+
+    /// Adds existing users (ids of users that do not exist are skipped) to a workspace, set-based
+    /// in chunks; the users added change version, the workspace counts them. Returns who was
+    /// added, as (id, userName).
+    pub async fn add_members(&mut self, workspace_id: &str, user_ids: &[String], by: &str, now: i64) -> StoreResult<Vec<(String, String)>> {
+        let mut added = Vec::new();
+        for chunk in user_ids.chunks(MEMBER_CHUNK) {
+            let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO access_grants (user_id, workspace_id, granted_at, granted_by) SELECT id, ");
+            insert.push_bind(workspace_id.to_string()).push(", ").push_bind(now).push(", ").push_bind(by.to_string());
+            insert.push(" FROM users WHERE id IN (");
+            push_list(&mut insert, chunk);
+            insert.push(") ON CONFLICT (user_id, workspace_id) DO NOTHING RETURNING user_id");
+            let ids: Vec<String> = insert.build_query_scalar().fetch_all(&mut *self.tx).await?;
+            added.extend(self.touch_users(&ids, now).await?);
+        }
+        if !added.is_empty() {
+            self.count_members(workspace_id, added.len() as i64, now).await?;
+        }
+        Ok(added)
+    }
+
+    /// Removes users from a workspace, set-based in chunks; returns who was removed.
+    pub async fn remove_members(&mut self, workspace_id: &str, user_ids: &[String], now: i64) -> StoreResult<Vec<(String, String)>> {
+        let mut removed = Vec::new();
+        for chunk in user_ids.chunks(MEMBER_CHUNK) {
+            let mut delete: QueryBuilder<Sqlite> = QueryBuilder::new("DELETE FROM access_grants WHERE workspace_id = ");
+            delete.push_bind(workspace_id.to_string()).push(" AND user_id IN (");
+            push_list(&mut delete, chunk);
+            delete.push(") RETURNING user_id");
+            let ids: Vec<String> = delete.build_query_scalar().fetch_all(&mut *self.tx).await?;
+            removed.extend(self.touch_users(&ids, now).await?);
+        }
+        if !removed.is_empty() {
+            self.count_members(workspace_id, -(removed.len() as i64), now).await?;
+        }
+        Ok(removed)
+    }
+
+    /// Moves the version of each user (whose grants changed); returns them as (id, userName).
+    async fn touch_users(&mut self, ids: &[String], now: i64) -> StoreResult<Vec<(String, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut update: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE users SET version = version + 1, last_modified = ");
+        update.push_bind(now).push(" WHERE id IN (");
+        push_list(&mut update, ids);
+        update.push(") RETURNING id, user_name");
+        Ok(update.build_query_as().fetch_all(&mut *self.tx).await?)
     }
 
     /// A workspace's name shows in its members' representations: they change version with it.
@@ -260,7 +338,7 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Ids of every member of a workspace.
+    /// Ids of every member of a workspace (a whole new member list is compared with them).
     pub async fn member_ids(&mut self, workspace_id: &str) -> StoreResult<Vec<String>> {
         Ok(sqlx::query_scalar("SELECT user_id FROM access_grants WHERE workspace_id = $1")
             .bind(workspace_id)

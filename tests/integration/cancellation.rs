@@ -161,8 +161,8 @@ async fn service_writes_dropped_at_any_point_leave_the_store_usable() {
         for i in 0..DROPPED {
             let services = app.services.clone();
             dropped.spawn(async move {
-                let (actor, name) = (crate::helpers::system(), format!("Dropped {round}-{i}"));
-                let write = services.create_workspace(&actor, &name, "");
+                let (actor, change) = (crate::helpers::system(), crate::helpers::named(&format!("Dropped {round}-{i}")));
+                let write = services.create_workspace(&actor, &change);
                 let _ = tokio::time::timeout(Duration::from_micros(25 * (i % 80)), write).await;
             });
         }
@@ -171,7 +171,7 @@ async fn service_writes_dropped_at_any_point_leave_the_store_usable() {
             let services = app.services.clone();
             normal.spawn(async move {
                 let (actor, name) = (crate::helpers::system(), format!("Kept {round}-{i}"));
-                services.create_workspace(&actor, &name, "").await
+                services.create_workspace(&actor, &crate::helpers::named(&name)).await
             });
         }
         while let Some(done) = normal.join_next().await {
@@ -186,5 +186,5 @@ async fn service_writes_dropped_at_any_point_leave_the_store_usable() {
             assert_eq!(audited, usize::from(exists), "{name}");
         }
     }
-    app.services.create_workspace(&crate::helpers::system(), "Afterwards", "").await.expect("the store is usable");
+    app.services.create_workspace(&crate::helpers::system(), &crate::helpers::named("Afterwards")).await.expect("the store is usable");
 }

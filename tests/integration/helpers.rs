@@ -8,7 +8,7 @@ use cim::domain::workspaces::Workspace;
 use cim::server::config::Config;
 use cim::server::router::build_router;
 use cim::server::state::AppState;
-use cim::service::{Actor, Services, SystemClock};
+use cim::service::{Actor, ProfileUpdate, Services, SystemClock, UserChange, WorkspaceChange};
 use cim::storage::Store;
 use leptos::config::LeptosOptions;
 use serde_json::Value;
@@ -17,6 +17,8 @@ use tower_sessions_sqlx_store::SqliteStore;
 pub const ADMIN: &str = "root-admin";
 pub const PASSWORD: &str = "a-long-test-password";
 pub const AUDITOR: &str = "read-only";
+/// As in production: long enough for every queued writer of a busy test.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub struct TestApp {
     pub base: String,
@@ -35,15 +37,30 @@ impl Drop for TempDir {
     }
 }
 
+/// A change that sets a user's profile to what a console form holds.
+pub fn profile(input: UserInput) -> UserChange {
+    UserChange { profile: Some(ProfileUpdate::Form(input)), ..Default::default() }
+}
+
+/// A new workspace's name, or a rename.
+pub fn named(name: &str) -> WorkspaceChange {
+    WorkspaceChange { name: Some(name.into()), ..Default::default() }
+}
+
 pub fn system() -> Actor {
     Actor::system(new_id())
 }
 
 /// Starts the app on 127.0.0.1:0 with a new database holding one security admin and one auditor.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_waiting(LOCK_WAIT).await
+}
+
+/// [`spawn_app`] whose writes wait at most `lock_wait` for the store's lock.
+pub async fn spawn_app_waiting(lock_wait: std::time::Duration) -> TestApp {
     let dir = TempDir(std::env::temp_dir().join(format!("cim-test-{}", new_id())));
     let url = format!("sqlite://{}/cim.db", dir.0.display());
-    let store = Store::open(&url).await.expect("open store");
+    let store = Store::open(&url, lock_wait).await.expect("open store");
     let services = Services::new(store, Arc::new(SystemClock));
     services.create_admin(&system(), ADMIN, PASSWORD, Role::SecurityAdmin).await.expect("admin");
     services.create_admin(&system(), AUDITOR, PASSWORD, Role::Auditor).await.expect("auditor");
@@ -57,6 +74,7 @@ pub async fn spawn_app() -> TestApp {
         site_root: "target/site".into(),
         session_idle_minutes: 30,
         secure_cookies: false,
+        lock_wait,
     };
     let leptos_options = LeptosOptions::builder().output_name("cim").site_root("target/site").site_addr(addr).build();
     let router = build_router(AppState { services: services.clone(), leptos_options }, &config, sessions);
@@ -116,11 +134,11 @@ impl TestApp {
 
     pub async fn user(&self, user_name: &str) -> User {
         let input = UserInput { user_name: user_name.into(), given_name: "Test".into(), family_name: "User".into(), ..Default::default() };
-        self.services.create_user(&system(), &input, true).await.expect("create user")
+        self.services.create_user(&system(), &profile(input)).await.expect("create user").user
     }
 
     pub async fn workspace(&self, name: &str) -> Workspace {
-        self.services.create_workspace(&system(), name, "").await.expect("create workspace")
+        self.services.create_workspace(&system(), &named(name)).await.expect("create workspace")
     }
 
     pub async fn audit_actions(&self, kind: &str, id: &str) -> Vec<String> {
@@ -184,11 +202,14 @@ impl Scim {
         self.send("PATCH", path, Some(body), &[]).await
     }
 
+    pub async fn create_user_response(&self, user_name: &str) -> ScimResponse {
+        self.post("/Users", serde_json::json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": user_name,
+            "name": {"givenName": "Test", "familyName": "User"}, "emails": [{"value": user_name, "type": "work", "primary": true}]}))
+            .await
+    }
+
     pub async fn create_user(&self, user_name: &str) -> Value {
-        let r = self
-            .post("/Users", serde_json::json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": user_name,
-                "name": {"givenName": "Test", "familyName": "User"}, "emails": [{"value": user_name, "type": "work", "primary": true}]}))
-            .await;
+        let r = self.create_user_response(user_name).await;
         assert_eq!(r.status, 201, "{}", r.body);
         r.body
     }

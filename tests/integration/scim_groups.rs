@@ -106,7 +106,7 @@ async fn audit_events_name_the_scim_credential_as_the_actor() {
     let actions = app.audit_actions("user", &id).await;
     assert_eq!(actions.len(), 2);
     assert!(actions[0].starts_with("user.create by test-") && actions[0].ends_with("via scim"), "{actions:?}");
-    assert!(actions[1].starts_with("user.replace by test-"), "{actions:?}");
+    assert!(actions[1].starts_with("user.deactivate by test-"), "{actions:?}");
 }
 
 #[tokio::test]

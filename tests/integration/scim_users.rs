@@ -150,7 +150,11 @@ async fn etags_follow_the_console_version_and_if_match_is_honoured() {
     let scim = app.scim().await;
     let ws = app.workspace("Legal").await;
     let id = scim.create_user("etag@example.com").await["id"].as_str().unwrap().to_string();
-    app.services.set_access(&crate::helpers::system(), &id, &ws.id, Some(1), true).await.unwrap();
+    let grant = cim::service::UserChange {
+        access: cim::service::AccessChange { grant: vec![cim::service::WorkspaceRef::Id(ws.id.clone())], ..Default::default() },
+        ..Default::default()
+    };
+    app.services.change_user_to(&crate::helpers::system(), &id, Some(1), grant).await.unwrap();
     let got = scim.get(&format!("/Users/{id}")).await;
     assert_eq!(got.headers["etag"], "W/\"2\"");
     assert_eq!(got.body["meta"]["version"], "W/\"2\"");

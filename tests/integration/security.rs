@@ -194,7 +194,7 @@ async fn names_that_reorder_text_and_ill_typed_attributes_are_refused() {
     let spoof = scim.post("/Users", json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
         "userName": "admin\u{202E}moc.elpmaxe@evil.example"})).await;
     crate::helpers::assert_scim_error(&spoof, 400, Some("invalidValue"));
-    let err = app.services.create_workspace(&system(), "Fin\u{2067}ance", "").await.unwrap_err();
+    let err = app.services.create_workspace(&system(), &crate::helpers::named("Fin\u{2067}ance")).await.unwrap_err();
     assert!(matches!(err, ServiceError::Invalid { .. }), "{err:?}");
     let number = scim.post("/Users", json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
         "userName": "typed@example.com", "nickName": 42})).await;

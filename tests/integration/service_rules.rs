@@ -2,7 +2,7 @@ use cim::domain::admins::Role;
 use cim::domain::users::UserInput;
 use cim::service::ServiceError;
 
-use crate::helpers::{spawn_app, system};
+use crate::helpers::{named, profile, spawn_app, system};
 
 fn input(user_name: &str) -> UserInput {
     UserInput { user_name: user_name.into(), ..Default::default() }
@@ -12,7 +12,7 @@ fn input(user_name: &str) -> UserInput {
 async fn user_names_are_unique_whatever_their_case() {
     let app = spawn_app().await;
     app.user("Ada@Example.com").await;
-    let err = app.services.create_user(&system(), &input("ada@example.COM"), true).await.unwrap_err();
+    let err = app.services.create_user(&system(), &profile(input("ada@example.COM"))).await.unwrap_err();
     assert!(matches!(err, ServiceError::Conflict { ref field, .. } if field == "user_name"), "{err:?}");
 }
 
@@ -21,7 +21,7 @@ async fn workspace_names_are_unique_whatever_their_case_also_on_rename() {
     let app = spawn_app().await;
     app.workspace("Finance").await;
     let other = app.workspace("Sales").await;
-    let err = app.services.update_workspace(&system(), &other.id, Some(1), "FINANCE", "").await.unwrap_err();
+    let err = app.services.change_workspace(&system(), &other.id, Some(1), &named("FINANCE")).await.unwrap_err();
     assert!(matches!(err, ServiceError::Conflict { ref field, .. } if field == "name"), "{err:?}");
     assert_eq!(app.services.store().get_workspace(&other.id).await.unwrap().unwrap().name, "Sales");
 }
@@ -32,7 +32,7 @@ async fn every_change_bumps_the_version_and_appends_one_audit_event_with_before_
     let user = app.user("turing@example.com").await;
     let mut edited = input("turing@example.com");
     edited.given_name = "Alan".into();
-    let after = app.services.update_user(&system(), &user.id, Some(1), &edited).await.unwrap();
+    let after = app.services.change_user_to(&system(), &user.id, Some(1), profile(edited.clone())).await.unwrap().user;
     assert_eq!(after.version, 2);
     let events = app.services.store().audit_of("user", &user.id, 10).await.unwrap();
     assert_eq!(events.len(), 2);
@@ -41,7 +41,7 @@ async fn every_change_bumps_the_version_and_appends_one_audit_event_with_before_
     assert!(update.before_json.as_deref().unwrap().contains("\"given_name\":\"Test\""));
     assert!(update.after_json.as_deref().unwrap().contains("\"given_name\":\"Alan\""));
     // Saving the same values again changes nothing and records nothing.
-    let same = app.services.update_user(&system(), &user.id, Some(2), &edited).await.unwrap();
+    let same = app.services.change_user_to(&system(), &user.id, Some(2), profile(edited)).await.unwrap().user;
     assert_eq!(same.version, 2);
     assert_eq!(app.services.store().audit_of("user", &user.id, 10).await.unwrap().len(), 2);
 }
@@ -49,7 +49,7 @@ async fn every_change_bumps_the_version_and_appends_one_audit_event_with_before_
 #[tokio::test]
 async fn invalid_input_is_refused_before_anything_is_written() {
     let app = spawn_app().await;
-    let err = app.services.create_user(&system(), &input("has space"), true).await.unwrap_err();
+    let err = app.services.create_user(&system(), &profile(input("has space"))).await.unwrap_err();
     assert!(matches!(err, ServiceError::Invalid { ref field, .. } if field == "user_name"));
     let page = app.services.list_users(&system(), Default::default(), "", &Default::default()).await.unwrap();
     assert!(page.rows.is_empty());

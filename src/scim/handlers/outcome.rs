@@ -1,11 +1,14 @@
 //! What a SCIM operation produced, shared by the HTTP handlers and /Bulk.
 
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::http::{base_url, resource, scim_json};
-use crate::server::state::AppState;
+use super::request::base_url;
+use super::response::{resource, scim_json};
+use crate::scim::protocol::error::ScimError;
 use crate::service::{Actor, Services};
 
 /// Everything an operation needs: the services, who asks, and the base URL for locations.
@@ -23,9 +26,14 @@ pub struct Outcome {
     pub location: Option<String>,
 }
 
-impl Ctx {
-    pub fn new(state: &AppState, actor: Actor, headers: &HeaderMap) -> Self {
-        Ctx { services: state.services.clone(), actor, base: base_url(headers) }
+/// Every handler gets its context this way: the services, the credential's actor (put there by
+/// the credential check) and the base URL.
+impl FromRequestParts<Services> for Ctx {
+    type Rejection = ScimError;
+
+    async fn from_request_parts(parts: &mut Parts, services: &Services) -> Result<Self, Self::Rejection> {
+        let actor = parts.extensions.get::<Actor>().cloned().ok_or_else(ScimError::unauthorized)?;
+        Ok(Ctx { services: services.clone(), actor, base: base_url(&parts.headers) })
     }
 }
 

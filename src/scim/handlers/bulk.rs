@@ -3,24 +3,18 @@
 
 use std::collections::HashMap;
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::Extension;
 use serde_json::{json, Value};
 
-use super::error::{ScimError, ScimResult};
 use super::groups::{create_group, delete_group, patch_group, replace_group};
-use super::http::ScimBody;
-use super::listing::ListParams;
 use super::outcome::{Ctx, Outcome};
-use super::patch::parse_patch;
-use super::schema::{BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA};
+use super::request::ScimBody;
 use super::users::{create_user, delete_user, patch_user, replace_user};
-use crate::server::state::AppState;
-use crate::service::Actor;
-
-pub const MAX_OPERATIONS: usize = 1000;
-pub const MAX_PAYLOAD_BYTES: usize = 1_048_576;
+use crate::scim::protocol::error::{ScimError, ScimResult};
+use crate::scim::protocol::limits::MAX_BULK_OPERATIONS;
+use crate::scim::protocol::listing::ListParams;
+use crate::scim::protocol::patch::parse_patch;
+use crate::scim::protocol::schema::{BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA};
+use crate::scim::protocol::user_json::etag;
 
 struct BulkOp {
     method: String,
@@ -39,8 +33,8 @@ fn parse_ops(body: &Value) -> ScimResult<(Vec<BulkOp>, Option<usize>)> {
     }
     let fail_on_errors = get("failOnErrors").and_then(Value::as_u64).map(|n| n as usize);
     let ops = get("Operations").and_then(Value::as_array).ok_or_else(|| ScimError::bad("invalidSyntax", "Operations must be an array."))?;
-    if ops.len() > MAX_OPERATIONS {
-        return Err(ScimError::new(StatusCode::PAYLOAD_TOO_LARGE, Some("tooMany"), format!("At most {MAX_OPERATIONS} operations per request.")));
+    if ops.len() > MAX_BULK_OPERATIONS {
+        return Err(ScimError::new(413, Some("tooMany"), format!("At most {MAX_BULK_OPERATIONS} operations per request.")));
     }
     let parsed = ops
         .iter()
@@ -111,11 +105,8 @@ async fn run(ctx: &Ctx, op: &BulkOp, path: &str, data: Option<&Value>) -> ScimRe
     }
 }
 
-pub async fn bulk(State(state): State<AppState>, Extension(actor): Extension<Actor>, headers: HeaderMap, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
-    if body.to_string().len() > MAX_PAYLOAD_BYTES {
-        return Err(ScimError::new(StatusCode::PAYLOAD_TOO_LARGE, Some("tooMany"), format!("A bulk request may hold at most {MAX_PAYLOAD_BYTES} bytes.")));
-    }
-    let ctx = Ctx::new(&state, actor, &headers);
+/// The body's size is bounded by the router's limit (`maxPayloadSize`) before it is read.
+pub async fn bulk(ctx: Ctx, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
     let (ops, fail_on_errors) = parse_ops(&body)?;
     let mut ids: HashMap<String, String> = HashMap::new();
     let mut results: Vec<Option<Value>> = vec![None; ops.len()];
@@ -150,7 +141,7 @@ pub async fn bulk(State(state): State<AppState>, Extension(actor): Extension<Act
                         entry["location"] = json!(location);
                     }
                     if let Some(v) = outcome.version {
-                        entry["version"] = json!(super::http::etag(v));
+                        entry["version"] = json!(etag(v));
                     }
                     if let (Some(b), Some(id)) = (&op.bulk_id, outcome.body.as_ref().and_then(|v| v["id"].as_str())) {
                         ids.insert(b.clone(), id.to_string());
@@ -158,7 +149,7 @@ pub async fn bulk(State(state): State<AppState>, Extension(actor): Extension<Act
                 }
                 Err(err) => {
                     errors += 1;
-                    entry["status"] = json!(err.status.as_u16().to_string());
+                    entry["status"] = json!(err.status.to_string());
                     entry["response"] = err.body();
                 }
             }
@@ -175,7 +166,7 @@ pub async fn bulk(State(state): State<AppState>, Extension(actor): Extension<Act
         }
     }
     for i in pending.into_iter().filter(|_| !stopped) {
-        let err = ScimError::new(StatusCode::CONFLICT, Some("invalidValue"), "A bulkId this operation refers to was never created.");
+        let err = ScimError::new(409, Some("invalidValue"), "A bulkId this operation refers to was never created.");
         results[i] = Some(json!({"method": ops[i].method, "bulkId": ops[i].bulk_id, "status": "409", "response": err.body()}));
     }
     let done: Vec<Value> = results.into_iter().flatten().collect();

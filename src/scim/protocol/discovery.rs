@@ -1,28 +1,21 @@
-//! Discovery (RFC 7644 §4): what this server supports, stated truthfully.
+//! Discovery documents (RFC 7644 §4): what this server supports, stated truthfully.
 
-use axum::extract::Path;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::bulk::{MAX_OPERATIONS, MAX_PAYLOAD_BYTES};
-use super::error::{ScimError, ScimResult};
-use super::http::{base_url, scim_json};
-use super::listing::MAX_RESULTS;
+use super::limits::{MAX_BULK_OPERATIONS, MAX_PAYLOAD_BYTES, MAX_RESULTS};
 use super::schema::{ENTERPRISE_SCHEMA, GROUP_SCHEMA, LIST_SCHEMA, USER_SCHEMA};
 
-fn list(resources: Vec<Value>) -> Value {
+pub fn list(resources: Vec<Value>) -> Value {
     json!({"schemas": [LIST_SCHEMA], "totalResults": resources.len(), "startIndex": 1,
            "itemsPerPage": resources.len(), "Resources": resources})
 }
 
-pub async fn service_provider_config(headers: HeaderMap) -> Response {
-    let base = base_url(&headers);
-    scim_json(StatusCode::OK, &json!({
+pub fn service_provider_config(base: &str) -> Value {
+    json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
         "documentationUri": "https://datatracker.ietf.org/doc/html/rfc7644",
         "patch": {"supported": true},
-        "bulk": {"supported": true, "maxOperations": MAX_OPERATIONS, "maxPayloadSize": MAX_PAYLOAD_BYTES},
+        "bulk": {"supported": true, "maxOperations": MAX_BULK_OPERATIONS, "maxPayloadSize": MAX_PAYLOAD_BYTES},
         "filter": {"supported": true, "maxResults": MAX_RESULTS},
         "changePassword": {"supported": false},
         "sort": {"supported": true},
@@ -34,10 +27,10 @@ pub async fn service_provider_config(headers: HeaderMap) -> Response {
              "description": "A user name and secret issued in the CIM console (Okta's basic-auth setup)."}
         ],
         "meta": {"resourceType": "ServiceProviderConfig", "location": format!("{base}/ServiceProviderConfig")}
-    }))
+    })
 }
 
-fn resource_types(base: &str) -> Vec<Value> {
+pub fn resource_types(base: &str) -> Vec<Value> {
     vec![
         json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"], "id": "User", "name": "User",
                "endpoint": "/Users", "description": "A person who may be granted workspaces", "schema": USER_SCHEMA,
@@ -50,17 +43,7 @@ fn resource_types(base: &str) -> Vec<Value> {
     ]
 }
 
-pub async fn list_resource_types(headers: HeaderMap) -> Response {
-    scim_json(StatusCode::OK, &list(resource_types(&base_url(&headers))))
-}
 
-pub async fn get_resource_type(headers: HeaderMap, Path(id): Path<String>) -> ScimResult<Response> {
-    resource_types(&base_url(&headers))
-        .into_iter()
-        .find(|r| r["id"].as_str().is_some_and(|i| i.eq_ignore_ascii_case(&id)))
-        .map(|r| scim_json(StatusCode::OK, &r))
-        .ok_or_else(|| ScimError::not_found("ResourceType", &id))
-}
 
 /// One attribute definition (RFC 7643 §7).
 fn attr(name: &str, kind: &str, multi: bool, required: bool, case_exact: bool, mutability: &str, uniqueness: &str) -> Value {
@@ -82,7 +65,7 @@ fn multi_valued(name: &str) -> Value {
     complex(name, true, vec![text("value"), text("display"), text("type"), attr("primary", "boolean", false, false, false, "readWrite", "none")])
 }
 
-fn schemas(base: &str) -> Vec<Value> {
+pub fn schemas(base: &str) -> Vec<Value> {
     let mut password = attr("password", "string", false, false, false, "writeOnly", "none");
     password["returned"] = json!("never");
     let mut groups = complex("groups", true, vec![text("value"), text("display"), text("$ref"), text("type")]);
@@ -119,16 +102,4 @@ fn schemas(base: &str) -> Vec<Value> {
         schema(ENTERPRISE_SCHEMA, "EnterpriseUser", "Enterprise User", enterprise_attrs),
         schema(GROUP_SCHEMA, "Group", "Group (a workspace)", group_attrs),
     ]
-}
-
-pub async fn list_schemas(headers: HeaderMap) -> Response {
-    scim_json(StatusCode::OK, &list(schemas(&base_url(&headers))))
-}
-
-pub async fn get_schema(headers: HeaderMap, Path(id): Path<String>) -> ScimResult<Response> {
-    schemas(&base_url(&headers))
-        .into_iter()
-        .find(|s| s["id"].as_str().is_some_and(|i| i.eq_ignore_ascii_case(&id)))
-        .map(|s| scim_json(StatusCode::OK, &s))
-        .ok_or_else(|| ScimError::not_found("Schema", &id))
 }

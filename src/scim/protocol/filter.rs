@@ -1,6 +1,7 @@
 //! The SCIM filter language (RFC 7644 §3.4.2.2) parsed into a tree. Operators and attribute
 //! names are case-insensitive. Precedence: `not` binds tightest, then `and`, then `or`.
 
+use super::limits::{MAX_FILTER_CHARS, MAX_FILTER_DEPTH, MAX_FILTER_TERMS};
 use super::path::AttrPath;
 pub use crate::domain::query::Op as CompareOp;
 
@@ -16,8 +17,10 @@ pub enum CompValue {
 pub enum Filter {
     Compare(AttrPath, CompareOp, CompValue),
     Present(AttrPath),
-    And(Box<Filter>, Box<Filter>),
-    Or(Box<Filter>, Box<Filter>),
+    /// Every one of these (a chain `a and b and c` is one list, so it costs no recursion).
+    And(Vec<Filter>),
+    /// Any one of these.
+    Or(Vec<Filter>),
     Not(Box<Filter>),
     /// `attr[filter]`, optionally followed by `.sub op value` (as Entra sends for emails).
     ValuePath { attr: AttrPath, filter: Box<Filter>, then: Option<Box<Filter>> },
@@ -83,13 +86,8 @@ struct Parser {
     tokens: Vec<Token>,
     pos: usize,
     depth: usize,
+    terms: usize,
 }
-
-/// Nesting deep enough for any real filter; deeper input is refused before it can exhaust the
-/// stack (parsing, mapping and SQL compilation all recurse).
-const MAX_DEPTH: usize = 32;
-/// Longer filters are refused outright.
-pub const MAX_FILTER_CHARS: usize = 8192;
 
 impl Parser {
     fn peek(&self) -> Option<&Token> {
@@ -106,28 +104,29 @@ impl Parser {
         matches!(self.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case(word))
     }
 
+    /// `a or b or ...`: one flat list, so a long chain is as deep as one term.
     fn or(&mut self) -> Result<Filter, FilterError> {
-        let mut left = self.and()?;
+        let mut terms = vec![self.and()?];
         while self.keyword("or") {
             self.pos += 1;
-            left = Filter::Or(Box::new(left), Box::new(self.and()?));
+            terms.push(self.and()?);
         }
-        Ok(left)
+        Ok(if terms.len() == 1 { terms.remove(0) } else { Filter::Or(terms) })
     }
 
     fn and(&mut self) -> Result<Filter, FilterError> {
-        let mut left = self.unary()?;
+        let mut terms = vec![self.unary()?];
         while self.keyword("and") {
             self.pos += 1;
-            left = Filter::And(Box::new(left), Box::new(self.unary()?));
+            terms.push(self.unary()?);
         }
-        Ok(left)
+        Ok(if terms.len() == 1 { terms.remove(0) } else { Filter::And(terms) })
     }
 
     fn unary(&mut self) -> Result<Filter, FilterError> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(FilterError(format!("the filter nests deeper than {MAX_DEPTH} levels")));
+        if self.depth > MAX_FILTER_DEPTH {
+            return Err(FilterError(format!("the filter nests deeper than {MAX_FILTER_DEPTH} levels")));
         }
         let result = self.unary_inner();
         self.depth -= 1;
@@ -182,6 +181,10 @@ impl Parser {
     }
 
     fn comparison(&mut self, path: AttrPath) -> Result<Filter, FilterError> {
+        self.terms += 1;
+        if self.terms > MAX_FILTER_TERMS {
+            return Err(FilterError(format!("the filter has more than {MAX_FILTER_TERMS} comparisons")));
+        }
         let op = match self.next() {
             Some(Token::Word(w)) => w.to_ascii_lowercase(),
             other => return Err(FilterError(format!("expected an operator, found {}", describe(other.as_ref())))),
@@ -233,7 +236,7 @@ pub fn parse(text: &str) -> Result<Filter, FilterError> {
     if text.chars().count() > MAX_FILTER_CHARS {
         return Err(FilterError(format!("the filter is longer than {MAX_FILTER_CHARS} characters")));
     }
-    let mut parser = Parser { tokens: tokenize(text)?, pos: 0, depth: 0 };
+    let mut parser = Parser { tokens: tokenize(text)?, pos: 0, depth: 0, terms: 0 };
     let filter = parser.or()?;
     match parser.peek() {
         None => Ok(filter),
@@ -260,13 +263,13 @@ mod tests {
     #[test]
     fn and_binds_tighter_than_or_and_not_needs_parentheses() {
         let f = parse(r#"a eq 1 or b eq 2 and not (c pr)"#).unwrap();
-        let expected = Filter::Or(
-            Box::new(Filter::Compare(path("a"), CompareOp::Eq, CompValue::Num(1.0))),
-            Box::new(Filter::And(
-                Box::new(Filter::Compare(path("b"), CompareOp::Eq, CompValue::Num(2.0))),
-                Box::new(Filter::Not(Box::new(Filter::Present(path("c"))))),
-            )),
-        );
+        let expected = Filter::Or(vec![
+            Filter::Compare(path("a"), CompareOp::Eq, CompValue::Num(1.0)),
+            Filter::And(vec![
+                Filter::Compare(path("b"), CompareOp::Eq, CompValue::Num(2.0)),
+                Filter::Not(Box::new(Filter::Present(path("c")))),
+            ]),
+        ]);
         assert_eq!(f, expected);
         assert!(parse("not c pr").is_err());
     }
@@ -312,5 +315,19 @@ mod tests {
         assert!(parse(&nested).unwrap_err().0.contains("deeper"));
         let fine = format!("{}a pr{}", "(".repeat(20), ")".repeat(20));
         assert!(parse(&fine).is_ok());
+    }
+
+    #[test]
+    fn long_chains_are_flat_and_their_comparisons_are_counted() {
+        let chain = |n: usize| (0..n).map(|i| format!("emails.value eq \"u{i}@example.com\"")).collect::<Vec<_>>().join(" or ");
+        match parse(&chain(MAX_FILTER_TERMS)).unwrap() {
+            Filter::Or(terms) => assert_eq!(terms.len(), MAX_FILTER_TERMS),
+            other => panic!("{other:?}"),
+        }
+        assert!(parse(&chain(MAX_FILTER_TERMS + 1)).unwrap_err().0.contains("more than"));
+        // Eight kilobytes of `or` used to overflow the stack of a debug build; now it is refused
+        // for its length or its terms without deep recursion.
+        let long = (0..2000).map(|_| "a pr").collect::<Vec<_>>().join(" or ");
+        assert!(parse(&long).is_err());
     }
 }

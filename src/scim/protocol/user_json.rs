@@ -6,10 +6,51 @@ use serde_json::{json, Map, Value};
 use super::error::{ScimError, ScimResult};
 use super::schema::{canonical, ENTERPRISE_ATTRS, ENTERPRISE_SCHEMA, MULTI_VALUED_EXTRA, NAME_EXTRA, USER_EXTRA, USER_SCHEMA};
 use crate::domain::users::Email;
-use crate::service::{UserDraft, UserWithAccess, WorkspaceRef};
+use crate::domain::users::UserInput;
+use crate::service::{AccessChange, ProfileUpdate, UserChange, UserWithAccess, WorkspaceRef};
+
+/// A user as a SCIM body describes it (POST, PUT, or a patched representation).
+#[derive(Debug, Clone, Default)]
+pub struct UserDraft {
+    pub user_name: String,
+    pub external_id: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub display_name: String,
+    /// None keeps the stored value (a new user starts active).
+    pub active: Option<bool>,
+    pub emails: Vec<Email>,
+    pub extra: Map<String, Value>,
+    /// The workspaces the user may enter; None when the body has no `entitlements`.
+    pub workspaces: Option<Vec<WorkspaceRef>>,
+}
+
+impl UserDraft {
+    /// The change that makes a user what this body describes.
+    pub fn into_change(self) -> UserChange {
+        let input = UserInput {
+            user_name: self.user_name,
+            external_id: self.external_id.unwrap_or_default(),
+            given_name: self.given_name,
+            family_name: self.family_name,
+            display_name: self.display_name,
+            email: String::new(),
+        };
+        UserChange {
+            profile: Some(ProfileUpdate::Whole { input, emails: self.emails, extra: self.extra }),
+            active: self.active,
+            access: AccessChange { exactly: self.workspaces, ..Default::default() },
+        }
+    }
+}
 
 pub fn rfc3339(ms: i64) -> String {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// A weak entity tag made of the resource's version.
+pub fn etag(version: i64) -> String {
+    format!("W/\"{version}\"")
 }
 
 pub fn meta(resource_type: &str, created: i64, last_modified: i64, location: String, version: i64) -> Value {
@@ -18,12 +59,27 @@ pub fn meta(resource_type: &str, created: i64, last_modified: i64, location: Str
         "created": rfc3339(created),
         "lastModified": rfc3339(last_modified),
         "location": location,
-        "version": super::http::etag(version),
+        "version": etag(version),
     })
 }
 
 pub fn user_location(base: &str, id: &str) -> String {
     format!("{base}/Users/{id}")
+}
+
+/// The attributes a PATCH works on: the representation without what the server generates
+/// (id, meta, schemas, groups, and a `formatted` name made from the parts), so a patched
+/// given name does not leave the old generated full name behind as if someone had set it.
+pub fn patchable_json(u: &UserWithAccess) -> Map<String, Value> {
+    let Value::Object(mut map) = user_json(u, "") else { return Map::new() };
+    for generated in ["meta", "groups", "id", "schemas"] {
+        map.remove(generated);
+    }
+    let stored = u.user.extra.get("name").and_then(|n| n.get("formatted")).is_some();
+    if let (false, Some(Value::Object(name))) = (stored, map.get_mut("name")) {
+        name.remove("formatted");
+    }
+    map
 }
 
 /// The full representation of a user.

@@ -2,10 +2,13 @@
 //! (see shared/docs/idp-requests.md): op names in any case, path-less operations whose value
 //! has dotted or URN keys, value-path adds that match nothing yet, removes with a value list.
 
+use std::collections::HashSet;
+
 use serde_json::{Map, Value};
 
 use super::error::{ScimError, ScimResult};
 use super::filter::{self, CompValue, CompareOp, Filter};
+use super::limits::MAX_PATCH_OPERATIONS;
 use super::path::AttrPath;
 use super::schema::{canonical, ENTERPRISE_ATTRS, ENTERPRISE_SCHEMA, NAME_EXTRA, PATCH_SCHEMA, USER_EXTRA};
 
@@ -36,6 +39,9 @@ pub fn parse_patch(body: &Value) -> ScimResult<Vec<PatchOp>> {
     let ops = get("Operations").and_then(Value::as_array).ok_or_else(|| ScimError::bad("invalidSyntax", "Operations must be an array."))?;
     if ops.is_empty() {
         return Err(ScimError::bad("invalidValue", "Operations must hold at least one operation (RFC 7644 §3.5.2)."));
+    }
+    if ops.len() > MAX_PATCH_OPERATIONS {
+        return Err(ScimError::bad("invalidValue", format!("A PATCH may hold at most {MAX_PATCH_OPERATIONS} operations.")));
     }
     ops.iter()
         .map(|op| {
@@ -159,8 +165,8 @@ pub fn matches(f: &Filter, element: &Value) -> bool {
             }
         }
         Filter::Present(p) => get(p).is_some_and(|v| !v.is_null() && v != Value::String(String::new())),
-        Filter::And(a, b) => matches(a, element) && matches(b, element),
-        Filter::Or(a, b) => matches(a, element) || matches(b, element),
+        Filter::And(all) => all.iter().all(|f| matches(f, element)),
+        Filter::Or(any) => any.iter().any(|f| matches(f, element)),
         Filter::Not(inner) => !matches(inner, element),
         Filter::ValuePath { .. } => false,
     }
@@ -180,9 +186,10 @@ fn element_from(f: &Filter) -> Map<String, Value> {
             };
             out.insert(sub_key(&Value::Null, &p.attr), value);
         }
-        Filter::And(a, b) => {
-            out.extend(element_from(a));
-            out.extend(element_from(b));
+        Filter::And(all) => {
+            for f in all {
+                out.extend(element_from(f));
+            }
         }
         _ => {}
     }
@@ -191,7 +198,7 @@ fn element_from(f: &Filter) -> Map<String, Value> {
 
 /// Removes from `list` the elements whose `value` equals one in `remove`.
 fn remove_listed(list: &mut Vec<Value>, remove: &Value) {
-    let values: Vec<Option<String>> = super::schema::items(remove).iter().map(|v| v.get("value").and_then(as_text)).collect();
+    let values: HashSet<Option<String>> = super::schema::items(remove).iter().map(|v| v.get("value").and_then(as_text)).collect();
     list.retain(|e| {
         let v = e.get("value").and_then(as_text);
         !values.contains(&v)
@@ -212,8 +219,10 @@ fn apply_at(container: &mut Map<String, Value>, key: String, target: &Target, ki
                 let value = value.cloned().unwrap_or(Value::Null);
                 match (container.get_mut(&key), value) {
                     (Some(Value::Array(list)), new) if kind == OpKind::Add => {
+                        // Set-based, so adding n values to a list of m costs n + m, not n * m.
+                        let mut present: HashSet<String> = list.iter().map(Value::to_string).collect();
                         for item in super::schema::items(&new) {
-                            if !list.contains(&item) {
+                            if present.insert(item.to_string()) {
                                 list.push(item);
                             }
                         }
@@ -255,11 +264,12 @@ fn apply_at(container: &mut Map<String, Value>, key: String, target: &Target, ki
                 return Err(ScimError::bad("invalidPath", format!("{key} is not multi-valued")));
             };
             let hits: Vec<usize> = (0..list.len()).filter(|i| matches(f, &list[*i])).collect();
+            let hit: HashSet<usize> = hits.iter().copied().collect();
             match (kind, sub) {
                 (OpKind::Remove, None) => {
                     let mut i = 0;
                     list.retain(|_| {
-                        let keep = !hits.contains(&i);
+                        let keep = !hit.contains(&i);
                         i += 1;
                         keep
                     });

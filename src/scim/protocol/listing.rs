@@ -5,12 +5,11 @@ use serde_json::Value;
 
 use super::error::{ScimError, ScimResult};
 use super::filter::{self, CompValue, Filter};
+use super::limits::MAX_RESULTS;
 use super::path::AttrPath;
 use super::schema::{canonical, ENTERPRISE_ATTRS, GROUP_SCHEMA, NAME_EXTRA, USER_EXTRA, USER_SCHEMA};
 use crate::domain::query::{Collection, Condition, Field, ListQuery, Literal, Sort};
 
-/// The largest page a client gets, published in ServiceProviderConfig.
-pub const MAX_RESULTS: usize = 1000;
 const DEFAULT_COUNT: usize = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,8 +216,8 @@ fn convert(resource: Resource, f: &Filter, within: Option<Collection>) -> ScimRe
     Ok(match f {
         Filter::Compare(path, o, v) => leaf(resource, path, within, |field| Condition::Compare(field, *o, literal(v)))?,
         Filter::Present(path) => leaf(resource, path, within, Condition::Present)?,
-        Filter::And(a, b) => Condition::And(Box::new(convert(resource, a, within)?), Box::new(convert(resource, b, within)?)),
-        Filter::Or(a, b) => Condition::Or(Box::new(convert(resource, a, within)?), Box::new(convert(resource, b, within)?)),
+        Filter::And(all) => Condition::And(all.iter().map(|f| convert(resource, f, within)).collect::<ScimResult<_>>()?),
+        Filter::Or(any) => Condition::Or(any.iter().map(|f| convert(resource, f, within)).collect::<ScimResult<_>>()?),
         Filter::Not(inner) => Condition::Not(Box::new(convert(resource, inner, within)?)),
         Filter::ValuePath { attr, filter, then } => {
             if within.is_some() {
@@ -232,7 +231,7 @@ fn convert(resource: Resource, f: &Filter, within: Option<Collection>) -> ScimRe
             };
             let mut inner = convert(resource, filter, Some(collection))?;
             if let Some(then) = then {
-                inner = Condition::And(Box::new(inner), Box::new(convert(resource, then, Some(collection))?));
+                inner = Condition::And(vec![inner, convert(resource, then, Some(collection))?]);
             }
             Condition::Within(collection, Box::new(inner))
         }
@@ -266,10 +265,10 @@ mod tests {
             c,
             Condition::Within(
                 Collection::Emails,
-                Box::new(Condition::And(
-                    Box::new(Condition::Compare(Field::EmailType, crate::domain::query::Op::Eq, Literal::Text("work".into()))),
-                    Box::new(Condition::Compare(Field::EmailValue, crate::domain::query::Op::Eq, Literal::Text("a@b.c".into()))),
-                ))
+                Box::new(Condition::And(vec![
+                    Condition::Compare(Field::EmailType, crate::domain::query::Op::Eq, Literal::Text("work".into())),
+                    Condition::Compare(Field::EmailValue, crate::domain::query::Op::Eq, Literal::Text("a@b.c".into())),
+                ]))
             )
         );
     }

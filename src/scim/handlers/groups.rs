@@ -1,22 +1,20 @@
 //! /Groups: each workspace is a Group whose members are the users granted access.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
-use axum::Extension;
 use serde_json::{json, Value};
 
-use super::error::{ScimError, ScimResult};
-use super::filter::{CompValue, CompareOp, Filter};
-use super::group_json::{group_body, group_json, group_location, member_ids};
-use super::http::{if_match, ScimBody};
-use super::listing::{ListParams, Resource};
+use crate::scim::protocol::error::{ScimError, ScimResult};
+use crate::scim::protocol::filter::{CompValue, CompareOp, Filter};
+use crate::scim::protocol::group_json::{group_body, group_json, group_location, member_ids};
+use super::request::{if_match, ScimBody};
+use crate::scim::protocol::listing::{ListParams, Resource};
 use super::outcome::{Ctx, Outcome};
-use super::patch::{parse_patch, parse_target, OpKind, PatchOp};
-use super::projection::{excludes, project};
-use super::schema::LIST_SCHEMA;
+use crate::scim::protocol::patch::{parse_patch, parse_target, OpKind, PatchOp};
+use crate::scim::protocol::projection::{excludes, project};
+use crate::scim::protocol::schema::LIST_SCHEMA;
 use crate::domain::workspaces::Workspace;
-use crate::server::state::AppState;
-use crate::service::{Actor, GroupChange};
+use crate::service::WorkspaceChange;
 
 /// Whether the response needs the members: not when excluded, nor when `attributes` leaves them out.
 fn wants_members(params: &ListParams) -> bool {
@@ -28,7 +26,7 @@ fn wants_members(params: &ListParams) -> bool {
 async fn render_all(ctx: &Ctx, groups: &[Workspace], params: &ListParams) -> ScimResult<Vec<Value>> {
     let mut members = if wants_members(params) {
         let ids: Vec<String> = groups.iter().map(|g| g.id.clone()).collect();
-        Some(ctx.services.group_members(&ctx.actor, &ids).await?)
+        Some(ctx.services.workspace_members(&ctx.actor, &ids).await?)
     } else {
         None
     };
@@ -50,7 +48,7 @@ async fn outcome(ctx: &Ctx, ws: &Workspace, status: StatusCode, params: &ListPar
 
 pub async fn list_groups(ctx: &Ctx, params: &ListParams) -> ScimResult<Value> {
     let query = params.query(Resource::Group)?;
-    let (total, groups) = ctx.services.find_groups(&ctx.actor, &query).await?;
+    let (total, groups) = ctx.services.find_workspaces(&ctx.actor, &query).await?;
     let resources = render_all(ctx, &groups, params).await?;
     Ok(json!({"schemas": [LIST_SCHEMA], "totalResults": total, "startIndex": params.start(),
               "itemsPerPage": resources.len(), "Resources": resources}))
@@ -58,14 +56,15 @@ pub async fn list_groups(ctx: &Ctx, params: &ListParams) -> ScimResult<Value> {
 
 pub async fn create_group(ctx: &Ctx, body: &Value) -> ScimResult<Outcome> {
     let g = group_body(body)?;
-    let ws = ctx.services.provision_group(&ctx.actor, &g.display_name, g.external_id, &g.members).await?;
+    let change = WorkspaceChange { name: Some(g.display_name), external_id: Some(g.external_id), add: g.members, ..Default::default() };
+    let ws = ctx.services.create_workspace(&ctx.actor, &change).await?;
     outcome(ctx, &ws, StatusCode::CREATED, &ListParams::default()).await
 }
 
 pub async fn replace_group(ctx: &Ctx, id: &str, version: Option<i64>, body: &Value) -> ScimResult<Outcome> {
     let g = group_body(body)?;
-    let change = GroupChange { name: Some(g.display_name), external_id: Some(g.external_id), replace: Some(g.members), ..Default::default() };
-    let ws = ctx.services.change_group(&ctx.actor, id, version, &change).await?;
+    let change = WorkspaceChange { name: Some(g.display_name), external_id: Some(g.external_id), replace: Some(g.members), ..Default::default() };
+    let ws = ctx.services.change_workspace(&ctx.actor, id, version, &change).await?;
     outcome(ctx, &ws, StatusCode::OK, &ListParams::default()).await
 }
 
@@ -76,28 +75,25 @@ fn ids_in_filter(f: &Filter, out: &mut Vec<String>) -> ScimResult<()> {
             out.push(id.clone());
             Ok(())
         }
-        Filter::Or(a, b) => {
-            ids_in_filter(a, out)?;
-            ids_in_filter(b, out)
-        }
+        Filter::Or(any) => any.iter().try_for_each(|f| ids_in_filter(f, out)),
         _ => Err(ScimError::bad("invalidFilter", "Member filters may only compare value with eq (joined by or).")),
     }
 }
 
 /// Turns PATCH operations into one membership change, without reading the member list, so the
 /// cost follows the members named, not the group's size.
-fn group_change(ops: &[PatchOp]) -> ScimResult<GroupChange> {
-    let mut change = GroupChange::default();
+fn group_change(ops: &[PatchOp]) -> ScimResult<WorkspaceChange> {
+    let mut change = WorkspaceChange::default();
     // Operations apply in order (RFC 7644 §3.5.2): a later add undoes an earlier remove of the
     // same member and the other way round.
-    let add = |change: &mut GroupChange, ids: Vec<String>| match &mut change.replace {
+    let add = |change: &mut WorkspaceChange, ids: Vec<String>| match &mut change.replace {
         Some(all) => all.extend(ids),
         None => {
             change.remove.retain(|r| !ids.contains(r));
             change.add.extend(ids);
         }
     };
-    let remove = |change: &mut GroupChange, ids: Vec<String>| match &mut change.replace {
+    let remove = |change: &mut WorkspaceChange, ids: Vec<String>| match &mut change.replace {
         Some(all) => all.retain(|m| !ids.contains(m)),
         None => {
             change.add.retain(|a| !ids.contains(a));
@@ -160,7 +156,7 @@ fn group_change(ops: &[PatchOp]) -> ScimResult<GroupChange> {
 
 pub async fn patch_group(ctx: &Ctx, id: &str, version: Option<i64>, ops: &[PatchOp], params: &ListParams) -> ScimResult<Outcome> {
     let change = group_change(ops)?;
-    let ws = ctx.services.change_group(&ctx.actor, id, version, &change).await?;
+    let ws = ctx.services.change_workspace(&ctx.actor, id, version, &change).await?;
     outcome(ctx, &ws, StatusCode::OK, params).await
 }
 
@@ -169,36 +165,35 @@ pub async fn delete_group(ctx: &Ctx, id: &str, version: Option<i64>) -> ScimResu
     Ok(Outcome::no_content())
 }
 
-pub async fn get(State(state): State<AppState>, Extension(actor): Extension<Actor>, headers: HeaderMap, Path(id): Path<String>, Query(q): Query<Vec<(String, String)>>) -> ScimResult<Outcome> {
-    let ctx = Ctx::new(&state, actor, &headers);
+pub async fn get(ctx: Ctx, Path(id): Path<String>, Query(q): Query<Vec<(String, String)>>) -> ScimResult<Outcome> {
     let ws = ctx.services.get_workspace(&ctx.actor, &id).await?;
     outcome(&ctx, &ws, StatusCode::OK, &ListParams::from_query(&q)?).await
 }
 
-pub async fn list(State(state): State<AppState>, Extension(actor): Extension<Actor>, headers: HeaderMap, Query(q): Query<Vec<(String, String)>>) -> ScimResult<Outcome> {
-    Ok(Outcome::json(list_groups(&Ctx::new(&state, actor, &headers), &ListParams::from_query(&q)?).await?))
+pub async fn list(ctx: Ctx, Query(q): Query<Vec<(String, String)>>) -> ScimResult<Outcome> {
+    Ok(Outcome::json(list_groups(&ctx, &ListParams::from_query(&q)?).await?))
 }
 
-pub async fn search(State(state): State<AppState>, Extension(actor): Extension<Actor>, headers: HeaderMap, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
-    Ok(Outcome::json(list_groups(&Ctx::new(&state, actor, &headers), &ListParams::from_search(&body)?).await?))
+pub async fn search(ctx: Ctx, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
+    Ok(Outcome::json(list_groups(&ctx, &ListParams::from_search(&body)?).await?))
 }
 
-pub async fn create(State(state): State<AppState>, Extension(actor): Extension<Actor>, headers: HeaderMap, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
-    create_group(&Ctx::new(&state, actor, &headers), &body).await
+pub async fn create(ctx: Ctx, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
+    create_group(&ctx, &body).await
 }
 
-pub async fn replace(State(state): State<AppState>, Extension(actor): Extension<Actor>, headers: HeaderMap, Path(id): Path<String>, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
+pub async fn replace(ctx: Ctx, headers: HeaderMap, Path(id): Path<String>, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
     let version = if_match(&headers)?;
-    replace_group(&Ctx::new(&state, actor, &headers), &id, version, &body).await
+    replace_group(&ctx, &id, version, &body).await
 }
 
-pub async fn patch(State(state): State<AppState>, Extension(actor): Extension<Actor>, headers: HeaderMap, Path(id): Path<String>, Query(q): Query<Vec<(String, String)>>, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
+pub async fn patch(ctx: Ctx, headers: HeaderMap, Path(id): Path<String>, Query(q): Query<Vec<(String, String)>>, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
     let version = if_match(&headers)?;
     let ops = parse_patch(&body)?;
-    patch_group(&Ctx::new(&state, actor, &headers), &id, version, &ops, &ListParams::from_query(&q)?).await
+    patch_group(&ctx, &id, version, &ops, &ListParams::from_query(&q)?).await
 }
 
-pub async fn delete(State(state): State<AppState>, Extension(actor): Extension<Actor>, headers: HeaderMap, Path(id): Path<String>) -> ScimResult<Outcome> {
+pub async fn delete(ctx: Ctx, headers: HeaderMap, Path(id): Path<String>) -> ScimResult<Outcome> {
     let version = if_match(&headers)?;
-    delete_group(&Ctx::new(&state, actor, &headers), &id, version).await
+    delete_group(&ctx, &id, version).await
 }

@@ -1,0 +1,40 @@
+//! Every SCIM request needs a live credential; the actor it maps to rides in the request.
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+
+use crate::auth::secrets::new_id;
+use crate::scim::protocol::error::ScimError;
+use crate::service::{Presented, Services};
+
+fn presented(headers: &HeaderMap) -> Option<Presented> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, rest) = value.split_once(' ')?;
+    let rest = rest.trim();
+    if scheme.eq_ignore_ascii_case("bearer") {
+        return Some(Presented::Bearer(rest.to_string()));
+    }
+    if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = base64::engine::general_purpose::STANDARD.decode(rest).ok()?;
+        let text = String::from_utf8(decoded).ok()?;
+        let (username, password) = text.split_once(':')?;
+        return Some(Presented::Basic { username: username.into(), password: password.into() });
+    }
+    None
+}
+
+pub async fn require_credential(State(services): State<Services>, mut request: Request, next: Next) -> Response {
+    let Some(presented) = presented(request.headers()) else {
+        return ScimError::unauthorized().into_response();
+    };
+    match services.scim_actor(presented, new_id()).await {
+        Ok(actor) => {
+            request.extensions_mut().insert(actor);
+            next.run(request).await
+        }
+        Err(err) => ScimError::from(err).into_response(),
+    }
+}

@@ -1,0 +1,137 @@
+//! Users: reads for both doors, and the three writes a user has (create, change, delete).
+
+mod change;
+
+use serde_json::{Map, Value};
+
+pub use change::{AccessChange, ProfileUpdate, UserChange, WorkspaceRef, MAX_WORKSPACE_REFS};
+
+use super::audit::{actions, event, Change};
+use super::paging::page_of;
+use super::{Actor, ServiceError, ServiceResult, Services};
+use crate::auth::secrets::new_id;
+use crate::domain::paging::{Cursor, Page, PAGE_SIZE};
+use crate::domain::query::ListQuery;
+use crate::domain::users::{StatusFilter, User, UserPageData, UserSummary, WORKSPACES_SHOWN};
+use crate::domain::workspaces::WorkspaceLink;
+use crate::storage::StoreError;
+
+/// A user with the workspaces it may enter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserWithAccess {
+    pub user: User,
+    pub workspaces: Vec<WorkspaceLink>,
+}
+
+/// Refuses a write made against an older version than the stored one.
+pub(super) fn check_version(kind: &'static str, id: &str, expected: Option<i64>, current: i64) -> ServiceResult<()> {
+    match expected {
+        Some(expected) if expected != current => Err(ServiceError::Stale { kind, id: id.to_string(), expected, current }),
+        _ => Ok(()),
+    }
+}
+
+fn user_name_taken(user_name: &str) -> impl FnOnce(StoreError) -> ServiceError + '_ {
+    move |err| match err {
+        StoreError::Duplicate => ServiceError::conflict("user_name", format!("The user name {user_name} is already taken.")),
+        other => other.into(),
+    }
+}
+
+/// A filter the store cannot compile is the caller's mistake, not ours.
+pub(super) fn query_error(err: StoreError) -> ServiceError {
+    match err {
+        StoreError::Query(q) => ServiceError::invalid("filter", q.0),
+        other => other.into(),
+    }
+}
+
+/// The whole state of a user, for the audit trail of a create or a delete.
+fn snapshot(user: &User, workspaces: &[WorkspaceLink]) -> Value {
+    let mut state = match serde_json::to_value(user) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    state.insert("workspaces".into(), Value::Array(workspaces.iter().map(|w| serde_json::json!({"id": w.id, "name": w.name})).collect()));
+    Value::Object(state)
+}
+
+impl Services {
+    pub async fn list_users(&self, _actor: &Actor, status: StatusFilter, query: &str, cursor: &Cursor) -> ServiceResult<Page<UserSummary>> {
+        let rows = self.store.list_users(status, query, cursor, PAGE_SIZE + 1).await?;
+        let keyed = rows.into_iter().map(|r| (r.user_name_key.clone(), UserSummary::from(r))).collect();
+        Ok(page_of(keyed, cursor, PAGE_SIZE))
+    }
+
+    pub async fn get_user(&self, _actor: &Actor, id: &str) -> ServiceResult<User> {
+        self.store.get_user(id).await?.ok_or_else(|| ServiceError::NotFound { kind: "user", id: id.to_string() })
+    }
+
+    pub async fn user_with_access(&self, actor: &Actor, id: &str) -> ServiceResult<UserWithAccess> {
+        let user = self.get_user(actor, id).await?;
+        let workspaces = self.store.workspaces_of(std::slice::from_ref(&user.id)).await?.remove(&user.id).unwrap_or_default();
+        Ok(UserWithAccess { user, workspaces })
+    }
+
+    /// Users meeting a SCIM filter, sorted and paged, with their workspaces.
+    pub async fn find_users(&self, _actor: &Actor, query: &ListQuery) -> ServiceResult<(i64, Vec<UserWithAccess>)> {
+        let (total, users) = self.store.find_users(query).await.map_err(query_error)?;
+        let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
+        let mut access = self.store.workspaces_of(&ids).await?;
+        let rows = users
+            .into_iter()
+            .map(|user| {
+                let workspaces = access.remove(&user.id).unwrap_or_default();
+                UserWithAccess { user, workspaces }
+            })
+            .collect();
+        Ok((total, rows))
+    }
+
+    /// The user page: profile plus the workspaces whose name starts with `workspace_filter`.
+    pub async fn user_page(&self, actor: &Actor, id: &str, workspace_filter: &str) -> ServiceResult<UserPageData> {
+        let user = self.get_user(actor, id).await?;
+        let workspaces = self.store.workspace_access(id, workspace_filter, WORKSPACES_SHOWN).await?;
+        let total_workspaces = self.store.count_workspaces().await?;
+        let granted_count = self.store.count_grants_of_user(id).await?;
+        Ok(UserPageData { user, workspaces, total_workspaces, granted_count })
+    }
+
+    /// Creates a user from `change`, which must hold a profile; a new user is active unless the
+    /// change says otherwise. The console's form and a SCIM POST both come here.
+    pub async fn create_user(&self, actor: &Actor, change: &UserChange) -> ServiceResult<UserWithAccess> {
+        actor.require_write()?;
+        if change.profile.is_none() {
+            return Err(ServiceError::invalid("user_name", "A new user needs a user name."));
+        }
+        let now = self.now();
+        let user = change::apply_fields(&User::blank(new_id(), now), change)?;
+        let (grant, _) = self.wanted_workspaces(&[], &change.access).await?;
+        let plan = change::Plan { after: user.clone(), fields: Vec::new(), grant, revoke: Vec::new() };
+        let mut tx = self.store.write().await?;
+        tx.insert_user(&user).await.map_err(user_name_taken(&user.user_name))?;
+        if !change::write_grants(&mut tx, &user.id, &plan, &actor.name, now).await? {
+            return Err(ServiceError::invalid("entitlements", "A workspace named in the request was deleted meanwhile."));
+        }
+        let record = Change { action: actions::USER_CREATE, target_kind: "user", target_id: &user.id, target_name: &user.user_name };
+        tx.append_audit(&event(actor, record, None::<&Value>, Some(&snapshot(&user, &plan.grant)), now)).await?;
+        tx.commit().await?;
+        let mut workspaces = plan.grant;
+        workspaces.sort_by_key(|w| crate::domain::text::fold_key(&w.name));
+        Ok(UserWithAccess { user, workspaces })
+    }
+
+    pub async fn delete_user(&self, actor: &Actor, id: &str, expected_version: Option<i64>) -> ServiceResult<()> {
+        actor.require_write()?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let before = tx.get_user(id).await?.ok_or_else(|| ServiceError::NotFound { kind: "user", id: id.to_string() })?;
+        check_version("user", id, expected_version, before.version)?;
+        let held = tx.workspaces_of_user(id).await?;
+        tx.delete_user(id, now).await?;
+        let record = Change { action: actions::USER_DELETE, target_kind: "user", target_id: id, target_name: &before.user_name };
+        tx.append_audit(&event(actor, record, Some(&snapshot(&before, &held)), None::<&Value>, now)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
