@@ -60,6 +60,16 @@ export class Console {
     await this.ready();
   }
 
+  /// Issues a SCIM bearer token in the console and returns its secret.
+  async issueToken() {
+    await this.goto("/credentials");
+    await this.page.getByLabel("Name", { exact: true }).fill(unique("e2e-token"));
+    await this.page.getByRole("button", { name: "Issue credential" }).click();
+    const secret = (await this.page.getByTestId("issued-secret").textContent())!.trim();
+    expect(secret).toMatch(/^cim_/);
+    return secret;
+  }
+
   workspaceBox(name: string) {
     return this.page.getByRole("checkbox", { name, exact: true });
   }

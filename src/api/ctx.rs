@@ -153,20 +153,38 @@ pub fn is_plain_form() -> bool {
 pub fn finish<T>(form: &str, result: Result<T, AppError>, success_to: Option<String>) -> Result<T, AppError> {
     match (&result, success_to) {
         (Ok(_), Some(target)) => leptos_axum::redirect(&target),
-        (Ok(_), None) if is_plain_form() => leptos_axum::redirect(&use_context::<Parts>().map(|p| referer_path(&p)).unwrap_or_else(|| "/".into())),
+        (Ok(_), None) if is_plain_form() => leptos_axum::redirect(&form_page()),
         (Err(error), _) if is_plain_form() => answer_page(FormReply::Refused { form: form.into(), error: error.clone(), values: Vec::new() }),
         _ => {}
     }
     respond(result)
 }
 
-/// The path and query of the page a form was posted from, if it is on this site.
-pub fn referer_path(parts: &Parts) -> String {
-    parts.headers.get(http::header::REFERER)
-        .and_then(|v| v.to_str().ok()?.parse::<http::Uri>().ok())
-        .and_then(|uri| uri.path_and_query().map(|p| p.as_str().to_string()))
-        .filter(|path| crate::domain::text::is_local_path(path))
-        .unwrap_or_else(|| "/".into())
+/// The page a plain form was posted from: its `_page` field (see `ui::forms::PageField`), which
+/// stays right when the form sits on a page that answered an earlier post (whose address is the
+/// server function's), else the Referer. Always a path on this site.
+#[derive(Clone, Debug)]
+pub struct FormPage(pub String);
+
+impl FormPage {
+    pub fn of(parts: &Parts, fields: &[(String, String)]) -> FormPage {
+        let named = fields.iter().find(|(k, _)| k == PAGE_FIELD).map(|(_, v)| v.clone());
+        let referer = parts
+            .headers
+            .get(http::header::REFERER)
+            .and_then(|v| v.to_str().ok()?.parse::<http::Uri>().ok())
+            .and_then(|uri| uri.path_and_query().map(|p| p.as_str().to_string()));
+        let page = named.into_iter().chain(referer).find(|p| crate::domain::text::is_local_path(p) && !p.starts_with("/api/"));
+        FormPage(page.unwrap_or_else(|| "/".into()))
+    }
+}
+
+/// The hidden field every console form carries with the path of its page.
+pub const PAGE_FIELD: &str = "_page";
+
+/// The page a plain form post came from (set by the server's form layer).
+fn form_page() -> String {
+    use_context::<Parts>().and_then(|p| p.extensions.get::<FormPage>().map(|f| f.0.clone())).unwrap_or_else(|| "/".into())
 }
 
 /// Answers a plain form post with its page, showing `reply` (see [`PlainFormAnswer`]).

@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use leptos_axum::render_app_async_with_context;
 
 use super::state::AppState;
-use crate::api::ctx::{referer_path, PlainFormAnswer};
+use crate::api::ctx::{FormPage, PlainFormAnswer};
 use crate::api::error::AppError;
 use crate::api::forms::{FormReply, SECRET_FIELDS};
 use crate::app::shell;
@@ -31,12 +31,15 @@ pub async fn answer_plain_forms(State(state): State<AppState>, request: Request<
     let Ok(bytes) = to_bytes(body, FORM_BODY_LIMIT).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response();
     };
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+    let page = FormPage::of(&parts, &fields);
     let answer = PlainFormAnswer::default();
     parts.extensions.insert(answer.clone());
-    let response = next.run(Request::from_parts(parts.clone(), Body::from(bytes.clone()))).await;
+    parts.extensions.insert(page.clone());
+    let response = next.run(Request::from_parts(parts.clone(), Body::from(bytes))).await;
     match answer.take() {
         None => response,
-        Some(reply) => render_page(state, parts, with_typed_values(reply, &bytes)).await,
+        Some(reply) => render_page(state, parts, page, with_typed_values(reply, fields)).await,
     }
 }
 
@@ -69,29 +72,24 @@ fn is_plain_form_post(request: &Request<Body>) -> bool {
 }
 
 /// A refusal carries back what was typed, minus secrets.
-fn with_typed_values(reply: FormReply, body: &[u8]) -> FormReply {
+fn with_typed_values(reply: FormReply, fields: Vec<(String, String)>) -> FormReply {
     match reply {
         FormReply::Refused { form, error, .. } => {
-            let values: Vec<(String, String)> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|(k, _)| !SECRET_FIELDS.contains(&k.as_str()))
-                .collect();
+            let values = fields.into_iter().filter(|(k, _)| !SECRET_FIELDS.contains(&k.as_str())).collect();
             FormReply::Refused { form, error, values }
         }
         other => other,
     }
 }
 
-/// Renders the page the form was posted from (its Referer), with `reply` in the context.
-async fn render_page(state: AppState, parts: Parts, reply: FormReply) -> Response {
+/// Renders the page the form was posted from, with `reply` in the context.
+async fn render_page(state: AppState, parts: Parts, page: FormPage, reply: FormReply) -> Response {
     let status = match &reply {
         FormReply::Refused { error, .. } => StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         FormReply::Issued(_) => StatusCode::OK,
     };
-    let page = referer_path(&parts);
     let mut request = Request::new(Body::empty());
-    *request.uri_mut() = page.parse().unwrap_or_else(|_| http::Uri::from_static("/"));
+    *request.uri_mut() = page.0.parse().unwrap_or_else(|_| http::Uri::from_static("/"));
     *request.headers_mut() = parts.headers;
     *request.extensions_mut() = parts.extensions;
     let options = state.leptos_options.clone();

@@ -28,6 +28,8 @@ pub fn build_router(state: AppState, config: &Config, sessions: SqliteStore) -> 
             config.session_idle_minutes,
         )));
     let context_state = state.clone();
+    // Note: leptos registers each server function's own route (before any wildcard could), with
+    // `context_state.provide()` as their context.
     // The console: pages and server functions (leptos registers one route each), behind sessions,
     // sign-in and the same-origin check.
     let console = Router::new()
@@ -35,7 +37,13 @@ pub fn build_router(state: AppState, config: &Config, sessions: SqliteStore) -> 
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            {
+                let state = state.clone();
+                move || state.provide()
+            },
+            shell,
+        ))
         .layer(from_fn_with_state(state.clone(), forms::answer_plain_forms))
         .layer(from_fn(forms::refusal_status))
         .layer(from_fn(guard::require_sign_in))

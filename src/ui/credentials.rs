@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use super::forms::{last_error, ErrorText, PageReply};
+use super::forms::{ErrorText, PageField, PageReply, last_error};
 use crate::api::forms::FormReply;
 use crate::api::credentials::{credentials_page, IssueCredential, RevokeCredential};
 use crate::domain::credentials::{CredentialKind, CredentialView, IssuedCredential};
@@ -24,6 +24,7 @@ pub fn CredentialsPage() -> impl IntoView {
         <section aria-labelledby="issue-h">
             <h2 id="issue-h">"Issue a credential"</h2>
             <ActionForm action=issue attr:class="inline">
+                <PageField />
                 <label>"Name" <input type="text" name="name" required placeholder="Okta production"
                     value=PageReply::typed("issue_credential", "name") /></label>
                 <ErrorText error=issue_error form="issue_credential" field="name" />
@@ -123,6 +124,7 @@ fn RevokeCell(id: String, name: String, revoke: ServerAction<RevokeCredential>) 
         let (id, label) = (id.clone(), format!("Yes, revoke {name}"));
         view! {
             <ActionForm action=revoke attr:class="inline">
+                <PageField />
                 <input type="hidden" name="id" value=id />
                 <button type="submit" class="danger">{label}</button>
                 <A href="/credentials">"Cancel"</A>

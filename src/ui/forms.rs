@@ -63,6 +63,20 @@ pub fn ErrorText(
     }
 }
 
+/// The page a form sits on, sent with it, so that a plain form post (JavaScript off) always
+/// finds its way back, even from a page that answered an earlier post (whose address is then
+/// the server function's). Server functions ignore it; the server's form layer reads it.
+#[component]
+pub fn PageField() -> impl IntoView {
+    let location = use_location();
+    let page = move || {
+        let search = location.search.get();
+        let path = location.pathname.get();
+        if search.is_empty() { path } else { format!("{path}?{}", search.trim_start_matches('?')) }
+    };
+    view! { <input type="hidden" name="_page" value=page /> }
+}
+
 /// The error of a server action's last call, as a signal.
 pub fn last_error<T: Clone + Send + Sync + 'static>(
     value: MappedSignal<Option<Result<T, AppError>>>,

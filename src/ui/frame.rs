@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
-use super::forms::PageReply;
+use super::forms::{PageField, PageReply};
 use crate::api::session::{current_admin, Logout};
 
 /// Navigation and the signed-in administrator around every page but sign-in. It also marks the
@@ -47,6 +47,7 @@ fn NavBar() -> impl IntoView {
                 })}
             </Transition>
             <ActionForm action=logout attr:class="signout">
+                <PageField />
                 <button type="submit">"Sign out"</button>
             </ActionForm>
         </header>

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::forms::{last_error, ErrorText, PageReply};
+use super::forms::{ErrorText, PageField, PageReply, last_error};
 use crate::api::session::Login;
 
 #[component]
@@ -15,6 +15,7 @@ pub fn LoginPage() -> impl IntoView {
         <section class="signin">
             <h1>"Sign in to CIM"</h1>
             <ActionForm action=login>
+                <PageField />
                 <input type="hidden" name="next" value=next />
                 <label>"User name" <input type="text" name="username" autocomplete="username" required
                     value=PageReply::typed("login", "username") /></label>

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::forms::{last_error, submit_on_change, ConfirmDelete, ErrorText};
+use super::forms::{ConfirmDelete, ErrorText, PageField, last_error, submit_on_change};
 use super::users::{ProfileFields, ProfileValues};
 use crate::api::users::{user_page, DeleteUser, SetAccess, SetUserActive, UpdateUser};
 use crate::domain::users::{User, UserPageData, WORKSPACES_SHOWN};
@@ -94,6 +94,7 @@ fn UserView(
         <section aria-labelledby="status-h">
             <h2 id="status-h">"Status"</h2>
             <ActionForm action=set_active attr:class="inline autosave">
+                <PageField />
                 <input type="hidden" name="id" value=status_id />
                 <VersionInput version />
                 <label class="switch">
@@ -128,6 +129,7 @@ fn UserView(
                     view! {
                         <li>
                             <ActionForm action=set_access attr:class="inline autosave">
+                                <PageField />
                                 <input type="hidden" name="user_id" value=user_id />
                                 <input type="hidden" name="workspace_id" value=ws.workspace_id.clone() />
                                 <VersionInput version />
@@ -149,6 +151,7 @@ fn UserView(
         <section aria-labelledby="profile-h">
             <h2 id="profile-h">"Profile"</h2>
             <ActionForm action=update attr:class="profile">
+                <PageField />
                 <input type="hidden" name="id" value=profile_id />
                 <VersionInput version />
                 <ProfileFields values=Some(profile) error=errors.update form="update_user" />
@@ -193,6 +196,7 @@ fn DeleteUserSection(
                 let id = id.clone();
                 view! {
                     <ActionForm action=delete attr:class="inline">
+                        <PageField />
                         <input type="hidden" name="id" value=id />
                         <VersionInput version />
                         <button type="submit" class="danger">"Yes, delete this user"</button>

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
-use super::forms::{last_error, ErrorText, PageReply};
+use super::forms::{ErrorText, PageField, PageReply, last_error};
 use super::paging::PagerLinks;
 use crate::api::error::AppError;
 use crate::api::users::{list_users, CreateUser};
@@ -73,6 +73,7 @@ pub fn NewUserPage() -> impl IntoView {
         <Title text="New user · CIM" />
         <h1>"New user"</h1>
         <ActionForm action=create attr:class="profile">
+            <PageField />
             <ProfileFields values=None error form="create_user" />
             <ErrorText error form="create_user" />
             <button type="submit" disabled=move || create.pending().get()>"Create user"</button>

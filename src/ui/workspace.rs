@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::forms::{last_error, ConfirmDelete, ErrorText};
+use super::forms::{ConfirmDelete, ErrorText, PageField, last_error};
 use super::paging::PagerLinks;
 use super::user::VersionInput;
 use crate::api::workspaces::{workspace_page, DeleteWorkspace, UpdateWorkspace};
@@ -67,6 +67,7 @@ fn WorkspaceView(
         <section aria-labelledby="rename-h">
             <h2 id="rename-h">"Name and description"</h2>
             <ActionForm action=update attr:class="inline">
+                <PageField />
                 <input type="hidden" name="id" value=workspace.id.clone() />
                 <VersionInput version />
                 <label>"Name" <input type="text" name="name" value=workspace.name.clone() required /></label>
@@ -104,6 +105,7 @@ fn WorkspaceView(
                 let id = id.clone();
                 view! {
                     <ActionForm action=delete attr:class="inline">
+                        <PageField />
                         <input type="hidden" name="id" value=id />
                         <VersionInput version />
                         <button type="submit" class="danger">"Yes, delete this workspace"</button>

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
-use super::forms::{last_error, ErrorText, PageReply};
+use super::forms::{ErrorText, PageField, PageReply, last_error};
 use super::paging::PagerLinks;
 use crate::api::workspaces::{list_workspaces, CreateWorkspace};
 
@@ -23,6 +23,7 @@ pub fn WorkspacesPage() -> impl IntoView {
         <section aria-labelledby="new-ws-h">
             <h2 id="new-ws-h">"New workspace"</h2>
             <ActionForm action=create attr:class="inline">
+                <PageField />
                 <label>"Name" <input type="text" name="name" required value=PageReply::typed("create_workspace", "name") /></label>
                 <ErrorText error form="create_workspace" field="name" />
                 <label>"Description" <input type="text" name="description" value=PageReply::typed("create_workspace", "description") /></label>
