@@ -46,7 +46,7 @@ ensure_chromium() {
 }
 
 ensure_npm_packages() {
-  if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
+  if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] || [ ! -d "$ROOT/end2end/node_modules/@axe-core/playwright" ]; then
     log "installing the end-to-end test packages"
     (cd "$ROOT/end2end" && npm ci --no-audit --no-fund)
   fi

@@ -22,6 +22,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                // Marks the page as scripted before it is painted, so what only plain forms need
+                // (Save buttons beside controls that save on change) never flashes.
+                <script nonce=leptos::nonce::use_nonce()>"document.documentElement.classList.add('js')"</script>
                 <HydrationScripts options />
                 <MetaTags />
             </head>

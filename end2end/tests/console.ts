@@ -78,26 +78,48 @@ export class Console {
     return this.page.getByRole("switch", { name: "Active" });
   }
 
-  /// Ticks or unticks a checkbox that saves on change; without JavaScript its Save button sends it.
-  async toggle(box: ReturnType<Page["getByRole"]>, saveButton: string) {
-    const before = await box.isChecked();
+  /// Ticks or unticks workspaces on a user page and saves: hydrated each tick saves at once;
+  /// without JavaScript one Save sends them all.
+  async setWorkspaces(...names: string[]) {
     if (this.js) {
-      const saved = this.page.waitForResponse((r) => r.url().includes("/api/users/set_"));
-      await box.click();
-      await saved;
+      for (const name of names) {
+        const saved = this.page.waitForResponse((r) => r.url().includes("/api/users/save_access"));
+        await this.workspaceBox(name).click();
+        await saved;
+      }
+      await expect(this.page.getByRole("status").filter({ hasText: "Workspace access saved." })).toBeVisible();
     } else {
-      await box.click();
-      await this.page.getByRole("button", { name: saveButton, exact: true }).click();
+      for (const name of names) await this.workspaceBox(name).click();
+      await this.page.getByRole("button", { name: "Save workspace access" }).click();
       await this.page.waitForLoadState("load");
     }
-    return !before;
   }
 
   async setWorkspace(name: string) {
-    return this.toggle(this.workspaceBox(name), `Save ${name}`);
+    await this.setWorkspaces(name);
   }
 
+  /// Switches the user on, or off (which asks first, and is confirmed here).
   async setActive() {
-    return this.toggle(this.activeSwitch(), "Save status");
+    const wasOn = await this.activeSwitch().isChecked();
+    if (this.js) {
+      await this.activeSwitch().click();
+    } else {
+      await this.activeSwitch().click();
+      await this.page.getByRole("button", { name: "Save status" }).click();
+      await this.page.waitForLoadState("load");
+    }
+    if (wasOn) {
+      const confirm = this.page.getByRole("group", { name: /^Deactivate / });
+      await expect(confirm).toContainText("cannot enter any workspace until activated again");
+      const saved = this.js ? this.page.waitForResponse((r) => r.url().includes("/api/users/set_active")) : null;
+      await confirm.getByRole("button", { name: "Deactivate" }).click();
+      if (saved) await saved;
+      await this.page.waitForLoadState("load");
+    } else if (this.js) {
+      await expect(this.page.getByRole("status").filter({ hasText: "Status saved." })).toBeVisible();
+    }
+    await this.ready();
+    return !wasOn;
   }
 }

@@ -4,7 +4,6 @@
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::ConnectInfo;
 use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -13,6 +12,7 @@ use tower_sessions::Session;
 use super::error::AppError;
 use super::forms::FormReply;
 use crate::auth::secrets::new_id;
+use crate::domain::text::with_query_value;
 use crate::service::{error_chain, Actor, ServiceError, Services};
 
 /// Session key holding the signed-in admin's id.
@@ -70,10 +70,10 @@ where
 
 pub async fn sign_in(username: &str, password: &str) -> Result<(), AppError> {
     let services = services()?;
-    let address = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
-        .await
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|_| "unknown".into());
+    let address = use_context::<Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientAddress>().cloned())
+        .map(|ClientAddress(address)| address)
+        .unwrap_or_else(|| "unknown".into());
     let signed_in = services.authenticate(username, password, &address).await.map_err(app_error)?;
     let session = session().await?;
     // A new id at sign-in, so a session id planted before sign-in is worth nothing after it.
@@ -139,12 +139,17 @@ impl PlainFormAnswer {
     }
 }
 
-/// True for a plain HTML form post (JavaScript off): the browser asks for a page back.
+/// True for a plain HTML form post (JavaScript off), as the server's form layer recognised it:
+/// only such a post has somewhere to leave a page answer.
 pub fn is_plain_form() -> bool {
-    use_context::<Parts>().is_some_and(|parts| {
-        parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
-    })
+    use_context::<Parts>().is_some_and(|parts| parts.extensions.get::<PlainFormAnswer>().is_some())
 }
+
+/// Where a console request comes from, for counting failed sign-ins: the peer address, or the
+/// client a trusted proxy names (see `server::config`). IPv6 clients count per /64, since one
+/// host commonly holds a whole /64.
+#[derive(Clone, Debug)]
+pub struct ClientAddress(pub String);
 
 /// Ends a form's server function. With JavaScript the client gets the result as usual. A plain
 /// form post that succeeded is sent on to `success_to` (or back to the page it came from); one
@@ -153,7 +158,7 @@ pub fn is_plain_form() -> bool {
 pub fn finish<T>(form: &str, result: Result<T, AppError>, success_to: Option<String>) -> Result<T, AppError> {
     match (&result, success_to) {
         (Ok(_), Some(target)) => leptos_axum::redirect(&target),
-        (Ok(_), None) if is_plain_form() => leptos_axum::redirect(&form_page()),
+        (Ok(_), None) if is_plain_form() => leptos_axum::redirect(&with_query_value(&form_page(), SAVED_KEY, form)),
         (Err(error), _) if is_plain_form() => answer_page(FormReply::Refused { form: form.into(), error: error.clone(), values: Vec::new() }),
         _ => {}
     }
@@ -181,6 +186,10 @@ impl FormPage {
 
 /// The hidden field every console form carries with the path of its page.
 pub const PAGE_FIELD: &str = "_page";
+
+/// The query key that tells a page, after a plain form post, which of its forms was just saved
+/// (so it can say so; with JavaScript the page learns it from the action's result).
+pub const SAVED_KEY: &str = "saved";
 
 /// The page a plain form post came from (set by the server's form layer).
 fn form_page() -> String {

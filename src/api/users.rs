@@ -1,21 +1,34 @@
 use leptos::prelude::*;
 
-use crate::domain::paging::Page;
-use crate::domain::users::{User, UserPageData, UserSummary};
+use crate::domain::users::{User, UserListPage, UserPageData};
 use crate::api::error::AppError;
 
+/// The users list as the page's address describes it: search words, status, workspace, order,
+/// and where the page starts (`after` / `before` a position, `at` its place among all matches).
 #[server(endpoint = "users/list")]
+#[allow(clippy::too_many_arguments)]
 pub async fn list_users(
     q: String,
     status: String,
+    ws: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
     after: Option<String>,
     before: Option<String>,
-) -> Result<Page<UserSummary>, AppError> {
-    use crate::domain::paging::Cursor;
-    use crate::domain::users::StatusFilter;
+    at: Option<i64>,
+) -> Result<UserListPage, AppError> {
     use super::ctx;
+    use crate::domain::paging::Cursor;
+    use crate::domain::users::{StatusFilter, UserListQuery, UserSort};
+    let list = UserListQuery {
+        q,
+        status: StatusFilter::parse(&status),
+        workspace: ws.filter(|w| !w.is_empty()),
+        sort: UserSort::parse(sort.as_deref().unwrap_or_default()),
+        descending: dir.as_deref() == Some("desc"),
+    };
     let cursor = Cursor::from_query(after, before);
-    ctx::read(|services, actor| async move { services.list_users(&actor, StatusFilter::parse(&status), &q, &cursor).await }).await
+    ctx::read(|services, actor| async move { services.list_users(&actor, &list, &cursor, at.unwrap_or(1)).await }).await
 }
 
 #[server(endpoint = "users/page")]
@@ -67,38 +80,49 @@ pub async fn update_user(
     ctx::finish("update_user", result, None)
 }
 
-/// The Active switch: a checkbox, so `active` is present only when ticked.
+/// The Active switch: a checkbox, so `active` is present only when switched on. Switching off
+/// must be confirmed (`confirm`): the page says what deactivating does before it happens.
 #[server(endpoint = "users/set_active")]
-pub async fn set_user_active(id: String, version: i64, active: Option<String>) -> Result<User, AppError> {
+pub async fn set_user_active(id: String, version: i64, active: Option<String>, confirm: Option<String>) -> Result<User, AppError> {
     use super::ctx;
     use crate::service::UserChange;
-    let change = UserChange { active: Some(active.is_some()), ..Default::default() };
-    let result = ctx::with_actor(|services, actor| async move {
-        Ok(services.change_user_to(&actor, &id, Some(version), change).await?.user)
-    })
+    let result = async {
+        if active.is_none() && confirm.is_none() {
+            return Err(AppError::invalid(
+                CONFIRM_FIELD,
+                "Deactivating keeps this user's workspace grants but suspends them until the user is activated again. Confirm to deactivate.",
+            ));
+        }
+        let change = UserChange { active: Some(active.is_some()), ..Default::default() };
+        ctx::with_actor(|services, actor| async move { Ok(services.change_user_to(&actor, &id, Some(version), change).await?.user) }).await
+    }
     .await;
     ctx::finish("set_active", result, None)
 }
 
-/// One workspace checkbox: `granted` is present only when ticked.
-#[server(endpoint = "users/set_access")]
-pub async fn set_access(
-    user_id: String,
-    workspace_id: String,
-    version: i64,
-    granted: Option<String>,
-) -> Result<User, AppError> {
+/// The field a deactivation's confirmation arrives in, and the error it is asked for under.
+pub const CONFIRM_FIELD: &str = "confirm";
+
+/// The workspace checkboxes of a user page, saved together: `shown` lists every workspace the
+/// form showed, `granted` those ticked. Unticked shown ones are revoked, ticked ones granted,
+/// in one audited write; workspaces the form did not show are left alone.
+#[server(endpoint = "users/save_access")]
+pub async fn save_access(user_id: String, version: i64, shown: Option<Vec<String>>, granted: Option<Vec<String>>) -> Result<User, AppError> {
     use super::ctx;
     use crate::service::{AccessChange, UserChange, WorkspaceRef};
-    let form = format!("access:{workspace_id}");
-    let named = vec![WorkspaceRef::Id(workspace_id)];
-    let access = if granted.is_some() { AccessChange { grant: named, ..Default::default() } } else { AccessChange { revoke: named, ..Default::default() } };
+    let granted = granted.unwrap_or_default();
+    let (grant, revoke): (Vec<String>, Vec<String>) = shown.unwrap_or_default().into_iter().partition(|id| granted.contains(id));
+    let access = AccessChange {
+        grant: grant.into_iter().map(WorkspaceRef::Id).collect(),
+        revoke: revoke.into_iter().map(WorkspaceRef::Id).collect(),
+        exactly: None,
+    };
     let change = UserChange { access, ..Default::default() };
     let result = ctx::with_actor(|services, actor| async move {
         Ok(services.change_user_to(&actor, &user_id, Some(version), change).await?.user)
     })
     .await;
-    ctx::finish(&form, result, None)
+    ctx::finish("save_access", result, None)
 }
 
 #[server(endpoint = "users/delete")]

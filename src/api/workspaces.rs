@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::domain::paging::Page;
-use crate::domain::workspaces::{Member, Workspace};
+use crate::domain::workspaces::{Member, Workspace, WorkspaceLink};
 use crate::api::error::AppError;
 
 #[server(endpoint = "workspaces/list")]
@@ -10,6 +10,13 @@ pub async fn list_workspaces(q: String, after: Option<String>, before: Option<St
     use super::ctx;
     let cursor = Cursor::from_query(after, before);
     ctx::read(|services, actor| async move { services.list_workspaces(&actor, &q, &cursor).await }).await
+}
+
+/// Every workspace by name, for choosing one (the users list's workspace filter).
+#[server(endpoint = "workspaces/choices")]
+pub async fn workspace_choices() -> Result<Vec<WorkspaceLink>, AppError> {
+    use super::ctx;
+    ctx::read(|services, actor| async move { services.workspace_choices(&actor).await }).await
 }
 
 #[server(endpoint = "workspaces/page")]

@@ -24,14 +24,23 @@ pub fn hash_password_blocking(password: &str) -> Result<String, PasswordError> {
         .map_err(|e| PasswordError::Hash(e.to_string()))
 }
 
+/// Password hashes computed at once: each takes about 19 MiB and a core for a while, so a burst
+/// of sign-ins waits its turn instead of exhausting memory.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, PasswordError> {
+    let _turn = HASHING.acquire().await.map_err(|e| PasswordError::Hash(e.to_string()))?;
+    Ok(tokio::task::spawn_blocking(work).await?)
+}
+
 pub async fn hash_password(password: String) -> Result<String, PasswordError> {
-    tokio::task::spawn_blocking(move || hash_password_blocking(&password)).await?
+    off_runtime(move || hash_password_blocking(&password)).await?
 }
 
 /// Checks `password` against `stored`; with no stored hash (unknown account) it checks against a
 /// dummy hash, so both cases take the same time and do not reveal which accounts exist.
 pub async fn verify_password(password: String, stored: Option<String>) -> Result<bool, PasswordError> {
-    tokio::task::spawn_blocking(move || {
+    off_runtime(move || {
         let known = stored.is_some();
         let hash_text = match stored {
             Some(h) => h,
@@ -44,7 +53,6 @@ pub async fn verify_password(password: String, stored: Option<String>) -> Result
         ok && known
     })
     .await
-    .map_err(PasswordError::from)
 }
 
 fn dummy_hash() -> &'static str {

@@ -109,6 +109,18 @@ pub fn query_string(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+/// `path_and_query` with `key` set to `value` (replacing any earlier value of it).
+pub fn with_query_value(path_and_query: &str, key: &str, value: &str) -> String {
+    let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+    let mut pairs: Vec<String> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && p.split('=').next() != Some(key))
+        .map(str::to_string)
+        .collect();
+    pairs.push(format!("{key}={}", percent_encode(value)));
+    format!("{path}?{}", pairs.join("&"))
+}
+
 /// True for a path on this site that is safe to redirect to: it starts with one '/', and has no
 /// backslash (browsers read "/\\host" as "//host") and no control characters.
 pub fn is_local_path(path: &str) -> bool {
@@ -151,6 +163,12 @@ mod tests {
     #[test]
     fn query_strings_encode_values_and_skip_empty_ones() {
         assert_eq!(query_string(&[("q", "a b&c"), ("after", ""), ("s", "x/y")]), "q=a%20b%26c&s=x%2Fy");
+    }
+
+    #[test]
+    fn a_query_value_is_set_once() {
+        assert_eq!(with_query_value("/users/1?wsq=fin&saved=a", "saved", "b c"), "/users/1?wsq=fin&saved=b%20c");
+        assert_eq!(with_query_value("/users", "saved", "x"), "/users?saved=x");
     }
 
     #[test]

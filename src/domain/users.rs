@@ -12,6 +12,66 @@ pub struct UserSummary {
     pub email: String,
     pub active: bool,
     pub workspace_count: i64,
+    pub last_modified: i64,
+}
+
+/// The orders the users list offers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UserSort {
+    #[default]
+    UserName,
+    Name,
+    Status,
+    LastChange,
+}
+
+impl UserSort {
+    pub const ALL: [UserSort; 4] = [UserSort::UserName, UserSort::Name, UserSort::Status, UserSort::LastChange];
+
+    pub fn parse(text: &str) -> Self {
+        UserSort::ALL.into_iter().find(|s| s.as_str() == text).unwrap_or_default()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserSort::UserName => "user_name",
+            UserSort::Name => "name",
+            UserSort::Status => "status",
+            UserSort::LastChange => "changed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            UserSort::UserName => "User name",
+            UserSort::Name => "Name",
+            UserSort::Status => "Status",
+            UserSort::LastChange => "Last change",
+        }
+    }
+}
+
+/// The users list as asked for: search words, status, one workspace, and the order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserListQuery {
+    pub q: String,
+    pub status: StatusFilter,
+    /// Only users granted this workspace (by id): "who can enter Finance FY27?".
+    pub workspace: Option<String>,
+    pub sort: UserSort,
+    pub descending: bool,
+}
+
+/// One page of the users list and where it sits among all that match.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserListPage {
+    pub rows: Vec<UserSummary>,
+    pub next: Option<String>,
+    pub prev: Option<String>,
+    /// Every user that matches, on all pages.
+    pub total: i64,
+    /// The position (from 1) of the first row among all matches.
+    pub first: i64,
 }
 
 /// A user's whole profile.

@@ -11,6 +11,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// How long a write waits for the store's lock before it is answered as busy (503).
     pub lock_wait: std::time::Duration,
+    /// A reverse proxy in front names the client in X-Forwarded-For (sign-in throttling counts
+    /// per client, not per proxy).
+    pub trust_proxy: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +46,7 @@ impl Config {
             session_idle_minutes: parse("CIM_SESSION_IDLE_MINUTES", 30)?,
             secure_cookies: parse("CIM_SECURE_COOKIES", false)?,
             lock_wait: std::time::Duration::from_millis(parse("CIM_LOCK_WAIT_MS", 5000)?),
+            trust_proxy: parse("CIM_TRUST_PROXY", false)?,
         })
     }
 }

@@ -20,7 +20,7 @@ fn is_public(path: &str) -> bool {
 /// and brought back afterwards. Server functions check the session themselves.
 pub async fn require_sign_in(session: Session, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if request.method() != Method::GET || is_public(path) {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) || is_public(path) {
         return next.run(request).await;
     }
     match session.get::<String>(ADMIN_ID).await {

@@ -1,6 +1,7 @@
 //! Wiring: configuration, application state, the router and what sits in front of both doors.
 
 pub mod cli;
+pub mod client;
 pub mod config;
 pub mod forms;
 pub mod headers;

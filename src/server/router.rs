@@ -1,7 +1,9 @@
+use std::sync::OnceLock;
+
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use axum::Router;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -9,16 +11,26 @@ use tower_sessions_sqlx_store::SqliteStore;
 
 use super::config::Config;
 use super::state::AppState;
-use super::{detach, forms, guard, headers};
+use super::client::TrustProxy;
+use super::{client, detach, forms, guard, headers};
 use crate::app::{shell, App};
 use crate::scim::{self, ScimBudget};
 
 /// Connections of the store that SCIM requests leave to the console, however busy they are.
 const CONSOLE_CONNECTIONS: usize = 2;
 
+/// The app's routes, worked out once per process. Working them out runs the whole app with a
+/// process-wide flag set that parks any resource first polled meanwhile, forever (leptos issue
+/// #4773): a page rendered while a second router was being built (several apps in one process,
+/// as the integration tests run them) never finished.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole HTTP surface; `main` serves it and the integration tests drive it.
 pub fn build_router(state: AppState, config: &Config, sessions: SqliteStore) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let session_layer = SessionManagerLayer::new(sessions)
         .with_name("cim_session")
         .with_http_only(true)
@@ -47,6 +59,7 @@ pub fn build_router(state: AppState, config: &Config, sessions: SqliteStore) -> 
         .layer(from_fn_with_state(state.clone(), forms::answer_plain_forms))
         .layer(from_fn(forms::refusal_status))
         .layer(from_fn(guard::require_sign_in))
+        .layer(from_fn_with_state(TrustProxy(config.trust_proxy), client::client_address))
         .layer(from_fn(guard::same_origin_api))
         .layer(session_layer);
     // SCIM never touches the console's sessions or sign-in: it has its own credentials.

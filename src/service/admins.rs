@@ -18,9 +18,9 @@ const PAIR_FAILURES: i64 = 5;
 const ADDRESS_FAILURES: i64 = 20;
 const WINDOW_MS: i64 = 15 * 60 * 1000;
 
-/// Sign-ins of one user name from one address are checked one at a time on this instance, so
-/// parallel guesses cannot all pass the check before the first failure is counted; different
-/// people signing in at once do not wait for each other.
+/// Sign-ins from one address are checked one at a time on this instance, so parallel guesses
+/// cannot all pass the check before the first failure is counted (per user name, and per
+/// address across user names). Sign-ins from different addresses do not wait for each other.
 #[derive(Default)]
 pub struct SignInTurns {
     keys: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
@@ -61,7 +61,7 @@ impl Services {
     pub async fn authenticate(&self, username: &str, password: &str, address: &str) -> ServiceResult<SignedIn> {
         let pair = format!("user:{}|from:{address}", fold_key(username));
         let keys = [pair.clone(), format!("from:{address}")];
-        let _turn = self.sign_in_turns.wait_for(&pair).await;
+        let _turn = self.sign_in_turns.wait_for(&keys[1]).await;
         let since = self.now() - WINDOW_MS;
         let counted = self.store.sign_in_failures(&keys, since).await?;
         if counted[0].1 >= PAIR_FAILURES || counted[1].1 >= ADDRESS_FAILURES {

@@ -13,12 +13,15 @@ use crate::auth::secrets::new_id;
 use crate::domain::paging::{Cursor, Page, PAGE_SIZE};
 use crate::domain::query::ListQuery;
 use crate::domain::text::{clean_field, required_field};
-use crate::domain::workspaces::{Member, Workspace};
+use crate::domain::workspaces::{Member, Workspace, WorkspaceLink};
 use crate::storage::{StoreError, WriteTx};
 
 /// The most members one request may add or remove (or name in a whole new member list), so a
 /// single request cannot hold the write lock for long.
 pub const MAX_MEMBERS_PER_CHANGE: usize = 10_000;
+
+/// The most workspaces a filter offers to choose from; past that the list is cut.
+pub const MAX_CHOICES: usize = 2000;
 
 /// What a door asks to change about one workspace. Empty parts change nothing.
 #[derive(Debug, Clone, Default)]
@@ -62,10 +65,16 @@ fn apply_fields(ws: &Workspace, change: &WorkspaceChange) -> ServiceResult<Works
             None => None,
         };
     }
+    check_members_named(change)?;
+    Ok(after)
+}
+
+/// Refuses, before any lock is taken, a change naming more members than one request may.
+fn check_members_named(change: &WorkspaceChange) -> ServiceResult<()> {
     if change.members_named() > MAX_MEMBERS_PER_CHANGE {
         return Err(ServiceError::invalid("members", format!("One request may name at most {MAX_MEMBERS_PER_CHANGE} members.")));
     }
-    Ok(after)
+    Ok(())
 }
 
 fn field_diff(before: &Workspace, after: &Workspace) -> (Map<String, Value>, Map<String, Value>) {
@@ -105,6 +114,11 @@ impl Services {
     pub async fn list_workspaces(&self, _actor: &Actor, name_prefix: &str, cursor: &Cursor) -> ServiceResult<Page<Workspace>> {
         let rows = self.store.list_workspaces(name_prefix, cursor, PAGE_SIZE + 1).await?;
         Ok(page_of(rows, cursor, PAGE_SIZE))
+    }
+
+    /// Every workspace by name (at most [`MAX_CHOICES`]), for choosing one in a list filter.
+    pub async fn workspace_choices(&self, _actor: &Actor) -> ServiceResult<Vec<WorkspaceLink>> {
+        Ok(self.store.workspace_links(MAX_CHOICES).await?)
     }
 
     pub async fn get_workspace(&self, _actor: &Actor, id: &str) -> ServiceResult<Workspace> {
@@ -154,6 +168,7 @@ impl Services {
     /// changes cost the members named, not the size of the workspace.
     pub async fn change_workspace(&self, actor: &Actor, id: &str, expected_version: Option<i64>, change: &WorkspaceChange) -> ServiceResult<Workspace> {
         actor.require_write()?;
+        check_members_named(change)?;
         let now = self.now();
         let mut tx = self.store.write().await?;
         let before = tx.lock_workspace(id).await?.ok_or_else(|| ServiceError::NotFound { kind: "workspace", id: id.to_string() })?;
@@ -190,9 +205,13 @@ impl Services {
         let mut tx = self.store.write().await?;
         let before = tx.lock_workspace(id).await?.ok_or_else(|| ServiceError::NotFound { kind: "workspace", id: id.to_string() })?;
         check_version("workspace", id, expected_version, before.version)?;
+        let members = tx.members_with_names(id).await?;
         tx.delete_workspace(id, now).await?;
         let record = Change { action: actions::WORKSPACE_DELETE, target_kind: "workspace", target_id: id, target_name: &before.name };
-        tx.append_audit(&event(actor, record, Some(&before), None::<&Value>, now)).await?;
+        // Who lost access with it, as a user's deletion records the workspaces it held.
+        let mut state = serde_json::to_value(&before).unwrap_or(Value::Null);
+        state["members"] = members_json(&members);
+        tx.append_audit(&event(actor, record, Some(&state), None::<&Value>, now)).await?;
         tx.commit().await?;
         Ok(())
     }

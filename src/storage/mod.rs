@@ -20,7 +20,7 @@ pub use admins::AdminRecord;
 pub use credentials::CredentialRecord;
 pub use query::QueryError;
 pub use audit::{AuditEvent, AuditRecord};
-pub use users::UserKeyed;
+pub use users::UserListRow;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -3,12 +3,12 @@ use std::collections::HashMap;
 use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
 
 use super::query::{find_page, Listing};
-use super::{prefix_end, Store, StoreResult, WriteTx};
+use super::{prefix_end, Store, StoreError, StoreResult, WriteTx};
 use crate::domain::query::ListQuery;
 use crate::domain::workspaces::WorkspaceLink;
 use crate::domain::paging::Cursor;
 use crate::domain::text::{fold_key, search_terms};
-use crate::domain::users::{StatusFilter, User, UserSummary};
+use crate::domain::users::{User, UserListQuery, UserSort, UserSummary};
 
 const USER_COLUMNS: &str = "id, user_name, external_id, given_name, family_name, display_name, \
      email, active, created, last_modified, version, emails, extra";
@@ -50,7 +50,7 @@ impl From<UserRow> for User {
     }
 }
 
-/// Binds $1..$12 of the insert and the update: id and every field a write can change.
+/// Binds $1..$13 of the insert and the update: id and every field a write can change.
 fn bind_fields<'q>(
     query: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
     user: &'q User,
@@ -68,16 +68,19 @@ fn bind_fields<'q>(
         .bind(user.last_modified)
         .bind(json_text(&user.emails))
         .bind(json_text(&user.extra))
+        .bind(fold_key(&user.display_name))
 }
 
 fn json_text<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
 
-/// A list row with the key it is sorted and paged by.
+/// A row of the users list.
 #[derive(Debug, sqlx::FromRow)]
-pub struct UserKeyed {
+pub struct UserListRow {
     pub user_name_key: String,
+    pub display_name_key: String,
+    pub last_modified: i64,
     pub id: String,
     pub user_name: String,
     pub display_name: String,
@@ -86,8 +89,25 @@ pub struct UserKeyed {
     pub workspace_count: i64,
 }
 
-impl From<UserKeyed> for UserSummary {
-    fn from(r: UserKeyed) -> Self {
+/// Separates the parts of a composite list cursor; control characters never occur in stored
+/// names, so it cannot be forged into a different key.
+const CURSOR_SEPARATOR: char = '\u{1f}';
+
+impl UserListRow {
+    /// The key this row is sorted by under `sort`, unique (the id breaks ties) and opaque to
+    /// the browser, which hands it back to page on.
+    pub fn cursor(&self, sort: UserSort) -> String {
+        match sort {
+            UserSort::UserName => self.user_name_key.clone(),
+            UserSort::Name => format!("{}{CURSOR_SEPARATOR}{}", self.display_name_key, self.id),
+            UserSort::Status => format!("{}{CURSOR_SEPARATOR}{}", u8::from(self.active), self.user_name_key),
+            UserSort::LastChange => format!("{}{CURSOR_SEPARATOR}{}", self.last_modified, self.id),
+        }
+    }
+}
+
+impl From<UserListRow> for UserSummary {
+    fn from(r: UserListRow) -> Self {
         UserSummary {
             id: r.id,
             user_name: r.user_name,
@@ -95,8 +115,82 @@ impl From<UserKeyed> for UserSummary {
             email: r.email,
             active: r.active,
             workspace_count: r.workspace_count,
+            last_modified: r.last_modified,
         }
     }
+}
+
+/// `FROM ... WHERE ...` of the users list: the search terms (their matches drive the join,
+/// which CROSS JOIN fixes in SQLite, so a page costs the matches, not the table), the
+/// workspace's members, the status.
+fn push_list_source(sql: &mut QueryBuilder<'_, Sqlite>, list: &UserListQuery) {
+    let words = search_terms([list.q.as_str()]);
+    match (words.first(), &list.workspace) {
+        (Some(first), _) => {
+            sql.push(" FROM (SELECT DISTINCT user_id FROM user_search_terms WHERE term >= ")
+                .push_bind(first.clone())
+                .push(" AND term < ")
+                .push_bind(prefix_end(first))
+                .push(") m CROSS JOIN users u ON u.id = m.user_id WHERE 1 = 1");
+            if let Some(ws) = &list.workspace {
+                sql.push(" AND EXISTS (SELECT 1 FROM access_grants wg WHERE wg.user_id = u.id AND wg.workspace_id = ")
+                    .push_bind(ws.clone())
+                    .push(")");
+            }
+        }
+        (None, Some(ws)) => {
+            sql.push(" FROM access_grants wg CROSS JOIN users u ON u.id = wg.user_id WHERE wg.workspace_id = ").push_bind(ws.clone());
+        }
+        (None, None) => {
+            sql.push(" FROM users u WHERE 1 = 1");
+        }
+    }
+    for word in words.iter().skip(1) {
+        sql.push(" AND EXISTS (SELECT 1 FROM user_search_terms t WHERE t.user_id = u.id AND t.term >= ")
+            .push_bind(word.clone())
+            .push(" AND t.term < ")
+            .push_bind(prefix_end(word))
+            .push(")");
+    }
+    if let Some(active) = list.status.wanted() {
+        sql.push(" AND u.active = ").push_bind(active);
+    }
+}
+
+/// The columns a sort orders by, most significant first; the last makes the order unique.
+fn sort_columns(sort: UserSort) -> &'static str {
+    match sort {
+        UserSort::UserName => "u.user_name_key",
+        UserSort::Name => "u.display_name_key, u.id",
+        UserSort::Status => "u.active, u.user_name_key",
+        UserSort::LastChange => "u.last_modified, u.id",
+    }
+}
+
+/// `AND (columns) > (cursor)` (or `<`), the cursor parsed back into its typed parts.
+fn push_keyset(sql: &mut QueryBuilder<'_, Sqlite>, sort: UserSort, key: &str, after: bool) -> StoreResult<()> {
+    let bad = || StoreError::Query(super::QueryError(format!("{key:?} is not a position in this list")));
+    let op = if after { " > " } else { " < " };
+    sql.push(format!(" AND ({}){op}(", sort_columns(sort)));
+    match sort {
+        UserSort::UserName => {
+            sql.push_bind(key.to_string());
+        }
+        UserSort::Name => {
+            let (name, id) = key.split_once(CURSOR_SEPARATOR).ok_or_else(bad)?;
+            sql.push_bind(name.to_string()).push(", ").push_bind(id.to_string());
+        }
+        UserSort::Status => {
+            let (active, user_name) = key.split_once(CURSOR_SEPARATOR).ok_or_else(bad)?;
+            sql.push_bind(active == "1").push(", ").push_bind(user_name.to_string());
+        }
+        UserSort::LastChange => {
+            let (at, id) = key.split_once(CURSOR_SEPARATOR).ok_or_else(bad)?;
+            sql.push_bind(at.parse::<i64>().map_err(|_| bad())?).push(", ").push_bind(id.to_string());
+        }
+    }
+    sql.push(")");
+    Ok(())
 }
 
 async fn fetch_user<'e>(db: impl SqliteExecutor<'e>, id: &str) -> StoreResult<Option<User>> {
@@ -117,60 +211,37 @@ impl Store {
         fetch_user(&self.pool, id).await
     }
 
-    /// One page of users sorted by folded userName. A search query matches every word as a
-    /// prefix of some word of the user; the matches drive the join (CROSS JOIN fixes that order
-    /// in SQLite), so a page costs the number of matches, not the size of the table.
-    pub async fn list_users(
-        &self,
-        status: StatusFilter,
-        query: &str,
-        cursor: &Cursor,
-        limit: usize,
-    ) -> StoreResult<Vec<UserKeyed>> {
-        let words = search_terms([query]);
+    /// One page of the users list in `list`'s order, from `cursor`, at most `limit` rows,
+    /// each with its position key.
+    pub async fn list_users(&self, list: &UserListQuery, cursor: &Cursor, limit: usize) -> StoreResult<Vec<UserListRow>> {
         let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT u.user_name_key, u.id, u.user_name, u.display_name, u.email, u.active, \
-             (SELECT COUNT(*) FROM access_grants g WHERE g.user_id = u.id) AS workspace_count FROM ",
+            "SELECT u.user_name_key, u.display_name_key, u.last_modified, u.id, u.user_name, u.display_name, u.email, u.active, \
+             (SELECT COUNT(*) FROM access_grants g WHERE g.user_id = u.id) AS workspace_count",
         );
-        match words.first() {
-            Some(first) => {
-                sql.push("(SELECT DISTINCT user_id FROM user_search_terms WHERE term >= ")
-                    .push_bind(first.clone())
-                    .push(" AND term < ")
-                    .push_bind(prefix_end(first))
-                    .push(") m CROSS JOIN users u ON u.id = m.user_id WHERE 1 = 1");
-            }
-            None => {
-                sql.push("users u WHERE 1 = 1");
-            }
-        }
-        for word in words.iter().skip(1) {
-            sql.push(" AND EXISTS (SELECT 1 FROM user_search_terms t WHERE t.user_id = u.id AND t.term >= ")
-                .push_bind(word.clone())
-                .push(" AND t.term < ")
-                .push_bind(prefix_end(word))
-                .push(")");
-        }
-        if let Some(active) = status.wanted() {
-            sql.push(" AND u.active = ").push_bind(active);
-        }
-        let descending = matches!(cursor, Cursor::Before(_));
+        push_list_source(&mut sql, list);
+        // Paging back walks the order backwards from the cursor, then turns the rows around.
+        let backwards = matches!(cursor, Cursor::Before(_));
         match cursor {
             Cursor::First => {}
-            Cursor::After(key) => {
-                sql.push(" AND u.user_name_key > ").push_bind(key.clone());
-            }
-            Cursor::Before(key) => {
-                sql.push(" AND u.user_name_key < ").push_bind(key.clone());
-            }
+            Cursor::After(key) => push_keyset(&mut sql, list.sort, key, !list.descending)?,
+            Cursor::Before(key) => push_keyset(&mut sql, list.sort, key, list.descending)?,
         }
-        sql.push(if descending { " ORDER BY u.user_name_key DESC" } else { " ORDER BY u.user_name_key" });
+        let direction = if list.descending != backwards { " DESC" } else { " ASC" };
+        let order: Vec<String> = sort_columns(list.sort).split(", ").map(|c| format!("{c}{direction}")).collect();
+        sql.push(" ORDER BY ").push(order.join(", "));
         sql.push(" LIMIT ").push_bind(limit as i64);
-        let mut rows: Vec<UserKeyed> = sql.build_query_as().fetch_all(&self.pool).await?;
-        if descending {
+        let mut rows: Vec<UserListRow> = sql.build_query_as().fetch_all(&self.pool).await?;
+        if backwards {
             rows.reverse();
         }
         Ok(rows)
+    }
+
+    /// How many users the list matches, on all pages.
+    pub async fn count_users(&self, list: &UserListQuery) -> StoreResult<i64> {
+        let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*)");
+        push_list_source(&mut sql, list);
+        Ok(sql.build_query_scalar().fetch_one(&self.pool).await?)
     }
 }
 
@@ -182,8 +253,8 @@ impl WriteTx {
     pub async fn insert_user(&mut self, user: &User) -> StoreResult<()> {
         let insert = sqlx::query(
             "INSERT INTO users (id, user_name, user_name_key, external_id, given_name, family_name, \
-             display_name, email, active, last_modified, emails, extra, created, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             display_name, email, active, last_modified, emails, extra, display_name_key, created, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         );
         bind_fields(insert, user).bind(user.created).bind(user.version).execute(&mut *self.tx).await?;
         self.index_user(user).await
@@ -200,7 +271,7 @@ impl WriteTx {
         let update = sqlx::query(
             "UPDATE users SET user_name = $2, user_name_key = $3, external_id = $4, given_name = $5, \
              family_name = $6, display_name = $7, email = $8, active = $9, last_modified = $10, \
-             emails = $11, extra = $12, version = version + 1 WHERE id = $1",
+             emails = $11, extra = $12, display_name_key = $13, version = version + 1 WHERE id = $1",
         );
         bind_fields(update, user).execute(&mut *self.tx).await?;
         if searchable {

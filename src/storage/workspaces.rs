@@ -207,6 +207,15 @@ impl WriteTx {
 }
 
 impl Store {
+    /// Workspaces as (id, name) in name order, at most `limit`.
+    pub async fn workspace_links(&self, limit: usize) -> StoreResult<Vec<WorkspaceLink>> {
+        let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM workspaces ORDER BY name_key LIMIT $1")
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(|(id, name)| WorkspaceLink { id, name }).collect())
+    }
+
     /// Workspaces named by id, and by (folded) name, keyed by what named them.
     pub async fn workspaces_by_ids_and_names(
         &self,
@@ -336,6 +345,16 @@ impl WriteTx {
         .execute(&mut *self.tx)
         .await?;
         Ok(())
+    }
+
+    /// Every member of a workspace as (id, userName).
+    pub async fn members_with_names(&mut self, workspace_id: &str) -> StoreResult<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT u.id, u.user_name FROM access_grants g JOIN users u ON u.id = g.user_id WHERE g.workspace_id = $1 ORDER BY u.user_name_key",
+        )
+        .bind(workspace_id)
+        .fetch_all(&mut *self.tx)
+        .await?)
     }
 
     /// Ids of every member of a workspace (a whole new member list is compared with them).

@@ -3,6 +3,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
+use super::time::when;
 use super::forms::{ErrorText, PageField, PageReply, last_error};
 use crate::api::forms::FormReply;
 use crate::api::credentials::{credentials_page, IssueCredential, RevokeCredential};
@@ -28,12 +29,12 @@ pub fn CredentialsPage() -> impl IntoView {
                 <label>"Name" <input type="text" name="name" required placeholder="Okta production"
                     value=PageReply::typed("issue_credential", "name") /></label>
                 <ErrorText error=issue_error form="issue_credential" field="name" />
-                <label>"Kind"
-                    <select name="kind">
+                <div class="field"><label for="issue-kind">"Kind"</label>
+                    <select id="issue-kind" name="kind">
                         <option value="bearer" selected>"Bearer token (Entra, scripts)"</option>
                         <option value="basic">"Basic user name and secret (Okta)"</option>
                     </select>
-                </label>
+                </div>
                 <button type="submit" disabled=move || issue.pending().get()>"Issue credential"</button>
                 <ErrorText error=issue_error form="issue_credential" />
             </ActionForm>
@@ -74,8 +75,29 @@ fn IssuedNotice(issued: IssuedCredential) -> impl IntoView {
                 <p>"User name: " <code data-testid="issued-username">{u}</code></p>
             })}
             <p>{if kind == CredentialKind::Bearer { "Bearer token: " } else { "Secret: " }}
-                <code data-testid="issued-secret">{issued.secret}</code></p>
+                <code class="secret" data-testid="issued-secret">{issued.secret.clone()}</code>
+                <CopyButton text=issued.secret /></p>
         </section>
+    }
+}
+
+/// Copies `text` to the clipboard. It needs JavaScript, so it appears only once the page is
+/// hydrated (never a dead button); without it the secret selects with one click.
+#[component]
+fn CopyButton(text: String) -> impl IntoView {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        let clipboard = window().navigator().clipboard();
+        let _ = clipboard.write_text(&text);
+        copied.set(true);
+    };
+    view! {
+        <Show when=move || hydrated.get()>
+            <button type="button" class="secondary" on:click=copy.clone()>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
+        </Show>
+        <span class="saved" role="status" aria-live="polite">{move || copied.get().then_some("Copied to the clipboard.")}</span>
     }
 }
 
@@ -85,19 +107,19 @@ fn CredentialTable(credentials: Vec<CredentialView>, revoke: ServerAction<Revoke
         return view! { <p class="empty">"No credentials yet."</p> }.into_any();
     }
     view! {
-        <table class="list">
-            <thead><tr><th>"Name"</th><th>"Kind"</th><th>"Issued"</th><th>"Last used"</th><th>"Status"</th></tr></thead>
+        <table class="list stack">
+            <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Issued"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th></tr></thead>
             <tbody>
                 {credentials.into_iter().map(|c| {
                     let revoked = c.revoked.is_some();
                     let form_id = c.id.clone();
                     view! {
                         <tr>
-                            <td>{c.name.clone()}</td>
-                            <td>{match c.kind { CredentialKind::Bearer => "bearer".to_string(), CredentialKind::Basic => format!("basic ({})", c.username.clone().unwrap_or_default()) }}</td>
-                            <td>{format!("{} by {}", when(Some(c.created)), c.created_by)}</td>
-                            <td>{when(c.last_used)}</td>
-                            <td>
+                            <td data-label="Name">{c.name.clone()}</td>
+                            <td data-label="Kind">{match c.kind { CredentialKind::Bearer => "bearer".to_string(), CredentialKind::Basic => format!("basic ({})", c.username.clone().unwrap_or_default()) }}</td>
+                            <td data-label="Issued">{format!("{} by {}", when(Some(c.created)), c.created_by)}</td>
+                            <td data-label="Last used">{when(c.last_used)}</td>
+                            <td data-label="Status">
                                 {if revoked {
                                     view! { <span class="badge off">"revoked"</span> }.into_any()
                                 } else {
@@ -135,42 +157,5 @@ fn RevokeCell(id: String, name: String, revoke: ServerAction<RevokeCredential>) 
         <Show when=confirming fallback=move || view! { <A href=ask.clone()>"Revoke…"</A> }>
             {confirm_form()}
         </Show>
-    }
-}
-
-/// A time as UTC minutes, or "never".
-fn when(ms: Option<i64>) -> String {
-    match ms {
-        None => "never".into(),
-        Some(ms) => {
-            let secs = ms.div_euclid(1000);
-            let days = secs.div_euclid(86_400);
-            let rem = secs.rem_euclid(86_400);
-            let (y, m, d) = civil_from_days(days);
-            format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
-        }
-    }
-}
-
-/// Days since 1970-01-01 to a calendar date (Howard Hinnant's algorithm), so the browser
-/// bundle needs no date library.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn times_show_as_utc_dates() {
-        assert_eq!(super::when(Some(1_795_929_026_486)), "2026-11-29 05:10 UTC");
-        assert_eq!(super::when(None), "never");
     }
 }

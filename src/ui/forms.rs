@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_query_map};
-use wasm_bindgen::JsCast;
 
 use crate::api::error::AppError;
 use crate::api::forms::FormReply;
@@ -59,7 +58,7 @@ pub fn ErrorText(
         (err_field == field).then(|| err.to_string())
     };
     view! {
-        {move || message().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+        {move || message().map(|m| view! { <span class="error" role="alert">{m}</span> })}
     }
 }
 
@@ -77,6 +76,20 @@ pub fn PageField() -> impl IntoView {
     view! { <input type="hidden" name="_page" value=page /> }
 }
 
+/// Says that a save went through: after a hydrated save (`hydrated`), or after a plain form
+/// post sent the browser back with `saved=<form>` (`messages` says what to say for each form).
+/// A live region that is always there, so screen readers announce it and focus stays put.
+#[component]
+pub fn SavedNotice(hydrated: RwSignal<Option<&'static str>>, messages: &'static [(&'static str, &'static str)]) -> impl IntoView {
+    let query = use_query_map();
+    let from_post = move || {
+        let form = query.with(|q| q.get("saved"))?;
+        messages.iter().find(|(f, _)| *f == form).map(|(_, m)| *m)
+    };
+    let text = move || hydrated.get().or_else(from_post).unwrap_or_default();
+    view! { <p class="saved" role="status" aria-live="polite">{text}</p> }
+}
+
 /// The error of a server action's last call, as a signal.
 pub fn last_error<T: Clone + Send + Sync + 'static>(
     value: MappedSignal<Option<Result<T, AppError>>>,
@@ -84,13 +97,10 @@ pub fn last_error<T: Clone + Send + Sync + 'static>(
     Signal::derive(move || value.get().and_then(Result::err))
 }
 
-/// Submits the form a changed checkbox sits in, so a tick saves at once when hydrated. Without
-/// JavaScript the form's Save button does the same.
-pub fn submit_on_change(ev: leptos::ev::Event) {
-    if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-        if let Some(form) = input.form() {
-            let _ = form.request_submit();
-        }
+/// Submits the form an input sits in, as its own submit button would.
+pub fn submit_form_of(input: &web_sys::HtmlInputElement) {
+    if let Some(form) = input.form() {
+        let _ = form.request_submit();
     }
 }
 

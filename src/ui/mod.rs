@@ -6,6 +6,7 @@ pub mod frame;
 pub mod login;
 pub mod not_found;
 pub mod paging;
+pub mod time;
 pub mod user;
 pub mod users;
 pub mod workspace;

@@ -1,54 +1,93 @@
+use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
+use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::forms::{ConfirmDelete, ErrorText, PageField, last_error, submit_on_change};
-use super::users::{ProfileFields, ProfileValues};
-use crate::api::users::{user_page, DeleteUser, SetAccess, SetUserActive, UpdateUser};
+use super::forms::{last_error, submit_form_of, ConfirmDelete, ErrorText, PageField, PageReply, SavedNotice};
+use super::users::{ProfileFields, ProfileValues, StatusBadge};
+use crate::api::error::AppError;
+use crate::api::users::{user_page, DeleteUser, SaveAccess, SetUserActive, UpdateUser, CONFIRM_FIELD};
+use crate::domain::text::is_local_path;
 use crate::domain::users::{User, UserPageData, WORKSPACES_SHOWN};
 
-/// One user: profile, the Active switch and a checkbox per workspace, each saved on change.
+/// The actions of a user page and their last errors, owned by the page so they outlive the
+/// re-renders that follow every save.
+#[derive(Clone, Copy)]
+struct UserActions {
+    update: ServerAction<UpdateUser>,
+    set_active: ServerAction<SetUserActive>,
+    save_access: ServerAction<SaveAccess>,
+    delete: ServerAction<DeleteUser>,
+    /// The version every form sends: the stored one, as the last save or load saw it.
+    version: RwSignal<i64>,
+    /// The deactivation is waiting for its confirmation (hydrated).
+    confirming: RwSignal<bool>,
+    /// A tick changed while a save was on its way: save again when it is back.
+    resave: RwSignal<bool>,
+    update_error: Signal<Option<AppError>>,
+    set_active_error: Signal<Option<AppError>>,
+    save_access_error: Signal<Option<AppError>>,
+    delete_error: Signal<Option<AppError>>,
+}
+
+/// One user: status (deactivating asks first), workspace access in one form, profile, delete.
+/// After every save or refusal the page shows what is stored, so nothing looks applied that
+/// was not.
 #[component]
 pub fn UserPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let wsq = move || query.with(|q| q.get("wsq").unwrap_or_default());
-
-    let update = ServerAction::<UpdateUser>::new();
-    let set_active = ServerAction::<SetUserActive>::new();
-    let set_access = ServerAction::<SetAccess>::new();
-    let delete = ServerAction::<DeleteUser>::new();
-    // The version every form sends; moved on by each save so the next one is not refused as stale.
-    let version = RwSignal::new(0i64);
-    for value in [update.value(), set_active.value(), set_access.value()] {
-        Effect::new(move |_| {
-            if let Some(Ok(user)) = value.get() {
-                version.set(user.version);
+    let (update, set_active) = (ServerAction::<UpdateUser>::new(), ServerAction::<SetUserActive>::new());
+    let (save_access, delete) = (ServerAction::<SaveAccess>::new(), ServerAction::<DeleteUser>::new());
+    let actions = UserActions {
+        update,
+        set_active,
+        save_access,
+        delete,
+        version: RwSignal::new(0),
+        confirming: RwSignal::new(false),
+        resave: RwSignal::new(false),
+        update_error: last_error(update.value()),
+        set_active_error: last_error(set_active.value()),
+        save_access_error: last_error(save_access.value()),
+        delete_error: last_error(delete.value()),
+    };
+    let saved = RwSignal::new(None::<&'static str>);
+    for (value, message) in [
+        (actions.update.value(), "Profile saved."),
+        (actions.set_active.value(), "Status saved."),
+        (actions.save_access.value(), "Workspace access saved."),
+    ] {
+        Effect::new(move |_| match value.get() {
+            Some(Ok(user)) => {
+                actions.version.set(user.version);
+                actions.confirming.set(false);
+                saved.set(Some(message));
             }
+            Some(Err(_)) => saved.set(None),
+            None => {}
         });
     }
-    let saves = move || update.version().get() + set_active.version().get() + set_access.version().get();
+    // Every result, refusals included, reloads what is stored.
+    let saves = move || actions.update.version().get() + actions.set_active.version().get() + actions.save_access.version().get();
     let data = Resource::new(move || (id(), wsq(), saves()), |(id, wsq, _)| user_page(id, wsq));
-    let last_access_form = RwSignal::new(String::new());
-    let errors = UserErrors {
-        update: last_error(update.value()),
-        set_active: last_error(set_active.value()),
-        set_access: last_error(set_access.value()),
-        delete: last_error(delete.value()),
-    };
-
     view! {
+        <SavedNotice hydrated=saved messages=&[
+            ("update_user", "Profile saved."),
+            ("set_active", "Status saved."),
+            ("save_access", "Workspace access saved."),
+        ] />
         <Transition fallback=|| view! { <p>"Loading user…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
+                    Err(AppError::NotFound(_)) => view! { <UserNotFound id=id() /> }.into_any(),
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
                     Ok(page) => {
-                        version.set(page.user.version);
-                        view! {
-                            <UserView page version wsq=wsq() update set_active set_access delete last_access_form errors />
-                        }.into_any()
+                        actions.version.set(page.user.version);
+                        view! { <UserView page wsq=wsq() actions /> }.into_any()
                     }
                 }
             })}
@@ -56,111 +95,197 @@ pub fn UserPage() -> impl IntoView {
     }
 }
 
-/// The last error of each form's action, owned by the page so they outlive refetches.
-#[derive(Clone, Copy)]
-struct UserErrors {
-    update: Signal<Option<crate::api::error::AppError>>,
-    set_active: Signal<Option<crate::api::error::AppError>>,
-    set_access: Signal<Option<crate::api::error::AppError>>,
-    delete: Signal<Option<crate::api::error::AppError>>,
+#[component]
+fn UserNotFound(id: String) -> impl IntoView {
+    view! {
+        <Title text="User not found · CIM" />
+        <h1>"User not found"</h1>
+        <p>{format!("No user has the id {id}. It may have been deleted, or the link is incomplete.")}</p>
+        <p><A href="/users">"Find the user in the users list"</A></p>
+    }
+}
+
+/// Where "back" leads: the users list as the admin left it, if that is where they came from.
+fn back_link() -> String {
+    use_query_map()
+        .with_untracked(|q| q.get("back"))
+        .filter(|b| b.starts_with("/users") && is_local_path(b))
+        .unwrap_or_else(|| "/users".into())
 }
 
 #[component]
-fn UserView(
-    page: UserPageData,
-    version: RwSignal<i64>,
-    wsq: String,
-    update: ServerAction<UpdateUser>,
-    set_active: ServerAction<SetUserActive>,
-    set_access: ServerAction<SetAccess>,
-    delete: ServerAction<DeleteUser>,
-    last_access_form: RwSignal<String>,
-    errors: UserErrors,
-) -> impl IntoView {
+fn UserView(page: UserPageData, wsq: String, actions: UserActions) -> impl IntoView {
     let UserPageData { user, workspaces, total_workspaces, granted_count } = page;
-    let user_id = user.id.clone();
+    let back = back_link();
     let profile = profile_values(&user);
-    let (status_id, profile_id) = (user.id.clone(), user.id.clone());
-    let busy = move || set_access.pending().get() || set_active.pending().get();
-    let status = if user.active { "Active" } else { "Inactive: workspace access is suspended" };
-    let shown = workspaces.len();
+    let (user_id, user_name, active) = (user.id.clone(), user.user_name.clone(), user.active);
     view! {
-        <Title text=format!("{} · CIM", user.user_name) />
+        <Title text=format!("{user_name} · CIM") />
+        <p class="back"><a href=back.clone()>"‹ Back to users"</a></p>
         <div class="page-head">
-            <h1>{user.user_name.clone()}</h1>
-            <span class=if user.active { "badge ok" } else { "badge off" }>{status}</span>
+            <h1>{user_name.clone()}</h1>
+            <StatusBadge active />
         </div>
+        <StatusSection user=user.clone() granted_count actions />
+        <AccessSection user=user.clone() workspaces total_workspaces granted_count wsq back actions />
+        <section aria-labelledby="profile-h">
+            <h2 id="profile-h">"Profile"</h2>
+            <ActionForm action=actions.update attr:class="profile">
+                <PageField />
+                <input type="hidden" name="id" value=user_id />
+                <VersionInput version=actions.version />
+                <ProfileFields values=Some(profile) error=actions.update_error form="update_user" />
+                <ErrorText error=actions.update_error form="update_user" />
+                <button type="submit" disabled=move || actions.update.pending().get()>"Save profile"</button>
+            </ActionForm>
+        </section>
+        <DeleteUserSection user actions />
+    }
+}
 
+/// The Active switch. Switching it off asks first and says what deactivating does; the server
+/// refuses a deactivation that was not confirmed, so the question is asked without JavaScript
+/// too (the answer to that refusal is the page with the question).
+#[component]
+fn StatusSection(user: User, granted_count: i64, actions: UserActions) -> impl IntoView {
+    let error = actions.set_active_error;
+    let asked_by_server = move || {
+        error.get().or_else(|| PageReply::current().and_then(|r| r.refusal_of("set_active").cloned()))
+            .is_some_and(|e| e.field() == Some(CONFIRM_FIELD))
+    };
+    let confirming = move || actions.confirming.get() || asked_by_server();
+    let on_change = move |ev: leptos::ev::Event| {
+        let switch = event_target::<web_sys::HtmlInputElement>(&ev);
+        if switch.checked() {
+            submit_form_of(&switch);
+        } else {
+            // Not yet: the switch stays on until the deactivation is confirmed.
+            switch.set_checked(true);
+            actions.confirming.set(true);
+        }
+    };
+    let active = user.active;
+    let (id, name) = (user.id.clone(), user.user_name.clone());
+    view! {
         <section aria-labelledby="status-h">
             <h2 id="status-h">"Status"</h2>
-            <ActionForm action=set_active attr:class="inline autosave">
+            <ActionForm action=actions.set_active attr:class="inline">
                 <PageField />
-                <input type="hidden" name="id" value=status_id />
-                <VersionInput version />
+                <input type="hidden" name="id" value=user.id.clone() />
+                <VersionInput version=actions.version />
                 <label class="switch">
-                    <input type="checkbox" role="switch" name="active" value="on" checked=user.active
-                        disabled=busy on:change=submit_on_change />
+                    <input type="checkbox" role="switch" name="active" value="on" checked=active prop:checked=active
+                        on:change=on_change />
                     "Active"
                 </label>
                 <button type="submit" class="autosave-submit">"Save status"</button>
-                <ErrorText error=errors.set_active form="set_active" />
             </ActionForm>
+            <p class="hint">{if active {
+                "Active: may enter the workspaces granted below."
+            } else {
+                "Inactive: the workspace grants below are kept but suspended until the user is activated."
+            }}</p>
+            <ErrorText error form="set_active" />
+            <Show when=confirming>
+                <ConfirmDeactivate id=id.clone() name=name.clone() granted_count actions />
+            </Show>
         </section>
+    }
+}
 
+#[component]
+fn ConfirmDeactivate(id: String, name: String, granted_count: i64, actions: UserActions) -> impl IntoView {
+    let grants = match granted_count {
+        0 => "no workspace grants".to_string(),
+        1 => "its 1 workspace grant".to_string(),
+        n => format!("its {n} workspace grants"),
+    };
+    let page = format!("/users/{id}");
+    view! {
+        <div class="confirm" role="group" aria-labelledby="confirm-h">
+            <h3 id="confirm-h">{format!("Deactivate {name}?")}</h3>
+            <p>{format!("{name} keeps {grants}, but cannot enter any workspace until activated again. \
+                Identity providers see the user as inactive at once.")}</p>
+            <ActionForm action=actions.set_active attr:class="inline">
+                <PageField />
+                <input type="hidden" name="id" value=id />
+                <VersionInput version=actions.version />
+                <input type="hidden" name=CONFIRM_FIELD value="yes" />
+                <button type="submit" class="danger">"Deactivate"</button>
+                <A href=page on:click=move |_| actions.confirming.set(false)>"Cancel"</A>
+            </ActionForm>
+        </div>
+    }
+}
+
+/// Every workspace (or those the filter leaves) as a checkbox, in one form. Hydrated, a tick
+/// saves at once (a tick made while a save is on its way is saved right after it); without
+/// JavaScript one Save applies every tick and untick together.
+#[component]
+fn AccessSection(
+    user: User,
+    workspaces: Vec<crate::domain::users::WorkspaceAccess>,
+    total_workspaces: i64,
+    granted_count: i64,
+    wsq: String,
+    back: String,
+    actions: UserActions,
+) -> impl IntoView {
+    let form = NodeRef::<html::Form>::new();
+    let save = actions.save_access;
+    Effect::new(move |_| {
+        if !save.pending().get() && actions.resave.get_untracked() {
+            actions.resave.set(false);
+            if let Some(form) = form.get_untracked() {
+                let _ = form.request_submit();
+            }
+        }
+    });
+    let on_change = move |ev: leptos::ev::Event| {
+        if save.pending().get_untracked() {
+            actions.resave.set(true);
+        } else {
+            submit_form_of(&event_target::<web_sys::HtmlInputElement>(&ev));
+        }
+    };
+    let shown = workspaces.len();
+    let suspended_note = (!user.active).then_some(" While the user is inactive these grants are suspended: kept, but not usable.");
+    view! {
         <section aria-labelledby="access-h">
             <h2 id="access-h">"Workspace access"</h2>
-            <p class="hint">
-                {format!("{granted_count} of {total_workspaces} workspaces granted.")}
-                {(!user.active).then(|| " While the user is inactive these grants are suspended: kept, but not usable.")}
-            </p>
-            <Form method="GET" action=format!("/users/{}", user.id) attr:class="search" attr:role="search">
-                <label>"Filter workspaces" <input type="search" name="wsq" value=wsq /></label>
+            <p class="hint">{format!("{granted_count} of {total_workspaces} workspaces granted.")}{suspended_note}</p>
+            <Form method="GET" action=format!("/users/{}", user.id) attr:class="filters" attr:role="search">
+                <input type="hidden" name="back" value=back />
+                <label class="grow">"Filter workspaces" <input type="search" name="wsq" value=wsq placeholder="Name starts with" /></label>
                 <button type="submit">"Filter"</button>
             </Form>
             {(shown >= WORKSPACES_SHOWN && (shown as i64) < total_workspaces).then(|| view! {
                 <p class="hint">{format!("Showing the first {shown}; filter to find the others.")}</p>
             })}
-            <ul class=if user.active { "access" } else { "access suspended" }>
-                {workspaces.into_iter().map(|ws| {
-                    let user_id = user_id.clone();
-                    let form_key = format!("access:{}", ws.workspace_id);
-                    let mark = form_key.clone();
-                    let suspended = ws.granted && !user.active;
-                    view! {
-                        <li>
-                            <ActionForm action=set_access attr:class="inline autosave">
-                                <PageField />
-                                <input type="hidden" name="user_id" value=user_id />
-                                <input type="hidden" name="workspace_id" value=ws.workspace_id.clone() />
-                                <VersionInput version />
+            <ActionForm action=save node_ref=form attr:class="access-form">
+                <PageField />
+                <input type="hidden" name="user_id" value=user.id.clone() />
+                <VersionInput version=actions.version />
+                <ul class=if user.active { "access" } else { "access suspended" }>
+                    {workspaces.into_iter().map(|ws| {
+                        let suspended = ws.granted && !user.active;
+                        view! {
+                            <li>
+                                <input type="hidden" name="shown[]" value=ws.workspace_id.clone() />
                                 <label>
-                                    <input type="checkbox" name="granted" value="on" checked=ws.granted disabled=busy
-                                        on:change=move |ev| { last_access_form.set(mark.clone()); submit_on_change(ev) } />
+                                    <input type="checkbox" name="granted[]" value=ws.workspace_id.clone()
+                                        checked=ws.granted prop:checked=ws.granted on:change=on_change />
                                     {ws.workspace_name.clone()}
                                 </label>
                                 {suspended.then(|| view! { <span class="badge off">"suspended"</span> })}
-                                <button type="submit" class="autosave-submit">{format!("Save {}", ws.workspace_name)}</button>
-                                <ErrorText error=errors.set_access form=form_key last_key=last_access_form />
-                            </ActionForm>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-        </section>
-
-        <section aria-labelledby="profile-h">
-            <h2 id="profile-h">"Profile"</h2>
-            <ActionForm action=update attr:class="profile">
-                <PageField />
-                <input type="hidden" name="id" value=profile_id />
-                <VersionInput version />
-                <ProfileFields values=Some(profile) error=errors.update form="update_user" />
-                <ErrorText error=errors.update form="update_user" />
-                <button type="submit" disabled=move || update.pending().get()>"Save profile"</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <button type="submit" class="autosave-submit">"Save workspace access"</button>
+                <ErrorText error=actions.save_access_error form="save_access" />
             </ActionForm>
         </section>
-
-        <DeleteUserSection user=user.clone() delete version error=errors.delete />
     }
 }
 
@@ -182,23 +307,18 @@ fn profile_values(user: &User) -> ProfileValues {
 }
 
 #[component]
-fn DeleteUserSection(
-    user: User,
-    delete: ServerAction<DeleteUser>,
-    version: RwSignal<i64>,
-    error: Signal<Option<crate::api::error::AppError>>,
-) -> impl IntoView {
+fn DeleteUserSection(user: User, actions: UserActions) -> impl IntoView {
     let question = format!("Delete {} and all of its workspace grants? This cannot be undone.", user.user_name);
     let id = user.id.clone();
     view! {
-        <ConfirmDelete page=format!("/users/{}", user.id) what="user" question error form="delete_user">
+        <ConfirmDelete page=format!("/users/{}", user.id) what="user" question error=actions.delete_error form="delete_user">
             {
                 let id = id.clone();
                 view! {
-                    <ActionForm action=delete attr:class="inline">
+                    <ActionForm action=actions.delete attr:class="inline">
                         <PageField />
                         <input type="hidden" name="id" value=id />
-                        <VersionInput version />
+                        <VersionInput version=actions.version />
                         <button type="submit" class="danger">"Yes, delete this user"</button>
                     </ActionForm>
                 }

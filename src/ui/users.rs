@@ -3,65 +3,177 @@ use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
-use super::forms::{ErrorText, PageField, PageReply, last_error};
+use super::forms::{last_error, ErrorText, PageField, PageReply};
 use super::paging::PagerLinks;
+use super::time::when;
 use crate::api::error::AppError;
 use crate::api::users::{list_users, CreateUser};
+use crate::api::workspaces::workspace_choices;
+use crate::domain::text::query_string;
+use crate::domain::users::{UserListPage, UserSort};
 
+/// The users list: search, status and workspace filters, sortable columns, a count of what
+/// matches and pages both ways, all in the address so any view can be linked and returned to.
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |key: &str| query.with(|q| q.get(key).unwrap_or_default());
     let users = Resource::new(
-        move || (param("q"), param("status"), param("after"), param("before")),
-        |(q, status, after, before)| list_users(q, status, Some(after), Some(before)),
+        move || ["q", "status", "ws", "sort", "dir", "after", "before", "at"].map(param),
+        |[q, status, ws, sort, dir, after, before, at]| {
+            list_users(q, status, Some(ws), Some(sort), Some(dir), Some(after), Some(before), at.parse().ok())
+        },
     );
+    let choices = Resource::new(|| (), |_| workspace_choices());
+    // The list's own query (filters and order, no position), which every link of it keeps.
+    let filters = move || ["q", "status", "ws", "sort", "dir"].map(|k| (k, param(k))).to_vec();
     view! {
         <Title text="Users · CIM" />
         <div class="page-head">
             <h1>"Users"</h1>
             <A href="/users/new" attr:class="button">"New user"</A>
         </div>
-        <Form method="GET" action="/users" attr:class="search" attr:role="search">
-            <label>"Search" <input type="search" name="q" value=move || param("q")
-                placeholder="user name, name, email or external id" /></label>
-            <label>"Status"
-                <select name="status">
-                    {["all", "active", "inactive"].into_iter().map(|s| view! {
-                        <option value=s selected=move || param("status") == s || (s == "all" && param("status").is_empty())>{s}</option>
+        <Form method="GET" action="/users" attr:class="filters" attr:role="search">
+            <label class="grow">"Search"
+                <input type="search" name="q" value=move || param("q") placeholder="Name, e-mail or id" />
+            </label>
+            <div class="field"><label for="filter-status">"Status"</label>
+                <select id="filter-status" name="status">
+                    {[("all", "All"), ("active", "Active"), ("inactive", "Inactive")].into_iter().map(|(value, text)| view! {
+                        <option value=value selected=move || param("status") == value || (value == "all" && param("status").is_empty())>{text}</option>
                     }).collect_view()}
                 </select>
-            </label>
+            </div>
+            <div class="field"><label for="filter-ws">"Workspace"</label>
+                <select id="filter-ws" name="ws">
+                    <option value="">"Any workspace"</option>
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            choices.await.unwrap_or_default().into_iter().map(|w| {
+                                let id = w.id.clone();
+                                view! { <option value=w.id selected=move || param("ws") == id>{w.name}</option> }
+                            }).collect_view()
+                        })}
+                    </Suspense>
+                </select>
+            </div>
+            <div class="field"><label for="filter-sort">"Sort by"</label>
+                <select id="filter-sort" name="sort">
+                    {UserSort::ALL.into_iter().map(|sort| view! {
+                        <option value=sort.as_str() selected=move || UserSort::parse(&param("sort")) == sort>{sort.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field"><label for="filter-dir">"Order"</label>
+                <select id="filter-dir" name="dir">
+                    <option value="asc" selected=move || param("dir") != "desc">"Ascending"</option>
+                    <option value="desc" selected=move || param("dir") == "desc">"Descending"</option>
+                </select>
+            </div>
             <button type="submit">"Search"</button>
         </Form>
         <Transition fallback=|| view! { <p>"Loading users…"</p> }>
             {move || Suspend::new(async move {
                 match users.await {
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    Ok(page) if page.rows.is_empty() => view! { <p class="empty">"No users match."</p> }.into_any(),
-                    Ok(page) => {
-                        let base = vec![("q", param("q")), ("status", param("status"))];
-                        view! {
-                            <table class="list">
-                                <thead><tr><th>"User name"</th><th>"Name"</th><th>"Email"</th><th>"Status"</th><th>"Workspaces"</th></tr></thead>
-                                <tbody>
-                                    {page.rows.into_iter().map(|u| view! {
-                                        <tr>
-                                            <td><A href=format!("/users/{}", u.id)>{u.user_name}</A></td>
-                                            <td>{u.display_name}</td>
-                                            <td>{u.email}</td>
-                                            <td>{if u.active { "Active" } else { "Inactive" }}</td>
-                                            <td>{u.workspace_count}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            <PagerLinks path="/users".into() base prev=page.prev next=page.next />
-                        }.into_any()
-                    }
+                    Ok(page) => view! { <UserTable page filters=filters() cursor=["after", "before"].map(|k| (k, param(k))).to_vec() /> }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+/// "1–50 of 1,234 users", with the words for an empty result.
+fn count_text(first: i64, shown: usize, total: i64) -> String {
+    match (shown, total) {
+        (0, _) => "No users match.".into(),
+        (_, 1) => "1 user".into(),
+        _ => format!("{}–{} of {} users", group(first), group(first + shown as i64 - 1), group(total)),
+    }
+}
+
+/// 100000 as "100,000".
+fn group(n: i64) -> String {
+    let digits = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+#[component]
+fn UserTable(page: UserListPage, filters: Vec<(&'static str, String)>, cursor: Vec<(&'static str, String)>) -> impl IntoView {
+    let value = |key: &str| filters.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()).unwrap_or_default();
+    let sort = UserSort::parse(&value("sort"));
+    let descending = value("dir") == "desc";
+    // Where a user's page sends the admin back to: this very page of the list.
+    let here = {
+        let mut pairs: Vec<(&str, &str)> = filters.iter().chain(cursor.iter()).map(|(k, v)| (*k, v.as_str())).collect();
+        let at = page.first.to_string();
+        pairs.push(("at", &at));
+        format!("/users?{}", query_string(&pairs))
+    };
+    let shown = page.rows.len();
+    let summary = count_text(page.first, shown, page.total);
+    let pager = {
+        let (filters, prev, next, first) = (filters.clone(), page.prev.clone(), page.next.clone(), page.first);
+        move |label: &'static str| {
+            view! { <PagerLinks path="/users".into() base=filters.clone() prev=prev.clone() next=next.clone() first shown label /> }
+        }
+    };
+    let pager_bottom = pager("Pages (bottom)");
+    let header = move |column: UserSort| {
+        let active = column == sort;
+        let next_dir = if active && !descending { "desc" } else { "asc" };
+        let mut pairs: Vec<(&str, String)> = filters.iter().filter(|(k, _)| *k != "sort" && *k != "dir").cloned().collect();
+        pairs.push(("sort", column.as_str().to_string()));
+        pairs.push(("dir", next_dir.to_string()));
+        let href = format!("/users?{}", query_string(&pairs.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()));
+        let aria = active.then_some(if descending { "descending" } else { "ascending" });
+        let mark = if !active { "" } else if descending { " ▼" } else { " ▲" };
+        view! { <th scope="col" aria-sort=aria><A href=href>{column.label()}{mark}</A></th> }
+    };
+    view! {
+        <p class="count" role="status">{summary}</p>
+        {(shown > 0).then(|| view! {
+            {pager("Pages")}
+            <table class="list stack">
+                <thead><tr>
+                    {header(UserSort::UserName)}{header(UserSort::Name)}<th scope="col">"Email"</th>
+                    {header(UserSort::Status)}<th scope="col">"Workspaces"</th>{header(UserSort::LastChange)}
+                </tr></thead>
+                <tbody>
+                    {page.rows.into_iter().map(|u| {
+                        let href = format!("/users/{}?{}", u.id, query_string(&[("back", here.as_str())]));
+                        view! {
+                            <tr>
+                                <td data-label="User name"><A href=href>{u.user_name}</A></td>
+                                <td data-label="Name">{u.display_name}</td>
+                                <td data-label="Email">{u.email}</td>
+                                <td data-label="Status"><StatusBadge active=u.active /></td>
+                                <td data-label="Workspaces">{u.workspace_count}</td>
+                                <td data-label="Last change">{when(Some(u.last_modified))}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {pager_bottom}
+        })}
+    }
+}
+
+/// A user's status in colour and in words.
+#[component]
+pub fn StatusBadge(active: bool) -> impl IntoView {
+    if active {
+        view! { <span class="badge ok">"Active"</span> }
+    } else {
+        view! { <span class="badge off">"Inactive"</span> }
     }
 }
 
@@ -120,8 +232,9 @@ pub fn ProfileFields(
         .map(|(name, label, value, kind)| {
             let value = PageReply::typed(form, name).unwrap_or(value);
             view! {
-                <label>{label} <input type=kind name=name value=value required=name == "user_name" /></label>
-                <ErrorText error form field=name />
+                <label>{label} <input type=kind name=name value=value required=name == "user_name" />
+                    <ErrorText error form field=name />
+                </label>
             }
         })
         .collect_view()

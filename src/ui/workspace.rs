@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::forms::{ConfirmDelete, ErrorText, PageField, last_error};
+use super::forms::{last_error, ConfirmDelete, ErrorText, PageField, PageReply};
 use super::paging::PagerLinks;
 use super::user::VersionInput;
 use crate::api::workspaces::{workspace_page, DeleteWorkspace, UpdateWorkspace};
@@ -35,6 +35,12 @@ pub fn WorkspacePage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading workspace…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
+                    Err(AppError::NotFound(_)) => view! {
+                        <Title text="Workspace not found · CIM" />
+                        <h1>"Workspace not found"</h1>
+                        <p>{format!("No workspace has the id {}. It may have been deleted, or the link is incomplete.", id())}</p>
+                        <p><A href="/workspaces">"Find the workspace in the workspaces list"</A></p>
+                    }.into_any(),
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
                     Ok((workspace, members)) => {
                         version.set(workspace.version);
@@ -43,6 +49,15 @@ pub fn WorkspacePage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// "1 member", "12 members", "No members".
+fn members_text(count: i64) -> String {
+    match count {
+        0 => "No members".into(),
+        1 => "1 member".into(),
+        n => format!("{n} members"),
     }
 }
 
@@ -62,18 +77,23 @@ fn WorkspaceView(
     let id = workspace.id.clone();
     view! {
         <Title text=format!("{} · CIM", workspace.name) />
+        <p class="back"><a href="/workspaces">"‹ Back to workspaces"</a></p>
         <h1>{workspace.name.clone()}</h1>
-        <p class="hint">{format!("{} members", workspace.member_count)}</p>
+        <p class="hint">{members_text(workspace.member_count)}</p>
         <section aria-labelledby="rename-h">
             <h2 id="rename-h">"Name and description"</h2>
             <ActionForm action=update attr:class="inline">
                 <PageField />
                 <input type="hidden" name="id" value=workspace.id.clone() />
                 <VersionInput version />
-                <label>"Name" <input type="text" name="name" value=workspace.name.clone() required /></label>
-                <ErrorText error form="update_workspace" field="name" />
-                <label>"Description" <input type="text" name="description" value=workspace.description.clone() /></label>
-                <ErrorText error form="update_workspace" field="description" />
+                <label>"Name" <input type="text" name="name" required
+                        value=PageReply::typed("update_workspace", "name").unwrap_or(workspace.name.clone()) />
+                    <ErrorText error form="update_workspace" field="name" />
+                </label>
+                <label>"Description" <input type="text" name="description"
+                        value=PageReply::typed("update_workspace", "description").unwrap_or(workspace.description.clone()) />
+                    <ErrorText error form="update_workspace" field="description" />
+                </label>
                 <button type="submit" disabled=move || update.pending().get()>"Save"</button>
                 <ErrorText error form="update_workspace" />
             </ActionForm>
@@ -84,14 +104,18 @@ fn WorkspaceView(
                 view! { <p class="empty">"No members."</p> }.into_any()
             } else {
                 view! {
-                    <table class="list">
-                        <thead><tr><th>"User name"</th><th>"Name"</th><th>"Access"</th></tr></thead>
+                    <table class="list stack">
+                        <thead><tr><th scope="col">"User name"</th><th scope="col">"Name"</th><th scope="col">"Access"</th></tr></thead>
                         <tbody>
                             {members.rows.into_iter().map(|m| view! {
                                 <tr>
-                                    <td><A href=format!("/users/{}", m.user_id)>{m.user_name}</A></td>
-                                    <td>{m.display_name}</td>
-                                    <td>{if m.active { "Active" } else { "Suspended (user inactive)" }}</td>
+                                    <td data-label="User name"><A href=format!("/users/{}", m.user_id)>{m.user_name}</A></td>
+                                    <td data-label="Name">{m.display_name}</td>
+                                    <td data-label="Access">{if m.active {
+                                        view! { <span class="badge ok">"Active"</span> }.into_any()
+                                    } else {
+                                        view! { <span class="badge off">"Suspended (user inactive)"</span> }.into_any()
+                                    }}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

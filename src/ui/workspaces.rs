@@ -24,16 +24,18 @@ pub fn WorkspacesPage() -> impl IntoView {
             <h2 id="new-ws-h">"New workspace"</h2>
             <ActionForm action=create attr:class="inline">
                 <PageField />
-                <label>"Name" <input type="text" name="name" required value=PageReply::typed("create_workspace", "name") /></label>
-                <ErrorText error form="create_workspace" field="name" />
-                <label>"Description" <input type="text" name="description" value=PageReply::typed("create_workspace", "description") /></label>
-                <ErrorText error form="create_workspace" field="description" />
+                <label>"Name" <input type="text" name="name" required value=PageReply::typed("create_workspace", "name") />
+                    <ErrorText error form="create_workspace" field="name" />
+                </label>
+                <label>"Description" <input type="text" name="description" value=PageReply::typed("create_workspace", "description") />
+                    <ErrorText error form="create_workspace" field="description" />
+                </label>
                 <button type="submit" disabled=move || create.pending().get()>"Create workspace"</button>
                 <ErrorText error form="create_workspace" />
             </ActionForm>
         </section>
-        <Form method="GET" action="/workspaces" attr:class="search" attr:role="search">
-            <label>"Name starts with" <input type="search" name="q" value=move || param("q") /></label>
+        <Form method="GET" action="/workspaces" attr:class="filters" attr:role="search">
+            <label class="grow">"Name starts with" <input type="search" name="q" value=move || param("q") /></label>
             <button type="submit">"Search"</button>
         </Form>
         <Transition fallback=|| view! { <p>"Loading workspaces…"</p> }>
@@ -42,14 +44,14 @@ pub fn WorkspacesPage() -> impl IntoView {
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
                     Ok(page) if page.rows.is_empty() => view! { <p class="empty">"No workspaces yet."</p> }.into_any(),
                     Ok(page) => view! {
-                        <table class="list">
-                            <thead><tr><th>"Workspace"</th><th>"Members"</th><th>"Description"</th></tr></thead>
+                        <table class="list stack">
+                            <thead><tr><th scope="col">"Workspace"</th><th scope="col">"Members"</th><th scope="col">"Description"</th></tr></thead>
                             <tbody>
                                 {page.rows.into_iter().map(|w| view! {
                                     <tr>
-                                        <td><A href=format!("/workspaces/{}", w.id)>{w.name}</A></td>
-                                        <td>{w.member_count}</td>
-                                        <td>{w.description}</td>
+                                        <td data-label="Workspace"><A href=format!("/workspaces/{}", w.id)>{w.name}</A></td>
+                                        <td data-label="Members">{w.member_count}</td>
+                                        <td data-label="Description">{w.description}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

@@ -8,7 +8,7 @@ async fn ticking_a_workspace_grants_it_bumps_versions_and_is_audited_once() {
     let ws = app.workspace("Finance").await;
 
     let (status, body) = app
-        .call("users/set_access", &[("user_id", &user.id), ("workspace_id", &ws.id), ("version", "1"), ("granted", "on")])
+        .call("users/save_access", &[("user_id", &user.id), ("version", "1"), ("shown[]", &ws.id), ("granted[]", &ws.id)])
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["version"], 2);
@@ -25,7 +25,7 @@ async fn ticking_a_workspace_grants_it_bumps_versions_and_is_audited_once() {
     ]);
 
     // Unticking: the checkbox is absent from the form.
-    let (status, body) = app.call("users/set_access", &[("user_id", &user.id), ("workspace_id", &ws.id), ("version", "2")]).await;
+    let (status, body) = app.call("users/save_access", &[("user_id", &user.id), ("version", "2"), ("shown[]", &ws.id)]).await;
     assert_eq!(status, 200, "{body}");
     let (_, page) = app.call("users/page", &[("id", &user.id), ("wsq", "")]).await;
     assert_eq!(page["workspaces"][0]["granted"], false);
@@ -38,11 +38,11 @@ async fn a_stale_version_is_refused_and_changes_nothing() {
     app.sign_in().await;
     let user = app.user("stale@example.com").await;
     let ws = app.workspace("Legal").await;
-    let (status, _) = app.call("users/set_active", &[("id", &user.id), ("version", "1")]).await;
+    let (status, _) = app.call("users/set_active", &[("id", &user.id), ("version", "1"), ("confirm", "yes")]).await;
     assert_eq!(status, 200);
 
     let (status, body) = app
-        .call("users/set_access", &[("user_id", &user.id), ("workspace_id", &ws.id), ("version", "1"), ("granted", "on")])
+        .call("users/save_access", &[("user_id", &user.id), ("version", "1"), ("shown[]", &ws.id), ("granted[]", &ws.id)])
         .await;
     assert_eq!(status, 409);
     assert!(body["Stale"].as_str().unwrap().contains("changed elsewhere"), "{body}");
@@ -58,8 +58,8 @@ async fn a_deactivated_user_keeps_its_grants_and_gets_them_back_on_reactivation(
     app.sign_in().await;
     let user = app.user("pause@example.com").await;
     let ws = app.workspace("Ops").await;
-    app.call("users/set_access", &[("user_id", &user.id), ("workspace_id", &ws.id), ("version", "1"), ("granted", "on")]).await;
-    let (_, body) = app.call("users/set_active", &[("id", &user.id), ("version", "2")]).await;
+    app.call("users/save_access", &[("user_id", &user.id), ("version", "1"), ("shown[]", &ws.id), ("granted[]", &ws.id)]).await;
+    let (_, body) = app.call("users/set_active", &[("id", &user.id), ("version", "2"), ("confirm", "yes")]).await;
     assert_eq!(body["active"], false);
     let (_, page) = app.call("users/page", &[("id", &user.id), ("wsq", "")]).await;
     assert_eq!(page["workspaces"][0]["granted"], true);
@@ -77,7 +77,7 @@ async fn an_auditor_reads_everything_and_changes_nothing() {
     let (status, page) = app.call("users/list", &[("q", "watched"), ("status", "all")]).await;
     assert_eq!(status, 200);
     assert_eq!(page["rows"][0]["user_name"], "watched@example.com");
-    let (_, body) = app.call("users/set_active", &[("id", &user.id), ("version", "1")]).await;
+    let (_, body) = app.call("users/set_active", &[("id", &user.id), ("version", "1"), ("confirm", "yes")]).await;
     assert_eq!(body, "Forbidden");
     let (_, body) = app.call("workspaces/create", &[("name", "Sneaky"), ("description", "")]).await;
     assert_eq!(body, "Forbidden");
@@ -130,7 +130,7 @@ async fn deleting_a_user_takes_its_grants_and_deleting_a_workspace_moves_member_
     let b = app.user("b@example.com").await;
     let ws = app.workspace("Shared").await;
     for u in [&a, &b] {
-        app.call("users/set_access", &[("user_id", &u.id), ("workspace_id", &ws.id), ("version", "1"), ("granted", "on")]).await;
+        app.call("users/save_access", &[("user_id", &u.id), ("version", "1"), ("shown[]", &ws.id), ("granted[]", &ws.id)]).await;
     }
     let (status, _) = app.call("users/delete", &[("id", &a.id), ("version", "2")]).await;
     assert_eq!(status, 200);
@@ -141,4 +141,36 @@ async fn deleting_a_user_takes_its_grants_and_deleting_a_workspace_moves_member_
     let b_now = app.services.store().get_user(&b.id).await.unwrap().unwrap();
     assert_eq!(b_now.version, 3, "losing a workspace changes the user");
     assert_eq!(app.services.store().count_grants_of_user(&b.id).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn one_save_applies_every_tick_and_untick_of_the_form_in_one_audited_write() {
+    let app = spawn_app().await;
+    app.sign_in().await;
+    let user = app.user("several@example.com").await;
+    let (a, b, c) = (app.workspace("A").await, app.workspace("B").await, app.workspace("C").await);
+    let (status, body) = app.call("users/save_access", &[("user_id", &user.id), ("version", "1"),
+        ("shown[]", &a.id), ("shown[]", &b.id), ("granted[]", &a.id), ("granted[]", &b.id)]).await;
+    assert_eq!(status, 200, "{body}");
+    // The next save unticks A, keeps B, ticks C: only what differs is written, in one event.
+    let (status, body) = app.call("users/save_access", &[("user_id", &user.id), ("version", "2"),
+        ("shown[]", &a.id), ("shown[]", &b.id), ("shown[]", &c.id), ("granted[]", &b.id), ("granted[]", &c.id)]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["version"], 3);
+    let held = app.services.user_with_access(&crate::helpers::system(), &user.id).await.unwrap().workspaces;
+    assert_eq!(held.iter().map(|w| w.name.as_str()).collect::<Vec<_>>(), ["B", "C"]);
+    let events = app.services.store().audit_of("user", &user.id, 10).await.unwrap();
+    assert_eq!(events[0].action, "access.grant+access.revoke");
+    assert_eq!(events.len(), 3, "create and two saves");
+}
+
+#[tokio::test]
+async fn deactivating_in_the_console_must_be_confirmed() {
+    let app = spawn_app().await;
+    app.sign_in().await;
+    let user = app.user("confirm.me@example.com").await;
+    let (status, body) = app.call("users/set_active", &[("id", &user.id), ("version", "1")]).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["Invalid"]["field"], "confirm");
+    assert!(app.services.store().get_user(&user.id).await.unwrap().unwrap().active, "nothing changed");
 }

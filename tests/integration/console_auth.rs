@@ -19,7 +19,7 @@ async fn server_functions_refuse_a_caller_without_a_session() {
     let user = app.user("ada@example.com").await;
     let (_, body) = app.call("users/list", &[("q", ""), ("status", "all")]).await;
     assert_eq!(body, "Unauthenticated");
-    let (_, body) = app.call("users/set_active", &[("id", &user.id), ("version", "1")]).await;
+    let (_, body) = app.call("users/set_active", &[("id", &user.id), ("version", "1"), ("confirm", "yes")]).await;
     assert_eq!(body, "Unauthenticated");
     let still = app.services.store().get_user(&user.id).await.unwrap().unwrap();
     assert!(still.active, "nothing changes without a session");

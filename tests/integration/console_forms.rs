@@ -1,6 +1,6 @@
 //! Plain HTML form posts: what the console does with JavaScript off.
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, within, TestApp};
 
 async fn post_form(app: &TestApp, endpoint: &str, referer: &str, form: &[(&str, &str)]) -> reqwest::Response {
     app.client
@@ -22,7 +22,7 @@ async fn a_refused_plain_form_post_is_answered_with_its_page_the_error_and_what_
     assert_eq!(response.status().as_u16(), 409);
     assert!(response.headers().get("location").is_none());
     let page = response.text().await.unwrap();
-    assert!(page.contains(r#"<p role="alert" class="error">A workspace named finance already exists."#), "{page}");
+    assert!(page.contains(r#"<span role="alert" class="error">A workspace named finance already exists."#), "{page}");
     assert!(page.contains(r#"value="Plans &amp; budgets""#), "the description typed is kept: {page}");
     assert!(page.contains(r#"value="finance""#), "the name typed is kept");
     let (_, list) = app.call("workspaces/list", &[("q", "")]).await;
@@ -60,7 +60,7 @@ async fn a_successful_plain_form_post_goes_back_to_its_page_or_on_to_the_new_rec
     app.sign_in().await;
     let response = post_form(&app, "workspaces/create", "/workspaces", &[("name", "Sales"), ("description", "")]).await;
     assert_eq!(response.status().as_u16(), 302);
-    assert_eq!(response.headers()["location"], "/workspaces");
+    assert_eq!(response.headers()["location"], "/workspaces?saved=create_workspace", "back, saying what was saved");
     let created = post_form(&app, "users/create", "/users/new", &[
         ("user_name", "new@example.com"), ("external_id", ""), ("given_name", "New"), ("family_name", "User"),
         ("display_name", ""), ("email", "new@example.com"),
@@ -74,16 +74,16 @@ async fn a_successful_plain_form_post_goes_back_to_its_page_or_on_to_the_new_rec
 #[tokio::test]
 async fn a_credential_issued_by_a_plain_post_is_shown_in_the_answer_and_kept_nowhere() {
     let app = spawn_app().await;
-    app.sign_in().await;
-    let response = post_form(&app, "credentials/issue", "/credentials", &[("name", "Okta production"), ("kind", "bearer")]).await;
+    within("sign-in", app.sign_in()).await;
+    let response = within("issue", post_form(&app, "credentials/issue", "/credentials", &[("name", "Okta production"), ("kind", "bearer")])).await;
     assert_eq!(response.status().as_u16(), 200);
-    let page = response.text().await.unwrap();
+    let page = within("answer body", response.text()).await.unwrap();
     let secret = page.split("cim_").nth(1).map(|rest| format!("cim_{}", &rest[..43])).expect("the secret is on the page");
     // Not in the session table nor anywhere else in the store: only its hash is kept.
     let dump = app.dump_store().await;
     assert!(!dump.contains(&secret), "the secret rests nowhere in the store");
-    let again = app.client.get(format!("{}/credentials", app.base)).send().await.unwrap().text().await.unwrap();
+    let again = within("page again", async { app.client.get(format!("{}/credentials", app.base)).send().await.unwrap().text().await.unwrap() }).await;
     assert!(again.contains("Okta production") && !again.contains(&secret), "shown once");
-    let works = reqwest::Client::new().get(format!("{}/scim/v2/Users", app.base)).bearer_auth(&secret).send().await.unwrap();
+    let works = within("scim", reqwest::Client::new().get(format!("{}/scim/v2/Users", app.base)).bearer_auth(&secret).send()).await.unwrap();
     assert_eq!(works.status().as_u16(), 200);
 }

@@ -47,6 +47,15 @@ pub fn named(name: &str) -> WorkspaceChange {
     WorkspaceChange { name: Some(name.into()), ..Default::default() }
 }
 
+/// Awaits `step`, failing the test with `label` if it takes over 30 s (a hang, not slowness:
+/// tests never assert on speed).
+pub async fn within<T>(label: &str, step: impl std::future::Future<Output = T>) -> T {
+    match tokio::time::timeout(std::time::Duration::from_secs(30), step).await {
+        Ok(value) => value,
+        Err(_) => panic!("hung at: {label}"),
+    }
+}
+
 pub fn system() -> Actor {
     Actor::system(new_id())
 }
@@ -75,6 +84,7 @@ pub async fn spawn_app_waiting(lock_wait: std::time::Duration) -> TestApp {
         session_idle_minutes: 30,
         secure_cookies: false,
         lock_wait,
+        trust_proxy: false,
     };
     let leptos_options = LeptosOptions::builder().output_name("cim").site_root("target/site").site_addr(addr).build();
     let router = build_router(AppState { services: services.clone(), leptos_options }, &config, sessions);

@@ -22,13 +22,13 @@ async fn the_same_change_through_either_door_is_stored_and_audited_alike() {
     let patch = |ops| json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops});
 
     // Deactivate.
-    app.call("users/set_active", &[("id", &by_console.id), ("version", "1")]).await;
+    app.call("users/set_active", &[("id", &by_console.id), ("version", "1"), ("confirm", "yes")]).await;
     scim.send("PATCH", &format!("/Users/{}", by_scim.id), Some(patch(json!([{"op": "replace", "path": "active", "value": false}]))), &[]).await;
     assert_eq!(last_action(&app, &by_console.id).await, ("user.deactivate".into(), "console".into()));
     assert_eq!(last_action(&app, &by_scim.id).await, ("user.deactivate".into(), "scim".into()));
 
     // Grant a workspace.
-    app.call("users/set_access", &[("user_id", &by_console.id), ("workspace_id", &ws.id), ("version", "2"), ("granted", "on")]).await;
+    app.call("users/save_access", &[("user_id", &by_console.id), ("version", "2"), ("shown[]", &ws.id), ("granted[]", &ws.id)]).await;
     scim.send("PATCH", &format!("/Users/{}", by_scim.id),
         Some(patch(json!([{"op": "add", "path": "entitlements", "value": [{"type": "WORKSPACE", "value": ws.id}]}]))), &[]).await;
     assert_eq!(last_action(&app, &by_console.id).await.0, "access.grant");

@@ -98,3 +98,45 @@ async fn a_write_that_cannot_get_the_lock_in_time_is_a_503_to_retry() {
     drop(held);
     scim.create_user("locked.out@example.com").await;
 }
+
+#[tokio::test]
+async fn a_path_less_patch_counts_every_key_and_lists_cannot_grow_past_their_bound() {
+    let app = spawn_app().await;
+    let scim = app.scim().await;
+    let id = scim.create_user("keys@example.com").await["id"].as_str().unwrap().to_string();
+    // 1,001 distinct spellings of one attribute in one operation without a path.
+    let many: serde_json::Map<String, Value> = (0..1001)
+        .map(|i| {
+            let spelling: String = "displayname".chars().enumerate()
+                .map(|(b, c)| if i >> b & 1 == 1 { c.to_ascii_uppercase() } else { c }).collect();
+            (spelling, json!("N"))
+        })
+        .collect();
+    assert_eq!(many.len(), 1001);
+    let refused = scim.send("PATCH", &format!("/Users/{id}"), Some(patch(vec![json!({"op": "replace", "value": many})])), &[]).await;
+    assert_scim_error(&refused, 400, Some("invalidValue"));
+    let phones: Vec<Value> = (0..1001).map(|i| json!({"value": format!("+1 555 {i:04}"), "type": "work"})).collect();
+    let grown = scim.send("PATCH", &format!("/Users/{id}"), Some(patch(vec![json!({"op": "add", "path": "phoneNumbers", "value": phones})])), &[]).await;
+    assert_scim_error(&grown, 400, Some("invalidValue"));
+    assert_eq!(scim.get(&format!("/Users/{id}")).await.body["meta"]["version"], "W/\"1\"");
+}
+
+#[tokio::test]
+async fn bulk_references_run_in_dependency_order_and_missing_ones_fail_alone() {
+    let app = spawn_app().await;
+    let scim = app.scim().await;
+    // The group comes first but names the user created after it; a third refers to nothing.
+    let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": [
+        {"method": "POST", "path": "/Groups", "bulkId": "g", "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Chained", "members": [{"value": "bulkId:u"}]}},
+        {"method": "POST", "path": "/Users", "bulkId": "u", "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "chained@example.com"}},
+        {"method": "PATCH", "path": "/Users/bulkId:nowhere", "data": {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "active", "value": false}]}}
+    ]});
+    let response = scim.post("/Bulk", body).await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    let ops = response.body["Operations"].as_array().unwrap();
+    assert_eq!(ops.iter().map(|o| o["status"].as_str().unwrap()).collect::<Vec<_>>(), ["201", "201", "409"]);
+    let group = scim.get(ops[0]["location"].as_str().unwrap().rsplit_once("/scim/v2").unwrap().1).await;
+    assert_eq!(group.body["members"][0]["display"], "chained@example.com");
+}

@@ -248,8 +248,16 @@ async fn the_rfc_7643_example_user_survives_a_round_trip() {
 async fn malformed_bodies_and_unsupported_methods_get_scim_errors() {
     let app = spawn_app().await;
     let scim = app.scim().await;
-    let raw = scim.http.post(format!("{}/Users", scim.base)).bearer_auth(&scim.token).body("{not json").send().await.unwrap();
+    let raw = scim.http.post(format!("{}/Users", scim.base)).bearer_auth(&scim.token)
+        .header("Content-Type", "application/scim+json").body("{not json").send().await.unwrap();
     assert_eq!(raw.status().as_u16(), 400);
+    // Only JSON: a page elsewhere cannot post a plain-text or form body that a browser would send
+    // with cached credentials.
+    for content_type in ["text/plain", "application/x-www-form-urlencoded"] {
+        let sneaky = scim.http.post(format!("{}/Users", scim.base)).bearer_auth(&scim.token).header("Content-Type", content_type)
+            .body(json!({"userName": "sneaky@example.com"}).to_string()).send().await.unwrap();
+        assert_eq!(sneaky.status().as_u16(), 415, "{content_type}");
+    }
     assert_scim_error(&scim.post("/Users", json!({"not": "a scim resource"})).await, 400, Some("invalidValue"));
     assert_scim_error(&scim.post("/Users", json!({"userName": "has space"})).await, 400, Some("invalidValue"));
     assert_scim_error(&scim.send("DELETE", "/Users", None, &[]).await, 405, None);

@@ -56,11 +56,11 @@ async fn hostile_names_from_both_doors_reach_no_page_as_markup() {
         "/credentials".to_string(),
     ];
     for path in &pages {
-        let response = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
+        let response = crate::helpers::within(path, app.client.get(format!("{}{path}", app.base)).send()).await.unwrap();
         assert_eq!(response.status().as_u16(), 200, "{path}");
         let csp = response.headers()["content-security-policy"].to_str().unwrap().to_string();
         assert!(csp.contains("script-src 'self' 'nonce-") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
-        let page = response.text().await.unwrap();
+        let page = crate::helpers::within(path, response.text()).await.unwrap();
         assert_no_markup_from(&page, path);
     }
     let user_page = app.client.get(format!("{}/users/{user_id}", app.base)).send().await.unwrap().text().await.unwrap();
@@ -135,7 +135,7 @@ async fn every_kind_of_refusal_has_its_own_status_and_only_faults_are_500() {
     let (status, body) = app.call("users/list", &[("q", ""), ("status", "all")]).await;
     assert_eq!((status, body), (401, json!("Unauthenticated")));
     app.sign_in_as(AUDITOR).await;
-    let (status, _) = app.call("users/set_active", &[("id", &user.id), ("version", "1")]).await;
+    let (status, _) = app.call("users/set_active", &[("id", &user.id), ("version", "1"), ("confirm", "yes")]).await;
     assert_eq!(status, 403);
     app.sign_in().await;
     let (status, _) = app.call("users/page", &[("id", "no-such-user"), ("wsq", "")]).await;
@@ -146,7 +146,7 @@ async fn every_kind_of_refusal_has_its_own_status_and_only_faults_are_500() {
     let (status, _) = app.call("users/create", &[("user_name", "STATUS@example.com"), ("external_id", ""), ("given_name", ""),
         ("family_name", ""), ("display_name", ""), ("email", "")]).await;
     assert_eq!(status, 409);
-    let (status, _) = app.call("users/set_active", &[("id", &user.id), ("version", "7")]).await;
+    let (status, _) = app.call("users/set_active", &[("id", &user.id), ("version", "7"), ("confirm", "yes")]).await;
     assert_eq!(status, 409);
     let (status, body) = app.call("users/set_active", &[("id", &user.id)]).await;
     assert_eq!(status, 422, "a form missing a field is the caller's mistake: {body}");

@@ -51,7 +51,7 @@ async fn invalid_input_is_refused_before_anything_is_written() {
     let app = spawn_app().await;
     let err = app.services.create_user(&system(), &profile(input("has space"))).await.unwrap_err();
     assert!(matches!(err, ServiceError::Invalid { ref field, .. } if field == "user_name"));
-    let page = app.services.list_users(&system(), Default::default(), "", &Default::default()).await.unwrap();
+    let page = app.services.list_users(&system(), &Default::default(), &Default::default(), 1).await.unwrap();
     assert!(page.rows.is_empty());
 }
 
@@ -69,7 +69,7 @@ async fn admin_passwords_must_be_long_and_are_stored_only_as_argon2id_hashes() {
 async fn demo_data_adds_users_workspaces_and_grants_in_one_audited_write() {
     let app = spawn_app().await;
     app.services.load_demo_data(&system(), cim::service::DemoSize { users: 300, workspaces: 5 }).await.unwrap();
-    let page = app.services.list_users(&system(), Default::default(), "", &Default::default()).await.unwrap();
+    let page = app.services.list_users(&system(), &Default::default(), &Default::default(), 1).await.unwrap();
     assert_eq!(page.rows.len(), 50);
     assert!(page.next.is_some());
     let workspaces = app.services.list_workspaces(&system(), "", &Default::default()).await.unwrap();

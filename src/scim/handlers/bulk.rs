@@ -1,7 +1,8 @@
 //! /Bulk (RFC 7644 §3.7): many operations in one request, with `bulkId` references between them
 //! and `failOnErrors`. Each operation is its own write, as the RFC allows.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 
 use serde_json::{json, Value};
 
@@ -59,34 +60,85 @@ fn parse_ops(body: &Value) -> ScimResult<(Vec<BulkOp>, Option<usize>)> {
     Ok((parsed, fail_on_errors))
 }
 
-/// Replaces every "bulkId:x" in `value` with the id it stands for; the unresolved ones are returned.
-fn resolve(value: &mut Value, ids: &HashMap<String, String>, missing: &mut Vec<String>) {
+/// Every bulkId an operation refers to, in its path or anywhere in its data.
+fn references(op: &BulkOp) -> Vec<String> {
+    fn walk(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::String(s) => out.extend(s.strip_prefix("bulkId:").map(str::to_string)),
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            Value::Object(map) => map.values().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out: Vec<String> = op.path.split('/').filter_map(|p| p.strip_prefix("bulkId:")).map(str::to_string).collect();
+    if let Some(data) = &op.data {
+        walk(data, &mut out);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Replaces every "bulkId:x" in `value` with the id it stands for (all are known by now).
+fn resolve(value: &mut Value, ids: &HashMap<String, String>) {
     match value {
         Value::String(s) => {
-            if let Some(reference) = s.strip_prefix("bulkId:") {
-                match ids.get(reference) {
-                    Some(id) => *s = id.clone(),
-                    None => missing.push(reference.to_string()),
-                }
+            if let Some(id) = s.strip_prefix("bulkId:").and_then(|r| ids.get(r)) {
+                *s = id.clone();
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| resolve(v, ids, missing)),
-        Value::Object(map) => map.values_mut().for_each(|v| resolve(v, ids, missing)),
+        Value::Array(items) => items.iter_mut().for_each(|v| resolve(v, ids)),
+        Value::Object(map) => map.values_mut().for_each(|v| resolve(v, ids)),
         _ => {}
     }
 }
 
-fn resolve_path(path: &str, ids: &HashMap<String, String>, missing: &mut Vec<String>) -> String {
+fn resolve_path(path: &str, ids: &HashMap<String, String>) -> String {
     path.split('/')
-        .map(|part| match part.strip_prefix("bulkId:") {
-            Some(r) => ids.get(r).cloned().unwrap_or_else(|| {
-                missing.push(r.to_string());
-                part.to_string()
-            }),
-            None => part.to_string(),
-        })
+        .map(|part| part.strip_prefix("bulkId:").and_then(|r| ids.get(r)).map(String::as_str).unwrap_or(part))
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// The order to run operations in: as given, except that one runs after those whose bulkIds it
+/// refers to (RFC 7644 §3.7.2). Each operation's references are read once, so the cost follows
+/// the size of the request, not its length times its size. Operations left out refer to a
+/// bulkId that no operation creates, or to one another in a circle.
+fn run_order(ops: &[BulkOp], references: &[Vec<String>]) -> Vec<usize> {
+    let defined: HashMap<&str, usize> = ops.iter().enumerate().filter_map(|(i, op)| op.bulk_id.as_deref().map(|b| (b, i))).collect();
+    let mut waiting_on = vec![0usize; ops.len()];
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); ops.len()];
+    let mut ready = BinaryHeap::new();
+    for (i, refs) in references.iter().enumerate() {
+        let mut runnable = true;
+        for r in refs {
+            match defined.get(r.as_str()) {
+                Some(&d) if d != i => {
+                    waiting_on[i] += 1;
+                    dependents[d].push(i);
+                }
+                _ => runnable = false,
+            }
+        }
+        if !runnable {
+            waiting_on[i] = usize::MAX;
+        } else if waiting_on[i] == 0 {
+            ready.push(Reverse(i));
+        }
+    }
+    let mut order = Vec::with_capacity(ops.len());
+    while let Some(Reverse(i)) = ready.pop() {
+        order.push(i);
+        for &d in &dependents[i] {
+            if waiting_on[d] != usize::MAX {
+                waiting_on[d] -= 1;
+                if waiting_on[d] == 0 {
+                    ready.push(Reverse(d));
+                }
+            }
+        }
+    }
+    order
 }
 
 async fn run(ctx: &Ctx, op: &BulkOp, path: &str, data: Option<&Value>) -> ScimResult<Outcome> {
@@ -108,67 +160,63 @@ async fn run(ctx: &Ctx, op: &BulkOp, path: &str, data: Option<&Value>) -> ScimRe
 /// The body's size is bounded by the router's limit (`maxPayloadSize`) before it is read.
 pub async fn bulk(ctx: Ctx, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
     let (ops, fail_on_errors) = parse_ops(&body)?;
+    let references: Vec<Vec<String>> = ops.iter().map(references).collect();
     let mut ids: HashMap<String, String> = HashMap::new();
     let mut results: Vec<Option<Value>> = vec![None; ops.len()];
     let mut errors = 0usize;
-    // Operations run in order; one that refers to a bulkId created later waits for a later pass.
-    let mut pending: Vec<usize> = (0..ops.len()).collect();
     let mut stopped = false;
-    'passes: loop {
-        let mut progressed = false;
-        let mut waiting = Vec::new();
-        for &i in &pending {
-            let op = &ops[i];
-            let mut missing = Vec::new();
-            let path = resolve_path(&op.path, &ids, &mut missing);
+    for i in run_order(&ops, &references) {
+        let op = &ops[i];
+        let mut entry = json!({"method": op.method});
+        if let Some(b) = &op.bulk_id {
+            entry["bulkId"] = json!(b);
+        }
+        // A bulkId whose operation failed was never created: this one cannot run either.
+        let outcome = if references[i].iter().all(|r| ids.contains_key(r)) {
+            let path = resolve_path(&op.path, &ids);
             let mut data = op.data.clone();
             if let Some(d) = data.as_mut() {
-                resolve(d, &ids, &mut missing);
+                resolve(d, &ids);
             }
-            if !missing.is_empty() {
-                waiting.push(i);
-                continue;
-            }
-            progressed = true;
-            let mut entry = json!({"method": op.method});
-            if let Some(b) = &op.bulk_id {
-                entry["bulkId"] = json!(b);
-            }
-            match run(&ctx, op, &path, data.as_ref()).await {
-                Ok(outcome) => {
-                    entry["status"] = json!(outcome.status.as_u16().to_string());
-                    if let Some(location) = &outcome.location {
-                        entry["location"] = json!(location);
-                    }
-                    if let Some(v) = outcome.version {
-                        entry["version"] = json!(etag(v));
-                    }
-                    if let (Some(b), Some(id)) = (&op.bulk_id, outcome.body.as_ref().and_then(|v| v["id"].as_str())) {
-                        ids.insert(b.clone(), id.to_string());
-                    }
+            run(&ctx, op, &path, data.as_ref()).await
+        } else {
+            Err(never_created())
+        };
+        match outcome {
+            Ok(outcome) => {
+                entry["status"] = json!(outcome.status.as_u16().to_string());
+                if let Some(location) = &outcome.location {
+                    entry["location"] = json!(location);
                 }
-                Err(err) => {
-                    errors += 1;
-                    entry["status"] = json!(err.status.to_string());
-                    entry["response"] = err.body();
+                if let Some(v) = outcome.version {
+                    entry["version"] = json!(etag(v));
+                }
+                if let (Some(b), Some(id)) = (&op.bulk_id, outcome.body.as_ref().and_then(|v| v["id"].as_str())) {
+                    ids.insert(b.clone(), id.to_string());
                 }
             }
-            results[i] = Some(entry);
-            if fail_on_errors.is_some_and(|limit| limit > 0 && errors >= limit) {
-                // RFC 7644 §3.7.3: the rest is not run and not reported.
-                stopped = true;
-                break 'passes;
+            Err(err) => {
+                errors += 1;
+                entry["status"] = json!(err.status.to_string());
+                entry["response"] = err.body();
             }
         }
-        pending = waiting;
-        if pending.is_empty() || !progressed {
+        results[i] = Some(entry);
+        if fail_on_errors.is_some_and(|limit| limit > 0 && errors >= limit) {
+            // RFC 7644 §3.7.3: the rest is not run and not reported.
+            stopped = true;
             break;
         }
     }
-    for i in pending.into_iter().filter(|_| !stopped) {
-        let err = ScimError::new(409, Some("invalidValue"), "A bulkId this operation refers to was never created.");
-        results[i] = Some(json!({"method": ops[i].method, "bulkId": ops[i].bulk_id, "status": "409", "response": err.body()}));
+    if !stopped {
+        for (i, slot) in results.iter_mut().enumerate().filter(|(_, r)| r.is_none()) {
+            *slot = Some(json!({"method": ops[i].method, "bulkId": ops[i].bulk_id, "status": "409", "response": never_created().body()}));
+        }
     }
     let done: Vec<Value> = results.into_iter().flatten().collect();
     Ok(Outcome::json(json!({"schemas": [BULK_RESPONSE_SCHEMA], "Operations": done})))
+}
+
+fn never_created() -> ScimError {
+    ScimError::new(409, Some("invalidValue"), "A bulkId this operation refers to was never created.")
 }

@@ -2,6 +2,8 @@
 
 use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
+use std::collections::HashSet;
+
 use serde_json::{json, Value};
 
 use crate::scim::protocol::error::{ScimError, ScimResult};
@@ -14,6 +16,7 @@ use crate::scim::protocol::patch::{parse_patch, parse_target, OpKind, PatchOp};
 use crate::scim::protocol::projection::{excludes, project};
 use crate::scim::protocol::schema::LIST_SCHEMA;
 use crate::domain::workspaces::Workspace;
+use crate::scim::protocol::limits::MAX_MEMBERS_PER_CHANGE;
 use crate::service::WorkspaceChange;
 
 /// Whether the response needs the members: not when excluded, nor when `attributes` leaves them out.
@@ -80,25 +83,43 @@ fn ids_in_filter(f: &Filter, out: &mut Vec<String>) -> ScimResult<()> {
     }
 }
 
+/// Refuses a change naming more members than one request may.
+fn within_member_limit(change: &WorkspaceChange) -> ScimResult<()> {
+    let named = change.add.len() + change.remove.len() + change.replace.as_ref().map_or(0, Vec::len);
+    if named > MAX_MEMBERS_PER_CHANGE {
+        return Err(ScimError::bad("invalidValue", format!("One request may name at most {MAX_MEMBERS_PER_CHANGE} members.")));
+    }
+    Ok(())
+}
+
 /// Turns PATCH operations into one membership change, without reading the member list, so the
 /// cost follows the members named, not the group's size.
 fn group_change(ops: &[PatchOp]) -> ScimResult<WorkspaceChange> {
     let mut change = WorkspaceChange::default();
     // Operations apply in order (RFC 7644 §3.5.2): a later add undoes an earlier remove of the
     // same member and the other way round.
-    let add = |change: &mut WorkspaceChange, ids: Vec<String>| match &mut change.replace {
-        Some(all) => all.extend(ids),
-        None => {
-            change.remove.retain(|r| !ids.contains(r));
-            change.add.extend(ids);
+    // Sets, so naming n members against m costs n + m, and the bound is checked as lists grow.
+    let add = |change: &mut WorkspaceChange, ids: Vec<String>| -> ScimResult<()> {
+        let named: HashSet<&String> = ids.iter().collect();
+        match &mut change.replace {
+            Some(all) => all.extend(ids.iter().cloned()),
+            None => {
+                change.remove.retain(|r| !named.contains(r));
+                change.add.extend(ids.iter().cloned());
+            }
         }
+        within_member_limit(change)
     };
-    let remove = |change: &mut WorkspaceChange, ids: Vec<String>| match &mut change.replace {
-        Some(all) => all.retain(|m| !ids.contains(m)),
-        None => {
-            change.add.retain(|a| !ids.contains(a));
-            change.remove.extend(ids);
+    let remove = |change: &mut WorkspaceChange, ids: Vec<String>| -> ScimResult<()> {
+        let named: HashSet<&String> = ids.iter().collect();
+        match &mut change.replace {
+            Some(all) => all.retain(|m| !named.contains(m)),
+            None => {
+                change.add.retain(|a| !named.contains(a));
+                change.remove.extend(ids.iter().cloned());
+            }
         }
+        within_member_limit(change)
     };
     for op in ops {
         let Some(path) = &op.path else {
@@ -114,7 +135,7 @@ fn group_change(ops: &[PatchOp]) -> ScimResult<WorkspaceChange> {
                         change.remove.clear();
                         change.replace = Some(member_ids(value)?);
                     }
-                    "members" => add(&mut change, member_ids(value)?),
+                    "members" => add(&mut change, member_ids(value)?)?,
                     "id" | "schemas" | "meta" => {}
                     other => return Err(ScimError::bad("invalidPath", format!("{other} is not an attribute of Group"))),
                 }
@@ -132,17 +153,17 @@ fn group_change(ops: &[PatchOp]) -> ScimResult<WorkspaceChange> {
             ("members", OpKind::Remove, Some(f)) => {
                 let mut ids = Vec::new();
                 ids_in_filter(f, &mut ids)?;
-                remove(&mut change, ids);
+                remove(&mut change, ids)?;
             }
             ("members", OpKind::Remove, None) => match &op.value {
-                Some(listed) => remove(&mut change, member_ids(listed)?),
+                Some(listed) => remove(&mut change, member_ids(listed)?)?,
                 None => {
                     change.add.clear();
                     change.remove.clear();
                     change.replace = Some(Vec::new());
                 }
             },
-            ("members", OpKind::Add, None) => add(&mut change, member_ids(op.value.as_ref().unwrap_or(&Value::Null))?),
+            ("members", OpKind::Add, None) => add(&mut change, member_ids(op.value.as_ref().unwrap_or(&Value::Null))?)?,
             ("members", OpKind::Replace, None) => {
                 change.add.clear();
                 change.remove.clear();
@@ -151,6 +172,7 @@ fn group_change(ops: &[PatchOp]) -> ScimResult<WorkspaceChange> {
             _ => return Err(ScimError::bad("invalidPath", format!("{path} cannot be patched on a Group"))),
         }
     }
+    within_member_limit(&change)?;
     Ok(change)
 }
 

@@ -33,7 +33,7 @@ pub fn base_url(headers: &HeaderMap) -> String {
     format!("{scheme}://{host}/scim/v2")
 }
 
-/// A JSON request body (`application/scim+json` or `application/json`) of at most
+/// A JSON request body (`application/scim+json` or `application/json`, nothing else) of at most
 /// [`MAX_PAYLOAD_BYTES`]; the router's body limit enforces the size while reading.
 pub struct ScimBody(pub Value);
 
@@ -41,6 +41,13 @@ impl<S: Send + Sync> FromRequest<S> for ScimBody {
     type Rejection = ScimError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        // Only JSON bodies: a foreign web page can post text/plain or a form without asking the
+        // browser first, never JSON.
+        let media_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let media_type = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if media_type != "application/scim+json" && media_type != "application/json" {
+            return Err(ScimError::new(415, None, "Send the body as application/scim+json (or application/json)."));
+        }
         let bytes = Bytes::from_request(req, state).await.map_err(|_| ScimError::too_large(MAX_PAYLOAD_BYTES))?;
         let value: Value = serde_json::from_slice(&bytes)
             .map_err(|e| ScimError::bad("invalidSyntax", format!("The body is not valid JSON: {e}")))?;

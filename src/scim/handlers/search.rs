@@ -7,17 +7,22 @@ use super::outcome::{Ctx, Outcome};
 use super::request::ScimBody;
 use super::users::list_users;
 use crate::scim::protocol::error::ScimResult;
-use crate::scim::protocol::limits::MAX_RESULTS;
 use crate::scim::protocol::listing::ListParams;
 use crate::scim::protocol::schema::LIST_SCHEMA;
 
-/// POST /.search at the root: users, then groups, under one filter (RFC 7644 §3.4.3). A filter
-/// naming attributes only one type has searches just that type.
+/// POST /.search at the root: users, then groups, under one filter (RFC 7644 §3.4.3), paged
+/// across both as one list. Each type is asked for just its share of the page (and its total),
+/// never for more. A filter naming attributes only one type has searches just that type.
 pub async fn search_all(ctx: Ctx, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
     let params = ListParams::from_search(&body)?;
-    let all = ListParams { start_index: Some(1), count: Some(MAX_RESULTS as i64), ..params.clone() };
-    let users = list_users(&ctx, &all).await;
-    let groups = list_groups(&ctx, &all).await;
+    let (start, count) = (params.start(), params.count());
+    let users = list_users(&ctx, &ListParams { start_index: Some(start as i64), count: Some(count as i64), ..params.clone() }).await;
+    let users_total = users.as_ref().map_or(0, |u| u["totalResults"].as_i64().unwrap_or(0)) as usize;
+    let users_shown = users.as_ref().map_or(0, |u| u["Resources"].as_array().map_or(0, Vec::len));
+    // Groups continue where users end: from the first group if this page began among the users.
+    let group_start = start.saturating_sub(users_total).max(1);
+    let group_count = count - users_shown;
+    let groups = list_groups(&ctx, &ListParams { start_index: Some(group_start as i64), count: Some(group_count as i64), ..params.clone() }).await;
     // An attribute only one type has is an invalid filter for the other: that type drops out.
     // Any other failure, or both failing, is the answer.
     let (users, groups) = match (users, groups) {
@@ -26,12 +31,11 @@ pub async fn search_all(ctx: Ctx, ScimBody(body): ScimBody) -> ScimResult<Outcom
         pair => pair,
     };
     let mut total = 0;
-    let mut resources: Vec<Value> = Vec::new();
+    let mut page: Vec<Value> = Vec::new();
     for list in [users, groups].into_iter().flatten() {
         total += list["totalResults"].as_i64().unwrap_or(0);
-        resources.extend(list["Resources"].as_array().cloned().unwrap_or_default());
+        page.extend(list["Resources"].as_array().cloned().unwrap_or_default());
     }
-    let page: Vec<Value> = resources.into_iter().skip(params.start() - 1).take(params.count()).collect();
-    Ok(Outcome::json(json!({"schemas": [LIST_SCHEMA], "totalResults": total, "startIndex": params.start(),
+    Ok(Outcome::json(json!({"schemas": [LIST_SCHEMA], "totalResults": total, "startIndex": start,
                             "itemsPerPage": page.len(), "Resources": page})))
 }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::error::{ScimError, ScimResult};
 use super::filter::{self, CompValue, CompareOp, Filter};
-use super::limits::MAX_PATCH_OPERATIONS;
+use super::limits::{MAX_PATCH_OPERATIONS, MAX_VALUES};
 use super::path::AttrPath;
 use super::schema::{canonical, ENTERPRISE_ATTRS, ENTERPRISE_SCHEMA, NAME_EXTRA, PATCH_SCHEMA, USER_EXTRA};
 
@@ -117,11 +117,9 @@ fn user_key(extension: bool, attr: &str) -> ScimResult<String> {
     found.map(str::to_string).ok_or_else(|| ScimError::bad("invalidPath", format!("{attr} is not an attribute of User")))
 }
 
-fn sub_key(container: &Value, sub: &str) -> String {
-    if let Value::Object(o) = container {
-        if let Some(k) = key_in(o, sub) {
-            return k;
-        }
+fn sub_key(container: Option<&Map<String, Value>>, sub: &str) -> String {
+    if let Some(k) = container.and_then(|o| key_in(o, sub)) {
+        return k;
     }
     canonical(NAME_EXTRA, sub)
         .or_else(|| canonical(&["givenName", "familyName", "value", "type", "primary", "display", "displayName", "$ref"], sub))
@@ -184,7 +182,7 @@ fn element_from(f: &Filter) -> Map<String, Value> {
                 CompValue::Num(n) => serde_json::Number::from_f64(*n).map(Value::Number).unwrap_or(Value::Null),
                 CompValue::Null => Value::Null,
             };
-            out.insert(sub_key(&Value::Null, &p.attr), value);
+            out.insert(sub_key(None, &p.attr), value);
         }
         Filter::And(all) => {
             for f in all {
@@ -242,7 +240,7 @@ fn apply_at(container: &mut Map<String, Value>, key: String, target: &Target, ki
         (None, Some(sub)) => {
             let slot = container.entry(key).or_insert_with(|| Value::Object(Map::new()));
             let apply = |obj: &mut Map<String, Value>| {
-                let k = sub_key(&Value::Object(obj.clone()), sub);
+                let k = sub_key(Some(&*obj), sub);
                 match kind {
                     OpKind::Remove => {
                         obj.remove(&k);
@@ -285,13 +283,13 @@ fn apply_at(container: &mut Map<String, Value>, key: String, target: &Target, ki
                 }
                 (_, Some(sub)) if hits.is_empty() => {
                     let mut element = element_from(f);
-                    element.insert(sub_key(&Value::Null, sub), value.cloned().unwrap_or(Value::Null));
+                    element.insert(sub_key(None, sub), value.cloned().unwrap_or(Value::Null));
                     list.push(Value::Object(element));
                 }
                 (_, Some(sub)) => {
                     for i in hits {
                         if let Some(obj) = list[i].as_object_mut() {
-                            let k = sub_key(&Value::Object(obj.clone()), sub);
+                            let k = sub_key(Some(&*obj), sub);
                             obj.insert(k, value.cloned().unwrap_or(Value::Null));
                         }
                     }
@@ -315,8 +313,9 @@ fn apply_at(container: &mut Map<String, Value>, key: String, target: &Target, ki
     Ok(())
 }
 
-/// Applies one operation to a User document.
-fn apply_user_op(doc: &mut Map<String, Value>, kind: OpKind, path: Option<&str>, value: Option<&Value>) -> ScimResult<()> {
+/// Applies one operation to a User document. `budget` counts operations, those a path-less
+/// operation expands into included, so one cannot stand for thousands.
+fn apply_user_op(doc: &mut Map<String, Value>, kind: OpKind, path: Option<&str>, value: Option<&Value>, budget: &mut usize) -> ScimResult<()> {
     let Some(path) = path else {
         // No path: each key of the value is a path of its own (RFC 7644 §3.5.2.1, and Entra's
         // dotted and URN-qualified keys).
@@ -324,10 +323,13 @@ fn apply_user_op(doc: &mut Map<String, Value>, kind: OpKind, path: Option<&str>,
             return Err(ScimError::bad("invalidValue", "An operation without a path needs an object value."));
         };
         for (k, v) in entries {
-            apply_user_op(doc, kind, Some(k), Some(v))?;
+            apply_user_op(doc, kind, Some(k), Some(v), budget)?;
         }
         return Ok(());
     };
+    *budget = budget.checked_sub(1).ok_or_else(|| {
+        ScimError::bad("invalidValue", format!("A PATCH may hold at most {MAX_PATCH_OPERATIONS} operations, counting each key of a value without a path."))
+    })?;
     let mut target = parse_target(path)?;
     // Entra's tutorial patches `manager` without the extension URN, with a one-element list.
     if !target.extension && canonical(USER_CORE, &target.attr).is_none() && canonical(USER_EXTRA, &target.attr).is_none()
@@ -362,10 +364,15 @@ fn apply_user_op(doc: &mut Map<String, Value>, kind: OpKind, path: Option<&str>,
     apply_at(doc, key, &target, kind, value)
 }
 
-/// Applies every operation, in order, to a User document.
+/// Applies every operation, in order, to a User document. No multi-valued attribute may grow
+/// past [`MAX_VALUES`] along the way, so later operations never work on a huge list.
 pub fn apply_user_patch(doc: &mut Map<String, Value>, ops: &[PatchOp]) -> ScimResult<()> {
+    let mut budget = MAX_PATCH_OPERATIONS;
     for op in ops {
-        apply_user_op(doc, op.kind, op.path.as_deref(), op.value.as_ref())?;
+        apply_user_op(doc, op.kind, op.path.as_deref(), op.value.as_ref(), &mut budget)?;
+        if let Some((key, _)) = doc.iter().find(|(_, v)| v.as_array().is_some_and(|a| a.len() > MAX_VALUES)) {
+            return Err(ScimError::bad("invalidValue", format!("{key} may hold at most {MAX_VALUES} values.")));
+        }
     }
     Ok(())
 }

@@ -10,9 +10,9 @@ use super::audit::{actions, event, Change};
 use super::paging::page_of;
 use super::{Actor, ServiceError, ServiceResult, Services};
 use crate::auth::secrets::new_id;
-use crate::domain::paging::{Cursor, Page, PAGE_SIZE};
+use crate::domain::paging::{Cursor, PAGE_SIZE};
 use crate::domain::query::ListQuery;
-use crate::domain::users::{StatusFilter, User, UserPageData, UserSummary, WORKSPACES_SHOWN};
+use crate::domain::users::{User, UserListPage, UserListQuery, UserPageData, UserSummary, WORKSPACES_SHOWN};
 use crate::domain::workspaces::WorkspaceLink;
 use crate::storage::StoreError;
 
@@ -57,10 +57,15 @@ fn snapshot(user: &User, workspaces: &[WorkspaceLink]) -> Value {
 }
 
 impl Services {
-    pub async fn list_users(&self, _actor: &Actor, status: StatusFilter, query: &str, cursor: &Cursor) -> ServiceResult<Page<UserSummary>> {
-        let rows = self.store.list_users(status, query, cursor, PAGE_SIZE + 1).await?;
-        let keyed = rows.into_iter().map(|r| (r.user_name_key.clone(), UserSummary::from(r))).collect();
-        Ok(page_of(keyed, cursor, PAGE_SIZE))
+    /// One page of the users list, with how many match in all. `first` is where the page
+    /// starts among them, as the link that led here counted it (keyset pages do not know).
+    pub async fn list_users(&self, _actor: &Actor, list: &UserListQuery, cursor: &Cursor, first: i64) -> ServiceResult<UserListPage> {
+        let rows = self.store.list_users(list, cursor, PAGE_SIZE + 1).await.map_err(query_error)?;
+        let keyed = rows.into_iter().map(|r| (r.cursor(list.sort), UserSummary::from(r))).collect();
+        let page = page_of(keyed, cursor, PAGE_SIZE);
+        let total = self.store.count_users(list).await?;
+        let first = if matches!(cursor, Cursor::First) { 1 } else { first.clamp(1, total.max(1)) };
+        Ok(UserListPage { rows: page.rows, next: page.next, prev: page.prev, total, first })
     }
 
     pub async fn get_user(&self, _actor: &Actor, id: &str) -> ServiceResult<User> {
