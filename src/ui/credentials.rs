@@ -107,7 +107,7 @@ fn CredentialTable(credentials: Vec<CredentialView>, revoke: ServerAction<Revoke
         return view! { <p class="empty">"No credentials yet."</p> }.into_any();
     }
     view! {
-        <table class="list stack">
+        <div class="table-scroll"><table class="list stack">
             <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Issued"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th></tr></thead>
             <tbody>
                 {credentials.into_iter().map(|c| {
@@ -130,7 +130,7 @@ fn CredentialTable(credentials: Vec<CredentialView>, revoke: ServerAction<Revoke
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
     .into_any()
 }

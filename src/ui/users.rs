@@ -141,7 +141,7 @@ fn UserTable(page: UserListPage, filters: Vec<(&'static str, String)>, cursor: V
         <p class="count" role="status">{summary}</p>
         {(shown > 0).then(|| view! {
             {pager("Pages")}
-            <table class="list stack">
+            <div class="table-scroll"><table class="list stack">
                 <thead><tr>
                     {header(UserSort::UserName)}{header(UserSort::Name)}<th scope="col">"Email"</th>
                     {header(UserSort::Status)}<th scope="col">"Workspaces"</th>{header(UserSort::LastChange)}
@@ -161,7 +161,7 @@ fn UserTable(page: UserListPage, filters: Vec<(&'static str, String)>, cursor: V
                         }
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
             {pager_bottom}
         })}
     }

@@ -104,7 +104,7 @@ fn WorkspaceView(
                 view! { <p class="empty">"No members."</p> }.into_any()
             } else {
                 view! {
-                    <table class="list stack">
+                    <div class="table-scroll"><table class="list stack">
                         <thead><tr><th scope="col">"User name"</th><th scope="col">"Name"</th><th scope="col">"Access"</th></tr></thead>
                         <tbody>
                             {members.rows.into_iter().map(|m| view! {
@@ -119,7 +119,7 @@ fn WorkspaceView(
                                 </tr>
                             }).collect_view()}
                         </tbody>
-                    </table>
+                    </table></div>
                 }.into_any()
             }}
             <PagerLinks path=page.clone() base=vec![] prev=members.prev next=members.next />

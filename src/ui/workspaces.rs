@@ -44,7 +44,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
                     Ok(page) if page.rows.is_empty() => view! { <p class="empty">"No workspaces yet."</p> }.into_any(),
                     Ok(page) => view! {
-                        <table class="list stack">
+                        <div class="table-scroll"><table class="list stack">
                             <thead><tr><th scope="col">"Workspace"</th><th scope="col">"Members"</th><th scope="col">"Description"</th></tr></thead>
                             <tbody>
                                 {page.rows.into_iter().map(|w| view! {
@@ -55,7 +55,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                                     </tr>
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                         <PagerLinks path="/workspaces".into() base=vec![("q", param("q"))] prev=page.prev next=page.next />
                     }.into_any(),
                 }
