@@ -7,8 +7,6 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use leptos::config::LeptosOptions;
-use tower_sessions::ExpiredDeletion;
-use tower_sessions_sqlx_store::SqliteStore;
 
 use super::config::Config;
 use super::router::build_router;
@@ -110,10 +108,9 @@ async fn serve() -> CliResult {
     let config = Config::from_env()?;
     let services = open_services(&config).await?;
     ensure_first_admin(&services, &config).await?;
-    let sessions = SqliteStore::new(services.store().sqlite_pool().clone());
-    sessions.migrate().await?;
+    let sessions = services.store().clone();
     // Expired sessions are removed hourly, so nothing kept in one outlives it for long.
-    tokio::spawn(sessions.clone().continuously_delete_expired(tokio::time::Duration::from_secs(3600)));
+    tokio::spawn(sessions.clone().keep_deleting_expired_sessions(std::time::Duration::from_secs(3600)));
     let leptos_options = LeptosOptions::builder()
         .output_name("cim")
         .site_root(config.site_root.clone())

@@ -7,7 +7,6 @@ use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 use super::config::Config;
 use super::state::AppState;
@@ -15,6 +14,7 @@ use super::client::TrustProxy;
 use super::{client, detach, forms, guard, headers};
 use crate::app::{shell, App};
 use crate::scim::{self, ScimBudget};
+use crate::storage::Store;
 
 /// Connections of the store that SCIM requests leave to the console, however busy they are.
 const CONSOLE_CONNECTIONS: usize = 2;
@@ -29,7 +29,7 @@ fn route_list() -> Vec<AxumRouteListing> {
 }
 
 /// The whole HTTP surface; `main` serves it and the integration tests drive it.
-pub fn build_router(state: AppState, config: &Config, sessions: SqliteStore) -> Router {
+pub fn build_router(state: AppState, config: &Config, sessions: Store) -> Router {
     let routes = route_list();
     let session_layer = SessionManagerLayer::new(sessions)
         .with_name("cim_session")

@@ -1,26 +1,26 @@
 //! The store: every SQL statement of CIM lives below this module. The service layer sees whole
 //! operations on [`Store`] (reads) and [`WriteTx`] (one write transaction), never SQL.
+//!
+//! Two backends, chosen by the URL at start: SQLite (the embedded default) and PostgreSQL (for
+//! several instances on one database). Each statement is written once, in `sql/`, and compiled
+//! into both backend modules against their own sqlx driver (`include!`, so each gets concrete
+//! types and the compiler checks both); `dialect` in each backend holds the few things the two
+//! say differently (JSON access, row locks, two function names).
 
-mod admins;
-mod audit;
-mod credentials;
-mod grants;
-mod query;
-mod sign_in;
-mod users;
-mod workspaces;
+mod postgres;
+mod records;
+mod sessions;
+mod sqlite;
 
-use std::str::FromStr;
+use std::collections::HashMap;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+pub use records::{AdminRecord, AuditEvent, AuditRecord, CredentialRecord, QueryError, UserListRow};
 
-pub use admins::AdminRecord;
-pub use credentials::CredentialRecord;
-pub use query::QueryError;
-pub use audit::{AuditEvent, AuditRecord};
-pub use users::UserListRow;
+use crate::domain::paging::Cursor;
+use crate::domain::query::ListQuery;
+use crate::domain::users::{User, UserListQuery, WorkspaceAccess};
+use crate::domain::workspaces::{Member, Workspace, WorkspaceLink};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -30,6 +30,13 @@ pub enum StoreError {
     /// The write lock (or a row lock) could not be had in time.
     #[error("the database is busy")]
     Busy,
+    /// PostgreSQL gave up on a transaction to keep concurrent ones consistent (serialization
+    /// failure, deadlock): running it again may succeed.
+    #[error("the transaction must be retried: {0}")]
+    Retry(#[source] sqlx::Error),
+    /// The database cannot be reached (a lost connection): nothing was written.
+    #[error("the database cannot be reached: {0}")]
+    Unavailable(#[source] sqlx::Error),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
     #[error("migration failed: {0}")]
@@ -41,6 +48,8 @@ pub enum StoreError {
     /// A condition that cannot be compiled (a type mismatch in a filter).
     #[error("unusable condition: {0}")]
     Query(QueryError),
+    #[error("{0}")]
+    Url(String),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -49,6 +58,15 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
             // SQLITE_BUSY after the busy timeout; PostgreSQL's lock_not_available.
             sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("5" | "517" | "55P03")) => StoreError::Busy,
+            // serialization_failure, deadlock_detected.
+            sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("40001" | "40P01")) => StoreError::Retry(err),
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => {
+                StoreError::Unavailable(err)
+            }
+            // PostgreSQL shutting down or restarting (admin_shutdown, crash_shutdown, cannot_connect_now).
+            sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("57P01" | "57P02" | "57P03")) => {
+                StoreError::Unavailable(err)
+            }
             _ => StoreError::Database(err),
         }
     }
@@ -56,45 +74,136 @@ impl From<sqlx::Error> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// Connections in the pool: readers work side by side, SQLite writers queue on its one lock.
-const POOL_SIZE: u32 = 8;
-
+/// The store: one of the two backends.
 #[derive(Clone, Debug)]
-pub struct Store {
-    pool: SqlitePool,
+pub enum Store {
+    Sqlite(sqlite::Backend),
+    Postgres(postgres::Backend),
 }
 
-impl Store {
-    /// Opens (creating if needed) and migrates the database named by `url`. A write waits at
-    /// most `lock_wait` for the write lock, then fails as busy (which the doors answer with a
-    /// 503 that clients may retry) rather than waiting on.
-    pub async fn open(url: &str, lock_wait: Duration) -> StoreResult<Store> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(lock_wait);
-        if let Some(dir) = options.get_filename().parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)?;
-            }
+/// One write transaction. Dropped without [`WriteTx::commit`], it rolls back.
+pub enum WriteTx {
+    Sqlite(sqlite::Tx),
+    Postgres(postgres::Tx),
+}
+
+/// Forwards each listed operation to the backend the store (or transaction) was opened on.
+macro_rules! on_backend {
+    (Store { $( fn $name:ident($($arg:ident: $argty:ty),*) -> $ret:ty; )* }) => {
+        impl Store {
+            $(
+                pub async fn $name(&self, $($arg: $argty),*) -> $ret {
+                    match self {
+                        Store::Sqlite(backend) => backend.$name($($arg),*).await,
+                        Store::Postgres(backend) => backend.$name($($arg),*).await,
+                    }
+                }
+            )*
         }
-        let pool = SqlitePoolOptions::new().max_connections(POOL_SIZE).connect_with(options).await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Store { pool })
+    };
+    (WriteTx { $( fn $name:ident($($arg:ident: $argty:ty),*) -> $ret:ty; )* }) => {
+        impl WriteTx {
+            $(
+                pub async fn $name(&mut self, $($arg: $argty),*) -> $ret {
+                    match self {
+                        WriteTx::Sqlite(tx) => tx.$name($($arg),*).await,
+                        WriteTx::Postgres(tx) => tx.$name($($arg),*).await,
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_backend!(Store {
+    fn find_admin_by_username(username: &str) -> StoreResult<Option<AdminRecord>>;
+    fn get_admin(id: &str) -> StoreResult<Option<AdminRecord>>;
+    fn count_admins() -> StoreResult<i64>;
+    fn audit_of(target_kind: &str, target_id: &str, limit: usize) -> StoreResult<Vec<AuditRecord>>;
+    fn count_audit_events() -> StoreResult<i64>;
+    fn audit_events_all() -> StoreResult<Vec<AuditRecord>>;
+    fn list_credentials() -> StoreResult<Vec<CredentialRecord>>;
+    fn credential_by_hash(secret_hash: &str) -> StoreResult<Option<CredentialRecord>>;
+    fn credential_by_username(username: &str) -> StoreResult<Option<CredentialRecord>>;
+    fn touch_credential(id: &str, now: i64) -> StoreResult<()>;
+    fn count_workspaces() -> StoreResult<i64>;
+    fn count_grants_of_user(user_id: &str) -> StoreResult<i64>;
+    fn insert_session(id: &str, data: &str, expiry: i64) -> StoreResult<bool>;
+    fn save_session(id: &str, data: &str, expiry: i64) -> StoreResult<()>;
+    fn load_session(id: &str, now: i64) -> StoreResult<Option<String>>;
+    fn delete_session(id: &str) -> StoreResult<()>;
+    fn delete_expired_sessions(now: i64) -> StoreResult<u64>;
+    fn sign_in_failures(keys: &[String], since: i64) -> StoreResult<Vec<(String, i64)>>;
+    fn record_sign_in_failure(keys: &[String], now: i64, since: i64) -> StoreResult<()>;
+    fn clear_sign_in_failures(key: &str) -> StoreResult<()>;
+    fn find_user_id_by_name(user_name: &str) -> StoreResult<Option<String>>;
+    fn get_user(id: &str) -> StoreResult<Option<User>>;
+    fn list_users(list: &UserListQuery, cursor: &Cursor, limit: usize) -> StoreResult<Vec<UserListRow>>;
+    fn count_users(list: &UserListQuery) -> StoreResult<i64>;
+    fn find_users(query: &ListQuery) -> StoreResult<(i64, Vec<User>)>;
+    fn workspaces_of(user_ids: &[String]) -> StoreResult<HashMap<String, Vec<WorkspaceLink>>>;
+    fn find_workspace_id_by_name(name: &str) -> StoreResult<Option<String>>;
+    fn get_workspace(id: &str) -> StoreResult<Option<Workspace>>;
+    fn workspace_links(limit: usize) -> StoreResult<Vec<WorkspaceLink>>;
+    fn find_workspaces(query: &ListQuery) -> StoreResult<(i64, Vec<Workspace>)>;
+    fn members_of(workspace_ids: &[String]) -> StoreResult<HashMap<String, Vec<(String, String)>>>;
+    fn workspace_access(user_id: &str, name_prefix: &str, limit: usize) -> StoreResult<Vec<WorkspaceAccess>>;
+    fn list_workspaces(name_prefix: &str, cursor: &Cursor, limit: usize) -> StoreResult<Vec<(String, Workspace)>>;
+    fn list_members(workspace_id: &str, cursor: &Cursor, limit: usize) -> StoreResult<Vec<(String, Member)>>;
+    fn workspaces_by_ids_and_names(ids: &[String], names: &[String]) -> StoreResult<(HashMap<String, WorkspaceLink>, HashMap<String, WorkspaceLink>)>;
+    fn optimize() -> StoreResult<()>;
+});
+
+on_backend!(WriteTx {
+    fn insert_admin(admin: &AdminRecord) -> StoreResult<()>;
+    fn append_audit(event: &AuditEvent) -> StoreResult<()>;
+    fn insert_credential(c: &CredentialRecord) -> StoreResult<()>;
+    fn get_credential(id: &str) -> StoreResult<Option<CredentialRecord>>;
+    fn revoke_credential(id: &str, now: i64) -> StoreResult<()>;
+    fn insert_grant(user_id: &str, workspace_id: &str, by: &str, now: i64) -> StoreResult<bool>;
+    fn delete_grant(user_id: &str, workspace_id: &str, now: i64) -> StoreResult<bool>;
+    fn workspace_exists(id: &str) -> StoreResult<bool>;
+    fn get_user(id: &str) -> StoreResult<Option<User>>;
+    fn insert_user(user: &User) -> StoreResult<()>;
+    fn lock_user(id: &str) -> StoreResult<Option<i64>>;
+    fn update_user(user: &User, searchable: bool) -> StoreResult<()>;
+    fn touch_user(id: &str, now: i64) -> StoreResult<()>;
+    fn delete_user(id: &str, now: i64) -> StoreResult<()>;
+    fn workspaces_of_user(user_id: &str) -> StoreResult<Vec<WorkspaceLink>>;
+    fn get_workspace(id: &str) -> StoreResult<Option<Workspace>>;
+    fn insert_workspace(ws: &Workspace) -> StoreResult<()>;
+    fn update_workspace(ws: &Workspace) -> StoreResult<()>;
+    fn delete_workspace(id: &str, now: i64) -> StoreResult<()>;
+    fn lock_workspace(id: &str) -> StoreResult<Option<Workspace>>;
+    fn add_members(workspace_id: &str, user_ids: &[String], by: &str, now: i64) -> StoreResult<Vec<(String, String)>>;
+    fn remove_members(workspace_id: &str, user_ids: &[String], now: i64) -> StoreResult<Vec<(String, String)>>;
+    fn touch_members(workspace_id: &str, now: i64) -> StoreResult<()>;
+    fn touch_workspaces_of(user_id: &str, now: i64) -> StoreResult<()>;
+    fn members_with_names(workspace_id: &str) -> StoreResult<Vec<(String, String)>>;
+    fn member_ids(workspace_id: &str) -> StoreResult<Vec<String>>;
+});
+
+impl Store {
+    /// Opens the store `url` names: `postgres://` (or `postgresql://`) selects PostgreSQL,
+    /// `sqlite://` SQLite. The database is migrated on the way.
+    pub async fn open(url: &str, lock_wait: Duration) -> StoreResult<Store> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Store::Postgres(postgres::Backend::open(url, lock_wait).await?))
+        } else if url.starts_with("sqlite:") {
+            Ok(Store::Sqlite(sqlite::Backend::open(url, lock_wait).await?))
+        } else {
+            Err(StoreError::Url(format!("DATABASE_URL must start with sqlite:// or postgres://, not {:?}", url.split(':').next().unwrap_or(""))))
+        }
     }
 
     pub fn max_connections(&self) -> usize {
-        self.pool.options().get_max_connections() as usize
+        match self {
+            Store::Sqlite(b) => b.max_connections(),
+            Store::Postgres(b) => b.max_connections(),
+        }
     }
 
-    pub fn sqlite_pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-
-    /// Starts the one transaction a service write runs in. SQLite's IMMEDIATE mode takes the
-    /// write lock up front, so two writers queue instead of failing on lock upgrade.
+    /// Starts the one transaction a service write runs in.
     ///
     /// The BEGIN runs on a task of its own because sqlx's `begin_with` is not cancel-safe: a
     /// caller dropped after the worker acknowledged the BEGIN but before `begin_with` checked the
@@ -103,33 +212,18 @@ impl Store {
     /// with "non-zero transaction depth" or "database is locked"). A dropped caller now only
     /// drops the finished `Transaction`, which rolls back.
     pub async fn write(&self) -> StoreResult<WriteTx> {
-        let pool = self.pool.clone();
-        let begun = tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
-            .await
-            .map_err(|e| StoreError::Task(e.to_string()))?;
-        Ok(WriteTx { tx: begun? })
+        Ok(match self {
+            Store::Sqlite(b) => WriteTx::Sqlite(b.write().await?),
+            Store::Postgres(b) => WriteTx::Postgres(b.write().await?),
+        })
     }
-
-    /// Refreshes the planner's statistics after bulk loads.
-    pub async fn optimize(&self) -> StoreResult<()> {
-        sqlx::query("ANALYZE").execute(&self.pool).await?;
-        Ok(())
-    }
-}
-
-/// One write transaction. Dropped without [`WriteTx::commit`], it rolls back.
-pub struct WriteTx {
-    tx: Transaction<'static, Sqlite>,
 }
 
 impl WriteTx {
     pub async fn commit(self) -> StoreResult<()> {
-        self.tx.commit().await?;
-        Ok(())
+        match self {
+            WriteTx::Sqlite(tx) => tx.commit().await,
+            WriteTx::Postgres(tx) => tx.commit().await,
+        }
     }
-}
-
-/// Upper bound for a prefix range: every string starting with `prefix` sorts below it.
-fn prefix_end(prefix: &str) -> String {
-    format!("{prefix}\u{10FFFF}")
 }

@@ -12,7 +12,6 @@ use cim::service::{Actor, ProfileUpdate, Services, SystemClock, UserChange, Work
 use cim::storage::Store;
 use leptos::config::LeptosOptions;
 use serde_json::Value;
-use tower_sessions_sqlx_store::SqliteStore;
 
 pub const ADMIN: &str = "root-admin";
 pub const PASSWORD: &str = "a-long-test-password";
@@ -25,6 +24,7 @@ pub struct TestApp {
     pub services: Services,
     pub client: reqwest::Client,
     jar: Arc<reqwest::cookie::Jar>,
+    pub database_url: String,
     _dir: TempDir,
 }
 
@@ -65,16 +65,38 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_waiting(LOCK_WAIT).await
 }
 
+/// The PostgreSQL server the tests run against, when they do (the test command sets it): an
+/// administrator's URL, under which each test gets a database of its own.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("CIM_TEST_POSTGRES").ok().filter(|u| !u.is_empty())
+}
+
+/// A new, empty database for one test: a SQLite file in a folder of its own, or a database of
+/// its own on the test PostgreSQL server.
+pub async fn new_database(dir: &TempDir) -> String {
+    match postgres_server() {
+        None => format!("sqlite://{}/cim.db", dir.0.display()),
+        Some(server) => {
+            use sqlx::Connection;
+            let name = format!("cim_test_{}", new_id().replace('-', ""));
+            let mut admin = sqlx::PgConnection::connect(&server).await.expect("test PostgreSQL server");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
+            let (base, _) = server.rsplit_once('/').expect("a database in the server URL");
+            format!("{base}/{name}")
+        }
+    }
+}
+
 /// [`spawn_app`] whose writes wait at most `lock_wait` for the store's lock.
 pub async fn spawn_app_waiting(lock_wait: std::time::Duration) -> TestApp {
     let dir = TempDir(std::env::temp_dir().join(format!("cim-test-{}", new_id())));
-    let url = format!("sqlite://{}/cim.db", dir.0.display());
+    let _ = std::fs::create_dir_all(&dir.0);
+    let url = new_database(&dir).await;
     let store = Store::open(&url, lock_wait).await.expect("open store");
     let services = Services::new(store, Arc::new(SystemClock));
     services.create_admin(&system(), ADMIN, PASSWORD, Role::SecurityAdmin).await.expect("admin");
     services.create_admin(&system(), AUDITOR, PASSWORD, Role::Auditor).await.expect("auditor");
-    let sessions = SqliteStore::new(services.store().sqlite_pool().clone());
-    sessions.migrate().await.expect("session table");
+    let sessions = services.store().clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let config = Config {
@@ -97,7 +119,7 @@ pub async fn spawn_app_waiting(lock_wait: std::time::Duration) -> TestApp {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    TestApp { base: format!("http://{addr}"), services, client, jar, _dir: dir }
+    TestApp { base: format!("http://{addr}"), services, client, jar, database_url: config.database_url, _dir: dir }
 }
 
 impl TestApp {
@@ -121,9 +143,21 @@ impl TestApp {
         assert_eq!(status, 200, "sign-in failed: {body}");
     }
 
-    /// Every byte the store keeps on disk (database, WAL and shared-memory files), as text, to
-    /// prove what is not in it.
+    /// Everything the store keeps, as text, to prove what is not in it: every byte of the SQLite
+    /// files (database, WAL, shared memory), or every row of every PostgreSQL table.
     pub async fn dump_store(&self) -> String {
+        if self.database_url.starts_with("postgres") {
+            use sqlx::Connection;
+            let mut db = sqlx::PgConnection::connect(&self.database_url).await.expect("test database");
+            let tables: Vec<String> = sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'")
+                .fetch_all(&mut db).await.expect("tables");
+            let mut all = String::new();
+            for table in tables {
+                let rows: Vec<String> = sqlx::query_scalar(&format!("SELECT t::text FROM \"{table}\" t")).fetch_all(&mut db).await.expect("rows");
+                all.push_str(&rows.join("\n"));
+            }
+            return all;
+        }
         let mut all = Vec::new();
         for entry in std::fs::read_dir(&self._dir.0).expect("store folder").flatten() {
             all.extend(std::fs::read(entry.path()).unwrap_or_default());

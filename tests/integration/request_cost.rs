@@ -89,14 +89,18 @@ async fn a_write_that_cannot_get_the_lock_in_time_is_a_503_to_retry() {
     let app = spawn_app_waiting(Duration::from_millis(300)).await;
     let scim = app.scim().await;
     app.sign_in().await;
-    let held = app.services.store().write().await.unwrap();
-    let refused = scim.create_user_response("locked.out@example.com").await;
+    let id = scim.create_user("locked.out@example.com").await["id"].as_str().unwrap().to_string();
+    // Another writer holds the user (SQLite: the one write lock; PostgreSQL: the row).
+    let mut held = app.services.store().write().await.unwrap();
+    held.lock_user(&id).await.unwrap();
+    let refused = scim.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "active", "value": false}])).await;
     assert_scim_error(&refused, 503, None);
     assert_eq!(refused.headers["retry-after"], "2");
-    let (status, body) = app.call("workspaces/create", &[("name", "Locked"), ("description", "")]).await;
+    let (status, body) = app.call("users/set_active", &[("id", &id), ("version", "1"), ("confirm", "yes")]).await;
     assert_eq!((status, body), (503, json!("Busy")));
     drop(held);
-    scim.create_user("locked.out@example.com").await;
+    let applied = scim.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "active", "value": false}])).await;
+    assert_eq!(applied.status, 200, "{}", applied.body);
 }
 
 #[tokio::test]

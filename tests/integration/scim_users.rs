@@ -179,7 +179,7 @@ async fn filters_sorting_paging_and_attribute_selection() {
         assert_eq!(r.status, 201);
     }
     let q = |f: &str| format!("/Users?filter={}", f.replace(' ', "%20").replace('"', "%22"));
-    let count = |r: &crate::helpers::ScimResponse| r.body["totalResults"].as_i64().unwrap();
+    let count = |r: &crate::helpers::ScimResponse| r.body["totalResults"].as_i64().unwrap_or_else(|| panic!("{}", r.body));
     assert_eq!(count(&scim.get(&q(r#"userName sw "A" or userName ew "b@example.com""#)).await), 2);
     assert_eq!(count(&scim.get(&q(r#"title eq "manager" and not (active eq false)"#)).await), 1);
     assert_eq!(count(&scim.get(&q(r#"displayName co "AR""#)).await), 1);

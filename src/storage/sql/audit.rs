@@ -1,41 +1,4 @@
-use super::{Store, StoreResult, WriteTx};
-
-/// One change to append to the audit trail.
-#[derive(Debug, Clone)]
-pub struct AuditEvent {
-    pub at: i64,
-    pub actor_kind: &'static str,
-    pub actor_id: String,
-    pub actor_name: String,
-    pub door: &'static str,
-    pub action: String,
-    pub target_kind: &'static str,
-    pub target_id: String,
-    pub target_name: String,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
-    pub request_id: String,
-}
-
-/// An audit event as read back.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AuditRecord {
-    pub id: i64,
-    pub at: i64,
-    pub actor_kind: String,
-    pub actor_id: String,
-    pub actor_name: String,
-    pub door: String,
-    pub action: String,
-    pub target_kind: String,
-    pub target_id: String,
-    pub target_name: String,
-    pub before_json: Option<String>,
-    pub after_json: Option<String>,
-    pub request_id: String,
-}
-
-impl WriteTx {
+impl Tx {
     pub async fn append_audit(&mut self, event: &AuditEvent) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO audit_events (at, actor_kind, actor_id, actor_name, door, action, target_kind, \
@@ -60,7 +23,7 @@ impl WriteTx {
     }
 }
 
-impl Store {
+impl Backend {
     /// The newest events about one target, newest first.
     pub async fn audit_of(&self, target_kind: &str, target_id: &str, limit: usize) -> StoreResult<Vec<AuditRecord>> {
         Ok(sqlx::query_as(

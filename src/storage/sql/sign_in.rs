@@ -1,6 +1,4 @@
-use super::{Store, StoreResult};
-
-impl Store {
+impl Backend {
     /// Failures counted for each key within the window that ends now.
     pub async fn sign_in_failures(&self, keys: &[String], since: i64) -> StoreResult<Vec<(String, i64)>> {
         let mut out = Vec::with_capacity(keys.len());

@@ -1,53 +1,6 @@
-use std::collections::HashMap;
-
-use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
-
-use super::query::{find_page, Listing};
-use super::{Store, StoreResult, WriteTx};
-use crate::domain::paging::Cursor;
-use crate::domain::query::ListQuery;
-use crate::domain::text::fold_key;
-use crate::domain::workspaces::{Member, Workspace, WorkspaceLink};
-
 const WORKSPACE_COLUMNS: &str = "id, name, external_id, description, member_count, created, last_modified, version";
 
-#[derive(sqlx::FromRow)]
-pub(super) struct WorkspaceRow {
-    id: String,
-    name: String,
-    external_id: Option<String>,
-    description: String,
-    member_count: i64,
-    created: i64,
-    last_modified: i64,
-    version: i64,
-}
-
-impl From<WorkspaceRow> for Workspace {
-    fn from(r: WorkspaceRow) -> Self {
-        Workspace {
-            id: r.id,
-            name: r.name,
-            external_id: r.external_id,
-            description: r.description,
-            member_count: r.member_count,
-            created: r.created,
-            last_modified: r.last_modified,
-            version: r.version,
-        }
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct MemberRow {
-    user_name_key: String,
-    user_id: String,
-    user_name: String,
-    display_name: String,
-    active: bool,
-}
-
-async fn fetch_workspace<'e>(db: impl SqliteExecutor<'e>, id: &str) -> StoreResult<Option<Workspace>> {
+async fn fetch_workspace<'e>(db: impl sqlx::Executor<'e, Database = Db>, id: &str) -> StoreResult<Option<Workspace>> {
     let sql = format!("SELECT {WORKSPACE_COLUMNS} FROM workspaces WHERE id = $1");
     let row: Option<WorkspaceRow> = sqlx::query_as(&sql).bind(id).fetch_optional(db).await?;
     Ok(row.map(Workspace::from))
@@ -57,7 +10,7 @@ async fn fetch_workspace<'e>(db: impl SqliteExecutor<'e>, id: &str) -> StoreResu
 const MEMBER_CHUNK: usize = 500;
 
 /// Appends `a, b, c` as bound parameters.
-fn push_list(sql: &mut QueryBuilder<'_, Sqlite>, values: &[String]) {
+fn push_list(sql: &mut QueryBuilder<'_, Db>, values: &[String]) {
     let mut list = sql.separated(", ");
     for v in values {
         list.push_bind(v.clone());
@@ -65,7 +18,7 @@ fn push_list(sql: &mut QueryBuilder<'_, Sqlite>, values: &[String]) {
 }
 
 /// Appends keyset conditions and order for `cursor` on `key_column`, then the limit.
-fn push_keyset(sql: &mut QueryBuilder<'_, Sqlite>, key_column: &str, cursor: &Cursor, limit: usize) {
+fn push_key_cursor(sql: &mut QueryBuilder<'_, Db>, key_column: &str, cursor: &Cursor, limit: usize) {
     match cursor {
         Cursor::First => {}
         Cursor::After(key) => {
@@ -79,7 +32,7 @@ fn push_keyset(sql: &mut QueryBuilder<'_, Sqlite>, key_column: &str, cursor: &Cu
     sql.push(format!(" ORDER BY {key_column} {direction} LIMIT ")).push_bind(limit as i64);
 }
 
-impl Store {
+impl Backend {
     pub async fn find_workspace_id_by_name(&self, name: &str) -> StoreResult<Option<String>> {
         Ok(sqlx::query_scalar("SELECT id FROM workspaces WHERE name_key = $1")
             .bind(fold_key(name))
@@ -98,14 +51,14 @@ impl Store {
         cursor: &Cursor,
         limit: usize,
     ) -> StoreResult<Vec<(String, Workspace)>> {
-        let mut sql: QueryBuilder<Sqlite> =
+        let mut sql: QueryBuilder<Db> =
             QueryBuilder::new(format!("SELECT name_key, {WORKSPACE_COLUMNS} FROM workspaces WHERE 1 = 1"));
         let prefix = fold_key(name_prefix);
         if !prefix.is_empty() {
             sql.push(" AND name_key >= ").push_bind(prefix.clone());
-            sql.push(" AND name_key < ").push_bind(super::prefix_end(&prefix));
+            sql.push(" AND name_key < ").push_bind(prefix_end(&prefix));
         }
-        push_keyset(&mut sql, "name_key", cursor, limit);
+        push_key_cursor(&mut sql, "name_key", cursor, limit);
         let mut rows: Vec<(String, Workspace)> = sql
             .build_query_as::<WorkspaceRowWithKey>()
             .fetch_all(&self.pool)
@@ -126,12 +79,12 @@ impl Store {
         cursor: &Cursor,
         limit: usize,
     ) -> StoreResult<Vec<(String, Member)>> {
-        let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(
+        let mut sql: QueryBuilder<Db> = QueryBuilder::new(
             "SELECT u.user_name_key, u.id AS user_id, u.user_name, u.display_name, u.active \
              FROM access_grants g JOIN users u ON u.id = g.user_id WHERE g.workspace_id = ",
         );
         sql.push_bind(workspace_id.to_string());
-        push_keyset(&mut sql, "u.user_name_key", cursor, limit);
+        push_key_cursor(&mut sql, "u.user_name_key", cursor, limit);
         let mut rows: Vec<(String, Member)> = sql
             .build_query_as::<MemberRow>()
             .fetch_all(&self.pool)
@@ -151,14 +104,7 @@ impl Store {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct WorkspaceRowWithKey {
-    name_key: String,
-    #[sqlx(flatten)]
-    row: WorkspaceRow,
-}
-
-impl WriteTx {
+impl Tx {
     pub async fn get_workspace(&mut self, id: &str) -> StoreResult<Option<Workspace>> {
         fetch_workspace(&mut *self.tx, id).await
     }
@@ -206,7 +152,7 @@ impl WriteTx {
     }
 }
 
-impl Store {
+impl Backend {
     /// Workspaces as (id, name) in name order, at most `limit`.
     pub async fn workspace_links(&self, limit: usize) -> StoreResult<Vec<WorkspaceLink>> {
         let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM workspaces ORDER BY name_key LIMIT $1")
@@ -226,7 +172,7 @@ impl Store {
         let mut by_name = HashMap::new();
         for (column, values, out) in [("id", ids.to_vec(), &mut by_id), ("name_key", names.iter().map(|n| fold_key(n)).collect::<Vec<_>>(), &mut by_name)] {
             for chunk in values.chunks(MEMBER_CHUNK) {
-                let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT {column}, id, name FROM workspaces WHERE {column} IN ("));
+                let mut sql: QueryBuilder<Db> = QueryBuilder::new(format!("SELECT {column}, id, name FROM workspaces WHERE {column} IN ("));
                 push_list(&mut sql, chunk);
                 sql.push(")");
                 let rows: Vec<(String, String, String)> = sql.build_query_as().fetch_all(&self.pool).await?;
@@ -249,7 +195,7 @@ impl Store {
         if workspace_ids.is_empty() {
             return Ok(out);
         }
-        let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(
+        let mut sql: QueryBuilder<Db> = QueryBuilder::new(
             "SELECT g.workspace_id, u.id, u.user_name FROM access_grants g JOIN users u ON u.id = g.user_id \
              WHERE g.workspace_id IN (",
         );
@@ -266,10 +212,12 @@ impl Store {
     }
 }
 
-impl WriteTx {
+impl Tx {
     /// The workspace this transaction is about to change, or None if it is gone.
     pub async fn lock_workspace(&mut self, id: &str) -> StoreResult<Option<Workspace>> {
-        fetch_workspace(&mut *self.tx, id).await
+        let sql = format!("SELECT {WORKSPACE_COLUMNS} FROM workspaces WHERE id = $1{}", dialect::FOR_UPDATE);
+        let row: Option<WorkspaceRow> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut *self.tx).await?;
+        Ok(row.map(Workspace::from))
     }
 
     /// Adds existing users (ids of users that do not exist are skipped) to a workspace, set-based
@@ -278,7 +226,7 @@ impl WriteTx {
     pub async fn add_members(&mut self, workspace_id: &str, user_ids: &[String], by: &str, now: i64) -> StoreResult<Vec<(String, String)>> {
         let mut added = Vec::new();
         for chunk in user_ids.chunks(MEMBER_CHUNK) {
-            let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO access_grants (user_id, workspace_id, granted_at, granted_by) SELECT id, ");
+            let mut insert: QueryBuilder<Db> = QueryBuilder::new("INSERT INTO access_grants (user_id, workspace_id, granted_at, granted_by) SELECT id, ");
             insert.push_bind(workspace_id.to_string()).push(", ").push_bind(now).push(", ").push_bind(by.to_string());
             insert.push(" FROM users WHERE id IN (");
             push_list(&mut insert, chunk);
@@ -296,7 +244,7 @@ impl WriteTx {
     pub async fn remove_members(&mut self, workspace_id: &str, user_ids: &[String], now: i64) -> StoreResult<Vec<(String, String)>> {
         let mut removed = Vec::new();
         for chunk in user_ids.chunks(MEMBER_CHUNK) {
-            let mut delete: QueryBuilder<Sqlite> = QueryBuilder::new("DELETE FROM access_grants WHERE workspace_id = ");
+            let mut delete: QueryBuilder<Db> = QueryBuilder::new("DELETE FROM access_grants WHERE workspace_id = ");
             delete.push_bind(workspace_id.to_string()).push(" AND user_id IN (");
             push_list(&mut delete, chunk);
             delete.push(") RETURNING user_id");
@@ -314,7 +262,7 @@ impl WriteTx {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut update: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE users SET version = version + 1, last_modified = ");
+        let mut update: QueryBuilder<Db> = QueryBuilder::new("UPDATE users SET version = version + 1, last_modified = ");
         update.push_bind(now).push(" WHERE id IN (");
         push_list(&mut update, ids);
         update.push(") RETURNING id, user_name");

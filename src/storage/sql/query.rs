@@ -1,39 +1,29 @@
-//! Compiles [`Condition`]s to SQL. Every value is a bound parameter; the SQL text comes only
-//! from the fixed fragments below.
-
-use sqlx::sqlite::SqliteRow;
-use sqlx::{FromRow, QueryBuilder, Sqlite, SqlitePool};
-
-use super::{StoreError, StoreResult};
-use crate::domain::query::{Collection, Condition, Field, FieldKind, ListQuery, Literal, Op, Sort};
-use crate::domain::text::fold_key;
-
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct QueryError(pub String);
+// Compiles [`Condition`]s to SQL. Every value is a bound parameter; the SQL text comes only
+// from the fixed fragments below.
 
 /// The SQL expression of a field. `u` is the user row, `w` the workspace (group) row, `e` an
 /// e-mail element, `gw` a granted workspace, `mu` a member user.
-fn column(sql: &mut QueryBuilder<'_, Sqlite>, field: &Field) {
+fn column(sql: &mut QueryBuilder<'_, Db>, field: &Field) {
     let text = match field {
         Field::UserId => "u.id",
         Field::UserName => "u.user_name_key",
         Field::ExternalId => "u.external_id",
-        Field::DisplayName => "lower(u.display_name)",
-        Field::GivenName => "lower(u.given_name)",
-        Field::FamilyName => "lower(u.family_name)",
+        Field::DisplayName => "u.display_name_key",
+        Field::GivenName => "u.given_name_key",
+        Field::FamilyName => "u.family_name_key",
         Field::Active => "u.active",
         Field::Created => "u.created",
         Field::LastModified => "u.last_modified",
         Field::Extra(path) => {
-            let json_path = path.iter().map(|k| format!("\"{}\"", k.replace('"', ""))).collect::<Vec<_>>().join(".");
-            sql.push("lower(json_extract(u.extra, ").push_bind(format!("$.{json_path}")).push("))");
+            sql.push("lower(");
+            dialect::push_json_text(sql, "u.extra", path);
+            sql.push(")");
             return;
         }
-        Field::EmailValue => "lower(json_extract(e.value, '$.value'))",
-        Field::EmailType => "lower(json_extract(e.value, '$.type'))",
-        Field::EmailPrimary => "coalesce(json_extract(e.value, '$.primary'), 0)",
-        Field::EmailDisplay => "lower(json_extract(e.value, '$.display'))",
+        Field::EmailValue => return email_text(sql, "value"),
+        Field::EmailType => return email_text(sql, "type"),
+        Field::EmailPrimary => dialect::EMAIL_PRIMARY,
+        Field::EmailDisplay => return email_text(sql, "display"),
         Field::WorkspaceId => "gw.id",
         Field::WorkspaceName => "gw.name_key",
         Field::GroupId => "w.id",
@@ -45,6 +35,11 @@ fn column(sql: &mut QueryBuilder<'_, Sqlite>, field: &Field) {
         Field::MemberUserName => "mu.user_name_key",
     };
     sql.push(text);
+}
+
+/// `lower(<key of the current e-mail element as text>)`.
+fn email_text(sql: &mut QueryBuilder<'_, Db>, key: &str) {
+    sql.push("lower(").push(dialect::email_element_text(key)).push(")");
 }
 
 /// The bound value for comparing `field`, converted to the column's form.
@@ -72,16 +67,17 @@ fn value_for(field: &Field, literal: &Literal) -> Result<Value, QueryError> {
     }
 }
 
-/// userName and group names are matched on their case-folded keys; other text through SQL
-/// lower(), which folds ASCII only, so the value is folded the same way.
+/// Names are matched on their case-folded key columns (folded here, by the same rule, whatever
+/// the letters); text inside JSON through the database's lower(), which the dialect matches.
 fn fold_value(field: &Field, text: &str) -> String {
     match field {
-        Field::UserName | Field::GroupName | Field::WorkspaceName | Field::MemberUserName => fold_key(text),
-        _ => text.to_ascii_lowercase(),
+        Field::UserName | Field::GroupName | Field::WorkspaceName | Field::MemberUserName | Field::DisplayName | Field::GivenName
+        | Field::FamilyName => fold_key(text),
+        _ => dialect::fold_like_lower(text),
     }
 }
 
-fn push_value(sql: &mut QueryBuilder<'_, Sqlite>, value: &Value) {
+fn push_value(sql: &mut QueryBuilder<'_, Db>, value: &Value) {
     match value {
         Value::Text(t) => sql.push_bind(t.clone()),
         Value::Int(i) => sql.push_bind(*i),
@@ -89,7 +85,7 @@ fn push_value(sql: &mut QueryBuilder<'_, Sqlite>, value: &Value) {
     };
 }
 
-fn compare(sql: &mut QueryBuilder<'_, Sqlite>, field: &Field, op: Op, literal: &Literal) -> Result<(), QueryError> {
+fn compare(sql: &mut QueryBuilder<'_, Db>, field: &Field, op: Op, literal: &Literal) -> Result<(), QueryError> {
     if *literal == Literal::Null {
         return match op {
             Op::Eq => Ok(not_present(sql, field)),
@@ -111,7 +107,7 @@ fn compare(sql: &mut QueryBuilder<'_, Sqlite>, field: &Field, op: Op, literal: &
             column(sql, field);
             sql.push(match op {
                 Op::Eq => " = ",
-                Op::Ne => " IS NOT ",
+                Op::Ne => " IS DISTINCT FROM ",
                 Op::Gt => " > ",
                 Op::Ge => " >= ",
                 Op::Lt => " < ",
@@ -120,7 +116,7 @@ fn compare(sql: &mut QueryBuilder<'_, Sqlite>, field: &Field, op: Op, literal: &
             push_value(sql, &value);
         }
         Op::Co => {
-            sql.push("instr(");
+            sql.push(dialect::POSITION_FN).push("(");
             column(sql, field);
             sql.push(", ");
             push_value(sql, &value);
@@ -136,16 +132,17 @@ fn compare(sql: &mut QueryBuilder<'_, Sqlite>, field: &Field, op: Op, literal: &
         }
         Op::Ew => {
             let Value::Text(t) = &value else { unreachable!("checked above") };
-            sql.push("substr(");
+            let (function, length) = dialect::suffix_call(t.chars().count() as i32);
+            sql.push(function).push("(");
             column(sql, field);
-            sql.push(", ").push_bind(-(t.chars().count() as i64)).push(") = ").push_bind(t.clone());
+            sql.push(", ").push_bind(length).push(") = ").push_bind(t.clone());
         }
     }
     sql.push(")");
     Ok(())
 }
 
-fn present(sql: &mut QueryBuilder<'_, Sqlite>, field: &Field) -> Result<(), QueryError> {
+fn present(sql: &mut QueryBuilder<'_, Db>, field: &Field) -> Result<(), QueryError> {
     sql.push("(");
     column(sql, field);
     sql.push(" IS NOT NULL AND ");
@@ -154,7 +151,7 @@ fn present(sql: &mut QueryBuilder<'_, Sqlite>, field: &Field) -> Result<(), Quer
     Ok(())
 }
 
-fn not_present(sql: &mut QueryBuilder<'_, Sqlite>, field: &Field) {
+fn not_present(sql: &mut QueryBuilder<'_, Db>, field: &Field) {
     sql.push("(");
     column(sql, field);
     sql.push(" IS NULL OR ");
@@ -162,7 +159,7 @@ fn not_present(sql: &mut QueryBuilder<'_, Sqlite>, field: &Field) {
     sql.push(" = '')");
 }
 
-pub fn push_condition(sql: &mut QueryBuilder<'_, Sqlite>, condition: &Condition) -> Result<(), QueryError> {
+pub fn push_condition(sql: &mut QueryBuilder<'_, Db>, condition: &Condition) -> Result<(), QueryError> {
     match condition {
         Condition::Compare(field, op, literal) => compare(sql, field, *op, literal),
         Condition::Present(field) => present(sql, field),
@@ -183,7 +180,7 @@ pub fn push_condition(sql: &mut QueryBuilder<'_, Sqlite>, condition: &Condition)
             }
             sql.push("(");
             let mut first = true;
-            let mut separate = |sql: &mut QueryBuilder<'_, Sqlite>| {
+            let mut separate = |sql: &mut QueryBuilder<'_, Db>| {
                 if !std::mem::take(&mut first) {
                     sql.push(" OR ");
                 }
@@ -207,7 +204,7 @@ pub fn push_condition(sql: &mut QueryBuilder<'_, Sqlite>, condition: &Condition)
     }
 }
 
-fn push_joined<'c>(sql: &mut QueryBuilder<'_, Sqlite>, terms: impl Iterator<Item = &'c Condition>, joiner: &str) -> Result<(), QueryError> {
+fn push_joined<'c>(sql: &mut QueryBuilder<'_, Db>, terms: impl Iterator<Item = &'c Condition>, joiner: &str) -> Result<(), QueryError> {
     sql.push("(");
     for (i, term) in terms.enumerate() {
         if i > 0 {
@@ -221,12 +218,12 @@ fn push_joined<'c>(sql: &mut QueryBuilder<'_, Sqlite>, terms: impl Iterator<Item
 
 /// `EXISTS (...)` over the elements of a multi-valued attribute, `inner` applied to each.
 fn push_exists(
-    sql: &mut QueryBuilder<'_, Sqlite>,
+    sql: &mut QueryBuilder<'_, Db>,
     collection: Collection,
-    inner: impl FnOnce(&mut QueryBuilder<'_, Sqlite>) -> Result<(), QueryError>,
+    inner: impl FnOnce(&mut QueryBuilder<'_, Db>) -> Result<(), QueryError>,
 ) -> Result<(), QueryError> {
     sql.push(match collection {
-        Collection::Emails => "EXISTS (SELECT 1 FROM json_each(u.emails) e WHERE ",
+        Collection::Emails => dialect::EXISTS_EMAIL,
         Collection::Workspaces => {
             "EXISTS (SELECT 1 FROM access_grants g JOIN workspaces gw ON gw.id = g.workspace_id WHERE g.user_id = u.id AND "
         }
@@ -237,7 +234,7 @@ fn push_exists(
     Ok(())
 }
 
-fn push_where(sql: &mut QueryBuilder<'_, Sqlite>, condition: Option<&Condition>) -> Result<(), QueryError> {
+fn push_where(sql: &mut QueryBuilder<'_, Db>, condition: Option<&Condition>) -> Result<(), QueryError> {
     if let Some(condition) = condition {
         sql.push(" WHERE ");
         push_condition(sql, condition)?;
@@ -247,7 +244,7 @@ fn push_where(sql: &mut QueryBuilder<'_, Sqlite>, condition: Option<&Condition>)
 
 /// ORDER BY the sort field, then the id so equal values keep a stable order across pages; with
 /// no sort, by `unique_key`, whose index serves the page without sorting the table.
-fn push_order(sql: &mut QueryBuilder<'_, Sqlite>, sort: Option<&Sort>, id_column: &str, unique_key: &str) {
+fn push_order(sql: &mut QueryBuilder<'_, Db>, sort: Option<&Sort>, id_column: &str, unique_key: &str) {
     sql.push(" ORDER BY ");
     match sort {
         Some(sort) => {
@@ -271,19 +268,19 @@ pub struct Listing<'a> {
 }
 
 /// The rows meeting a query's condition, sorted and paged, with the total that meet it.
-pub async fn find_page<R>(pool: &SqlitePool, listing: &Listing<'_>, query: &ListQuery) -> StoreResult<(i64, Vec<R>)>
+pub async fn find_page<R>(pool: &Pool, listing: &Listing<'_>, query: &ListQuery) -> StoreResult<(i64, Vec<R>)>
 where
-    R: for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
+    R: for<'r> FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
 {
     let Listing { table, alias, columns, unique_key } = listing;
-    let mut count: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT COUNT(*) FROM {table} {alias}"));
+    let mut count: QueryBuilder<Db> = QueryBuilder::new(format!("SELECT COUNT(*) FROM {table} {alias}"));
     push_where(&mut count, query.condition.as_ref()).map_err(StoreError::Query)?;
     let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
     if query.limit == 0 {
         return Ok((total, Vec::new()));
     }
     let columns = columns.split(", ").map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ");
-    let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT {columns} FROM {table} {alias}"));
+    let mut sql: QueryBuilder<Db> = QueryBuilder::new(format!("SELECT {columns} FROM {table} {alias}"));
     push_where(&mut sql, query.condition.as_ref()).map_err(StoreError::Query)?;
     push_order(&mut sql, query.sort.as_ref(), &format!("{alias}.id"), &format!("{alias}.{unique_key}"));
     sql.push(" LIMIT ").push_bind(query.limit as i64).push(" OFFSET ").push_bind(query.offset as i64);

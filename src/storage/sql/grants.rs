@@ -1,15 +1,4 @@
-use super::{prefix_end, Store, StoreResult, WriteTx};
-use crate::domain::text::fold_key;
-use crate::domain::users::WorkspaceAccess;
-
-#[derive(sqlx::FromRow)]
-struct AccessRow {
-    workspace_id: String,
-    workspace_name: String,
-    granted: bool,
-}
-
-impl Store {
+impl Backend {
     /// Every workspace whose folded name starts with `name_prefix`, with whether `user_id` has it,
     /// sorted by name; at most `limit` rows.
     pub async fn workspace_access(
@@ -48,7 +37,7 @@ impl Store {
     }
 }
 
-impl WriteTx {
+impl Tx {
     /// Grants a workspace, counting the member on it (its version moves). False when the grant
     /// already existed or the workspace does not exist (anymore).
     pub async fn insert_grant(&mut self, user_id: &str, workspace_id: &str, by: &str, now: i64) -> StoreResult<bool> {

@@ -1,60 +1,11 @@
-use std::collections::HashMap;
-
-use sqlx::{QueryBuilder, Sqlite, SqliteExecutor};
-
-use super::query::{find_page, Listing};
-use super::{prefix_end, Store, StoreError, StoreResult, WriteTx};
-use crate::domain::query::ListQuery;
-use crate::domain::workspaces::WorkspaceLink;
-use crate::domain::paging::Cursor;
-use crate::domain::text::{fold_key, search_terms};
-use crate::domain::users::{User, UserListQuery, UserSort, UserSummary};
-
 const USER_COLUMNS: &str = "id, user_name, external_id, given_name, family_name, display_name, \
      email, active, created, last_modified, version, emails, extra";
 
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    id: String,
-    user_name: String,
-    external_id: Option<String>,
-    given_name: String,
-    family_name: String,
-    display_name: String,
-    email: String,
-    active: bool,
-    created: i64,
-    last_modified: i64,
-    version: i64,
-    emails: String,
-    extra: String,
-}
-
-impl From<UserRow> for User {
-    fn from(r: UserRow) -> Self {
-        User {
-            id: r.id,
-            user_name: r.user_name,
-            external_id: r.external_id,
-            given_name: r.given_name,
-            family_name: r.family_name,
-            display_name: r.display_name,
-            email: r.email,
-            active: r.active,
-            created: r.created,
-            last_modified: r.last_modified,
-            version: r.version,
-            emails: serde_json::from_str(&r.emails).unwrap_or_default(),
-            extra: serde_json::from_str(&r.extra).unwrap_or_default(),
-        }
-    }
-}
-
-/// Binds $1..$13 of the insert and the update: id and every field a write can change.
+/// Binds $1..$15 of the insert and the update: id and every field a write can change.
 fn bind_fields<'q>(
-    query: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    query: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>,
     user: &'q User,
-) -> sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+) -> sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>> {
     query
         .bind(&user.id)
         .bind(&user.user_name)
@@ -69,61 +20,18 @@ fn bind_fields<'q>(
         .bind(json_text(&user.emails))
         .bind(json_text(&user.extra))
         .bind(fold_key(&user.display_name))
+        .bind(fold_key(&user.given_name))
+        .bind(fold_key(&user.family_name))
 }
 
 fn json_text<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
 
-/// A row of the users list.
-#[derive(Debug, sqlx::FromRow)]
-pub struct UserListRow {
-    pub user_name_key: String,
-    pub display_name_key: String,
-    pub last_modified: i64,
-    pub id: String,
-    pub user_name: String,
-    pub display_name: String,
-    pub email: String,
-    pub active: bool,
-    pub workspace_count: i64,
-}
-
-/// Separates the parts of a composite list cursor; control characters never occur in stored
-/// names, so it cannot be forged into a different key.
-const CURSOR_SEPARATOR: char = '\u{1f}';
-
-impl UserListRow {
-    /// The key this row is sorted by under `sort`, unique (the id breaks ties) and opaque to
-    /// the browser, which hands it back to page on.
-    pub fn cursor(&self, sort: UserSort) -> String {
-        match sort {
-            UserSort::UserName => self.user_name_key.clone(),
-            UserSort::Name => format!("{}{CURSOR_SEPARATOR}{}", self.display_name_key, self.id),
-            UserSort::Status => format!("{}{CURSOR_SEPARATOR}{}", u8::from(self.active), self.user_name_key),
-            UserSort::LastChange => format!("{}{CURSOR_SEPARATOR}{}", self.last_modified, self.id),
-        }
-    }
-}
-
-impl From<UserListRow> for UserSummary {
-    fn from(r: UserListRow) -> Self {
-        UserSummary {
-            id: r.id,
-            user_name: r.user_name,
-            display_name: r.display_name,
-            email: r.email,
-            active: r.active,
-            workspace_count: r.workspace_count,
-            last_modified: r.last_modified,
-        }
-    }
-}
-
 /// `FROM ... WHERE ...` of the users list: the search terms (their matches drive the join,
-/// which CROSS JOIN fixes in SQLite, so a page costs the matches, not the table), the
+/// which `dialect::DRIVING_JOIN` fixes where needed, so a page costs the matches, not the table), the
 /// workspace's members, the status.
-fn push_list_source(sql: &mut QueryBuilder<'_, Sqlite>, list: &UserListQuery) {
+fn push_list_source(sql: &mut QueryBuilder<'_, Db>, list: &UserListQuery) {
     let words = search_terms([list.q.as_str()]);
     match (words.first(), &list.workspace) {
         (Some(first), _) => {
@@ -131,7 +39,7 @@ fn push_list_source(sql: &mut QueryBuilder<'_, Sqlite>, list: &UserListQuery) {
                 .push_bind(first.clone())
                 .push(" AND term < ")
                 .push_bind(prefix_end(first))
-                .push(") m CROSS JOIN users u ON u.id = m.user_id WHERE 1 = 1");
+                .push(") m ").push(dialect::DRIVING_JOIN).push(" users u ON u.id = m.user_id WHERE 1 = 1");
             if let Some(ws) = &list.workspace {
                 sql.push(" AND EXISTS (SELECT 1 FROM access_grants wg WHERE wg.user_id = u.id AND wg.workspace_id = ")
                     .push_bind(ws.clone())
@@ -139,7 +47,7 @@ fn push_list_source(sql: &mut QueryBuilder<'_, Sqlite>, list: &UserListQuery) {
             }
         }
         (None, Some(ws)) => {
-            sql.push(" FROM access_grants wg CROSS JOIN users u ON u.id = wg.user_id WHERE wg.workspace_id = ").push_bind(ws.clone());
+            sql.push(" FROM access_grants wg ").push(dialect::DRIVING_JOIN).push(" users u ON u.id = wg.user_id WHERE wg.workspace_id = ").push_bind(ws.clone());
         }
         (None, None) => {
             sql.push(" FROM users u WHERE 1 = 1");
@@ -168,8 +76,8 @@ fn sort_columns(sort: UserSort) -> &'static str {
 }
 
 /// `AND (columns) > (cursor)` (or `<`), the cursor parsed back into its typed parts.
-fn push_keyset(sql: &mut QueryBuilder<'_, Sqlite>, sort: UserSort, key: &str, after: bool) -> StoreResult<()> {
-    let bad = || StoreError::Query(super::QueryError(format!("{key:?} is not a position in this list")));
+fn push_user_keyset(sql: &mut QueryBuilder<'_, Db>, sort: UserSort, key: &str, after: bool) -> StoreResult<()> {
+    let bad = || StoreError::Query(QueryError(format!("{key:?} is not a position in this list")));
     let op = if after { " > " } else { " < " };
     sql.push(format!(" AND ({}){op}(", sort_columns(sort)));
     match sort {
@@ -193,13 +101,13 @@ fn push_keyset(sql: &mut QueryBuilder<'_, Sqlite>, sort: UserSort, key: &str, af
     Ok(())
 }
 
-async fn fetch_user<'e>(db: impl SqliteExecutor<'e>, id: &str) -> StoreResult<Option<User>> {
+async fn fetch_user<'e>(db: impl sqlx::Executor<'e, Database = Db>, id: &str) -> StoreResult<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
     let row: Option<UserRow> = sqlx::query_as(&sql).bind(id).fetch_optional(db).await?;
     Ok(row.map(User::from))
 }
 
-impl Store {
+impl Backend {
     pub async fn find_user_id_by_name(&self, user_name: &str) -> StoreResult<Option<String>> {
         Ok(sqlx::query_scalar("SELECT id FROM users WHERE user_name_key = $1")
             .bind(fold_key(user_name))
@@ -214,7 +122,7 @@ impl Store {
     /// One page of the users list in `list`'s order, from `cursor`, at most `limit` rows,
     /// each with its position key.
     pub async fn list_users(&self, list: &UserListQuery, cursor: &Cursor, limit: usize) -> StoreResult<Vec<UserListRow>> {
-        let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(
+        let mut sql: QueryBuilder<Db> = QueryBuilder::new(
             "SELECT u.user_name_key, u.display_name_key, u.last_modified, u.id, u.user_name, u.display_name, u.email, u.active, \
              (SELECT COUNT(*) FROM access_grants g WHERE g.user_id = u.id) AS workspace_count",
         );
@@ -223,8 +131,8 @@ impl Store {
         let backwards = matches!(cursor, Cursor::Before(_));
         match cursor {
             Cursor::First => {}
-            Cursor::After(key) => push_keyset(&mut sql, list.sort, key, !list.descending)?,
-            Cursor::Before(key) => push_keyset(&mut sql, list.sort, key, list.descending)?,
+            Cursor::After(key) => push_user_keyset(&mut sql, list.sort, key, !list.descending)?,
+            Cursor::Before(key) => push_user_keyset(&mut sql, list.sort, key, list.descending)?,
         }
         let direction = if list.descending != backwards { " DESC" } else { " ASC" };
         let order: Vec<String> = sort_columns(list.sort).split(", ").map(|c| format!("{c}{direction}")).collect();
@@ -239,13 +147,13 @@ impl Store {
 
     /// How many users the list matches, on all pages.
     pub async fn count_users(&self, list: &UserListQuery) -> StoreResult<i64> {
-        let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*)");
+        let mut sql: QueryBuilder<Db> = QueryBuilder::new("SELECT COUNT(*)");
         push_list_source(&mut sql, list);
         Ok(sql.build_query_scalar().fetch_one(&self.pool).await?)
     }
 }
 
-impl WriteTx {
+impl Tx {
     pub async fn get_user(&mut self, id: &str) -> StoreResult<Option<User>> {
         fetch_user(&mut *self.tx, id).await
     }
@@ -253,8 +161,8 @@ impl WriteTx {
     pub async fn insert_user(&mut self, user: &User) -> StoreResult<()> {
         let insert = sqlx::query(
             "INSERT INTO users (id, user_name, user_name_key, external_id, given_name, family_name, \
-             display_name, email, active, last_modified, emails, extra, display_name_key, created, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+             display_name, email, active, last_modified, emails, extra, display_name_key, given_name_key, family_name_key, \
+             created, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         );
         bind_fields(insert, user).bind(user.created).bind(user.version).execute(&mut *self.tx).await?;
         self.index_user(user).await
@@ -262,7 +170,8 @@ impl WriteTx {
 
     /// The version of a user this transaction is about to change, or None if it is gone.
     pub async fn lock_user(&mut self, id: &str) -> StoreResult<Option<i64>> {
-        Ok(sqlx::query_scalar("SELECT version FROM users WHERE id = $1").bind(id).fetch_optional(&mut *self.tx).await?)
+        let sql = format!("SELECT version FROM users WHERE id = $1{}", dialect::FOR_UPDATE);
+        Ok(sqlx::query_scalar(&sql).bind(id).fetch_optional(&mut *self.tx).await?)
     }
 
     /// Writes the profile fields and `active` of `user` and bumps its version; the search terms
@@ -271,7 +180,8 @@ impl WriteTx {
         let update = sqlx::query(
             "UPDATE users SET user_name = $2, user_name_key = $3, external_id = $4, given_name = $5, \
              family_name = $6, display_name = $7, email = $8, active = $9, last_modified = $10, \
-             emails = $11, extra = $12, display_name_key = $13, version = version + 1 WHERE id = $1",
+             emails = $11, extra = $12, display_name_key = $13, given_name_key = $14, family_name_key = $15, \
+             version = version + 1 WHERE id = $1",
         );
         bind_fields(update, user).execute(&mut *self.tx).await?;
         if searchable {
@@ -320,7 +230,7 @@ impl WriteTx {
         if terms.is_empty() {
             return Ok(());
         }
-        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO user_search_terms (term, user_id) ");
+        let mut insert: QueryBuilder<Db> = QueryBuilder::new("INSERT INTO user_search_terms (term, user_id) ");
         insert.push_values(terms, |mut row, term| {
             row.push_bind(term).push_bind(&user.id);
         });
@@ -329,7 +239,7 @@ impl WriteTx {
     }
 }
 
-impl Store {
+impl Backend {
     /// Users meeting a condition, sorted and paged, with the total that meet it.
     pub async fn find_users(&self, query: &ListQuery) -> StoreResult<(i64, Vec<User>)> {
         let listing = Listing { table: "users", alias: "u", columns: USER_COLUMNS, unique_key: "user_name_key" };
@@ -343,7 +253,7 @@ impl Store {
         if user_ids.is_empty() {
             return Ok(out);
         }
-        let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(
+        let mut sql: QueryBuilder<Db> = QueryBuilder::new(
             "SELECT g.user_id, w.id, w.name FROM access_grants g JOIN workspaces w ON w.id = g.workspace_id WHERE g.user_id IN (",
         );
         let mut list = sql.separated(", ");
@@ -359,7 +269,7 @@ impl Store {
     }
 }
 
-impl WriteTx {
+impl Tx {
     /// The workspaces a user may enter, sorted by name.
     pub async fn workspaces_of_user(&mut self, user_id: &str) -> StoreResult<Vec<WorkspaceLink>> {
         let rows: Vec<(String, String)> = sqlx::query_as(

@@ -1,38 +1,21 @@
-use super::{Store, StoreResult, WriteTx};
-use crate::domain::text::fold_key;
+const CREDENTIAL_COLUMNS: &str = "id, name, kind, username, secret_hash, created, created_by, last_used, revoked";
 
-/// A SCIM credential as stored: the secret only as its hash.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct CredentialRecord {
-    pub id: String,
-    pub name: String,
-    pub kind: String,
-    pub username: Option<String>,
-    pub secret_hash: String,
-    pub created: i64,
-    pub created_by: String,
-    pub last_used: Option<i64>,
-    pub revoked: Option<i64>,
-}
-
-const COLUMNS: &str = "id, name, kind, username, secret_hash, created, created_by, last_used, revoked";
-
-impl Store {
+impl Backend {
     pub async fn list_credentials(&self) -> StoreResult<Vec<CredentialRecord>> {
-        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM scim_credentials ORDER BY revoked IS NOT NULL, name_key"))
+        Ok(sqlx::query_as(&format!("SELECT {CREDENTIAL_COLUMNS} FROM scim_credentials ORDER BY revoked IS NOT NULL, name_key"))
             .fetch_all(&self.pool)
             .await?)
     }
 
     pub async fn credential_by_hash(&self, secret_hash: &str) -> StoreResult<Option<CredentialRecord>> {
-        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM scim_credentials WHERE secret_hash = $1"))
+        Ok(sqlx::query_as(&format!("SELECT {CREDENTIAL_COLUMNS} FROM scim_credentials WHERE secret_hash = $1"))
             .bind(secret_hash)
             .fetch_optional(&self.pool)
             .await?)
     }
 
     pub async fn credential_by_username(&self, username: &str) -> StoreResult<Option<CredentialRecord>> {
-        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM scim_credentials WHERE username = $1"))
+        Ok(sqlx::query_as(&format!("SELECT {CREDENTIAL_COLUMNS} FROM scim_credentials WHERE username = $1"))
             .bind(username)
             .fetch_optional(&self.pool)
             .await?)
@@ -45,7 +28,7 @@ impl Store {
     }
 }
 
-impl WriteTx {
+impl Tx {
     pub async fn insert_credential(&mut self, c: &CredentialRecord) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO scim_credentials (id, name, name_key, kind, username, secret_hash, created, created_by) \
@@ -65,7 +48,7 @@ impl WriteTx {
     }
 
     pub async fn get_credential(&mut self, id: &str) -> StoreResult<Option<CredentialRecord>> {
-        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM scim_credentials WHERE id = $1"))
+        Ok(sqlx::query_as(&format!("SELECT {CREDENTIAL_COLUMNS} FROM scim_credentials WHERE id = $1"))
             .bind(id)
             .fetch_optional(&mut *self.tx)
             .await?)

@@ -1,28 +1,4 @@
-use super::{Store, StoreResult, WriteTx};
-use crate::domain::text::fold_key;
-
-/// A console operator as stored, password hash included: server-only, never serialised.
-#[derive(sqlx::FromRow)]
-pub struct AdminRecord {
-    pub id: String,
-    pub username: String,
-    pub password_hash: String,
-    pub role: String,
-    pub created: i64,
-}
-
-impl std::fmt::Debug for AdminRecord {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AdminRecord")
-            .field("id", &self.id)
-            .field("username", &self.username)
-            .field("password_hash", &"<redacted>")
-            .field("role", &self.role)
-            .finish()
-    }
-}
-
-impl Store {
+impl Backend {
     pub async fn find_admin_by_username(&self, username: &str) -> StoreResult<Option<AdminRecord>> {
         Ok(sqlx::query_as(
             "SELECT id, username, password_hash, role, created FROM admins WHERE username_key = $1",
@@ -44,7 +20,7 @@ impl Store {
     }
 }
 
-impl WriteTx {
+impl Tx {
     pub async fn insert_admin(&mut self, admin: &AdminRecord) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO admins (id, username, username_key, password_hash, role, created) VALUES ($1, $2, $3, $4, $5, $6)",

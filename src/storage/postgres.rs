@@ -1,0 +1,109 @@
+//! The PostgreSQL backend: for several CIM instances on one database. Its statements are the
+//! shared ones in `sql/`; `dialect` holds what PostgreSQL says differently. Writers do not
+//! queue as they do on SQLite: each write locks the rows it is about to change (`FOR UPDATE`),
+//! and a lock that cannot be had within the lock wait fails as busy.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+type Db = sqlx::Postgres;
+type Pool = sqlx::Pool<Db>;
+
+/// Connections per instance; the database's own limit divided among the instances.
+const POOL_SIZE: u32 = 10;
+
+#[derive(Clone, Debug)]
+pub struct Backend {
+    pool: Pool,
+    lock_wait: Duration,
+}
+
+/// One write transaction. Dropped without commit, it rolls back.
+pub struct Tx {
+    tx: sqlx::Transaction<'static, Db>,
+}
+
+impl Backend {
+    /// Connects to and migrates the database named by `url`. Instances starting at once do not
+    /// migrate twice: sqlx's migrator holds an advisory lock while it works.
+    pub async fn open(url: &str, lock_wait: Duration) -> StoreResult<Backend> {
+        let options = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(POOL_SIZE)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(Backend { pool, lock_wait })
+    }
+
+    pub fn max_connections(&self) -> usize {
+        self.pool.options().get_max_connections() as usize
+    }
+
+    /// Starts a write that waits at most the lock wait for any row lock. (Run on a task of its
+    /// own: see `Store::write`.)
+    pub async fn write(&self) -> StoreResult<Tx> {
+        let pool = self.pool.clone();
+        let lock_wait = format!("SET LOCAL lock_timeout = '{}ms'", self.lock_wait.as_millis());
+        let begun = tokio::spawn(async move {
+            let mut tx = pool.begin().await?;
+            sqlx::query(&lock_wait).execute(&mut *tx).await?;
+            Ok::<_, sqlx::Error>(tx)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?;
+        Ok(Tx { tx: begun? })
+    }
+
+    /// Refreshes the planner's statistics after bulk loads.
+    pub async fn optimize(&self) -> StoreResult<()> {
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> StoreResult<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// What PostgreSQL says differently.
+mod dialect {
+    use sqlx::QueryBuilder;
+
+    /// Other instances write at the same time: a write locks the row it is about to change.
+    pub const FOR_UPDATE: &str = " FOR UPDATE";
+    pub const POSITION_FN: &str = "strpos";
+    /// PostgreSQL's planner orders joins by its statistics (and has no CROSS JOIN ... ON).
+    pub const DRIVING_JOIN: &str = "JOIN";
+    pub const EXISTS_EMAIL: &str = "EXISTS (SELECT 1 FROM jsonb_array_elements(u.emails::jsonb) AS e(value) WHERE ";
+    pub const EMAIL_PRIMARY: &str = "coalesce((e.value ->> 'primary')::boolean, false)";
+
+    /// A key of the current e-mail element, as text.
+    pub fn email_element_text(key: &str) -> String {
+        format!("(e.value ->> '{key}')")
+    }
+
+    /// The text at `keys` inside the JSON text in `column` (a jsonb path, bound as a text array).
+    pub fn push_json_text(sql: &mut QueryBuilder<'_, super::Db>, column: &str, keys: &[String]) {
+        let path = keys.iter().map(|k| format!("\"{}\"", k.replace(['"', '\\'], ""))).collect::<Vec<_>>().join(",");
+        sql.push(format!("({column}::jsonb #>> ")).push_bind(format!("{{{path}}}")).push("::text[])");
+    }
+
+    /// PostgreSQL's lower() folds every letter (the database is UTF-8), as Rust does.
+    pub fn fold_like_lower(text: &str) -> String {
+        text.to_lowercase()
+    }
+
+    /// The call that takes the last `length` characters: `right(x, length)`.
+    pub fn suffix_call(length: i32) -> (&'static str, i32) {
+        ("right", length)
+    }
+}
+
+include!("backend_prelude.rs");

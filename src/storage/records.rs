@@ -1,0 +1,211 @@
+//! The records the store reads and writes, shared by both backends: each decodes from a row of
+//! either database (sqlx's `FromRow` derive is generic over the row type).
+
+use crate::domain::users::{User, UserSort, UserSummary};
+use crate::domain::workspaces::Workspace;
+
+/// A console operator as stored, password hash included: server-only, never serialised.
+#[derive(sqlx::FromRow)]
+pub struct AdminRecord {
+    pub id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub created: i64,
+}
+
+impl std::fmt::Debug for AdminRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminRecord")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("password_hash", &"<redacted>")
+            .field("role", &self.role)
+            .finish()
+    }
+}
+
+/// One change to append to the audit trail.
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    pub at: i64,
+    pub actor_kind: &'static str,
+    pub actor_id: String,
+    pub actor_name: String,
+    pub door: &'static str,
+    pub action: String,
+    pub target_kind: &'static str,
+    pub target_id: String,
+    pub target_name: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub request_id: String,
+}
+
+/// An audit event as read back.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub at: i64,
+    pub actor_kind: String,
+    pub actor_id: String,
+    pub actor_name: String,
+    pub door: String,
+    pub action: String,
+    pub target_kind: String,
+    pub target_id: String,
+    pub target_name: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub request_id: String,
+}
+
+/// A SCIM credential as stored: the secret only as its hash.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CredentialRecord {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub username: Option<String>,
+    pub secret_hash: String,
+    pub created: i64,
+    pub created_by: String,
+    pub last_used: Option<i64>,
+    pub revoked: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct AccessRow {
+    pub workspace_id: String,
+    pub workspace_name: String,
+    pub granted: bool,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub user_name: String,
+    pub external_id: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub display_name: String,
+    pub email: String,
+    pub active: bool,
+    pub created: i64,
+    pub last_modified: i64,
+    pub version: i64,
+    pub emails: String,
+    pub extra: String,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        User {
+            id: r.id,
+            user_name: r.user_name,
+            external_id: r.external_id,
+            given_name: r.given_name,
+            family_name: r.family_name,
+            display_name: r.display_name,
+            email: r.email,
+            active: r.active,
+            created: r.created,
+            last_modified: r.last_modified,
+            version: r.version,
+            emails: serde_json::from_str(&r.emails).unwrap_or_default(),
+            extra: serde_json::from_str(&r.extra).unwrap_or_default(),
+        }
+    }
+}
+
+/// A row of the users list.
+#[derive(Debug, sqlx::FromRow)]
+pub struct UserListRow {
+    pub user_name_key: String,
+    pub display_name_key: String,
+    pub last_modified: i64,
+    pub id: String,
+    pub user_name: String,
+    pub display_name: String,
+    pub email: String,
+    pub active: bool,
+    pub workspace_count: i64,
+}
+
+/// Separates the parts of a composite list cursor; control characters never occur in stored
+/// names, so it cannot be forged into a different key.
+pub const CURSOR_SEPARATOR: char = '\u{1f}';
+
+impl UserListRow {
+    /// The key this row is sorted by under `sort`, unique (the id breaks ties) and opaque to
+    /// the browser, which hands it back to page on.
+    pub fn cursor(&self, sort: UserSort) -> String {
+        match sort {
+            UserSort::UserName => self.user_name_key.clone(),
+            UserSort::Name => format!("{}{CURSOR_SEPARATOR}{}", self.display_name_key, self.id),
+            UserSort::Status => format!("{}{CURSOR_SEPARATOR}{}", u8::from(self.active), self.user_name_key),
+            UserSort::LastChange => format!("{}{CURSOR_SEPARATOR}{}", self.last_modified, self.id),
+        }
+    }
+}
+
+impl From<UserListRow> for UserSummary {
+    fn from(r: UserListRow) -> Self {
+        UserSummary {
+            id: r.id,
+            user_name: r.user_name,
+            display_name: r.display_name,
+            email: r.email,
+            active: r.active,
+            workspace_count: r.workspace_count,
+            last_modified: r.last_modified,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct WorkspaceRow {
+    pub id: String,
+    pub name: String,
+    pub external_id: Option<String>,
+    pub description: String,
+    pub member_count: i64,
+    pub created: i64,
+    pub last_modified: i64,
+    pub version: i64,
+}
+
+impl From<WorkspaceRow> for Workspace {
+    fn from(r: WorkspaceRow) -> Self {
+        Workspace {
+            id: r.id,
+            name: r.name,
+            external_id: r.external_id,
+            description: r.description,
+            member_count: r.member_count,
+            created: r.created,
+            last_modified: r.last_modified,
+            version: r.version,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct MemberRow {
+    pub user_name_key: String,
+    pub user_id: String,
+    pub user_name: String,
+    pub display_name: String,
+    pub active: bool,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct WorkspaceRowWithKey {
+    pub name_key: String,
+    #[sqlx(flatten)]
+    pub row: WorkspaceRow,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct QueryError(pub String);

@@ -1,0 +1,108 @@
+//! The SQLite backend: the embedded default, one file, one writer at a time (WAL mode).
+//! Its statements are the shared ones in `sql/`; `dialect` holds what SQLite says differently.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+type Db = sqlx::Sqlite;
+type Pool = sqlx::Pool<Db>;
+
+/// Connections in the pool: readers work side by side, writers queue on SQLite's one lock.
+const POOL_SIZE: u32 = 8;
+
+#[derive(Clone, Debug)]
+pub struct Backend {
+    pool: Pool,
+}
+
+/// One write transaction. Dropped without commit, it rolls back.
+pub struct Tx {
+    tx: sqlx::Transaction<'static, Db>,
+}
+
+impl Backend {
+    /// Opens (creating if needed) and migrates the database file named by `url`. A write waits
+    /// at most `lock_wait` for the write lock, then fails as busy.
+    pub async fn open(url: &str, lock_wait: Duration) -> StoreResult<Backend> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(lock_wait);
+        if let Some(dir) = options.get_filename().parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+        let pool = SqlitePoolOptions::new().max_connections(POOL_SIZE).connect_with(options).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Backend { pool })
+    }
+
+    pub fn max_connections(&self) -> usize {
+        self.pool.options().get_max_connections() as usize
+    }
+
+    /// Starts a write. IMMEDIATE takes the write lock up front, so two writers queue instead of
+    /// failing on lock upgrade. (Run on a task of its own: see `Store::write`.)
+    pub async fn write(&self) -> StoreResult<Tx> {
+        let pool = self.pool.clone();
+        let begun = tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))?;
+        Ok(Tx { tx: begun? })
+    }
+
+    /// Refreshes the planner's statistics after bulk loads.
+    pub async fn optimize(&self) -> StoreResult<()> {
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> StoreResult<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// What SQLite says differently.
+mod dialect {
+    use sqlx::QueryBuilder;
+
+    /// SQLite has one writer: the IMMEDIATE transaction already holds every row.
+    pub const FOR_UPDATE: &str = "";
+    pub const POSITION_FN: &str = "instr";
+    /// A join whose left side drives: SQLite keeps the order of a CROSS JOIN, so the (few)
+    /// search matches are read first and the users looked up by key.
+    pub const DRIVING_JOIN: &str = "CROSS JOIN";
+    pub const EXISTS_EMAIL: &str = "EXISTS (SELECT 1 FROM json_each(u.emails) e WHERE ";
+    pub const EMAIL_PRIMARY: &str = "coalesce(json_extract(e.value, '$.primary'), 0)";
+
+    /// A key of the current e-mail element, as text.
+    pub fn email_element_text(key: &str) -> String {
+        format!("json_extract(e.value, '$.{key}')")
+    }
+
+    /// The text at `keys` inside the JSON text in `column`.
+    pub fn push_json_text(sql: &mut QueryBuilder<'_, super::Db>, column: &str, keys: &[String]) {
+        let path = keys.iter().map(|k| format!("\"{}\"", k.replace(['"', '\\'], ""))).collect::<Vec<_>>().join(".");
+        sql.push(format!("json_extract({column}, ")).push_bind(format!("$.{path}")).push(")");
+    }
+
+    /// SQLite's lower() folds ASCII letters only; a value compared with it is folded the same.
+    pub fn fold_like_lower(text: &str) -> String {
+        text.to_ascii_lowercase()
+    }
+
+    /// The call that takes the last `length` characters: `substr(x, -length)`.
+    pub fn suffix_call(length: i32) -> (&'static str, i32) {
+        ("substr", -length)
+    }
+}
+
+include!("backend_prelude.rs");
