@@ -87,6 +87,7 @@ rust_flags() {
 # (so nothing of an earlier run is left in it) and started on a port of its own. Local
 # connections over TCP are trusted: it listens on 127.0.0.1 only and holds only test data.
 PG_PORT="${CIM_TEST_PG_PORT:-55432}"
+stop_test_postgres() { :; }
 PG_CLUSTER=cimtest
 start_test_postgres() {
   if ! command -v pg_createcluster >/dev/null 2>&1; then

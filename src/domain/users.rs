@@ -135,6 +135,17 @@ impl User {
         emails.iter().find(|e| e.primary).or_else(|| emails.first()).map(|e| e.value.clone()).unwrap_or_default()
     }
 
+    /// Takes the names and ids of a validated profile; hands back its address, which the two
+    /// kinds of profile update store differently (one address, or the whole list).
+    pub fn set_names(&mut self, profile: UserProfile) -> String {
+        self.user_name = profile.user_name;
+        self.external_id = profile.external_id;
+        self.given_name = profile.given_name;
+        self.family_name = profile.family_name;
+        self.display_name = profile.display_name;
+        profile.email
+    }
+
     /// Sets the console's single address: it replaces the primary (or first) address, is added
     /// as the primary work address when there is none, and removes it when blank.
     pub fn set_email(&mut self, email: String) {

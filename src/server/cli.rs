@@ -14,7 +14,7 @@ use super::state::AppState;
 use crate::auth::secrets::{new_id, random_secret};
 use crate::domain::admins::Role;
 use crate::domain::credentials::CredentialKind;
-use crate::service::{Actor, DemoSize, Services, SystemClock};
+use crate::service::{Actor, DemoSize, ServiceError, Services, SystemClock};
 use crate::storage::Store;
 
 #[derive(Parser)]
@@ -100,15 +100,20 @@ pub async fn run() -> ExitCode {
 }
 
 async fn open_services(config: &Config) -> Result<Services, Box<dyn std::error::Error>> {
+    Ok(open_store(config).await?.1)
+}
+
+/// The store, and the services over it (the server also keeps console sessions in the store).
+async fn open_store(config: &Config) -> Result<(Store, Services), Box<dyn std::error::Error>> {
     let store = Store::open(&config.database_url, config.lock_wait).await?;
-    Ok(Services::new(store, Arc::new(SystemClock)))
+    let services = Services::new(store.clone(), Arc::new(SystemClock));
+    Ok((store, services))
 }
 
 async fn serve() -> CliResult {
     let config = Config::from_env()?;
-    let services = open_services(&config).await?;
+    let (sessions, services) = open_store(&config).await?;
     ensure_first_admin(&services, &config).await?;
-    let sessions = services.store().clone();
     // Expired sessions are removed hourly, so nothing kept in one outlives it for long.
     tokio::spawn(sessions.clone().keep_deleting_expired_sessions(std::time::Duration::from_secs(3600)));
     let leptos_options = LeptosOptions::builder()
@@ -134,7 +139,13 @@ async fn ensure_first_admin(services: &Services, config: &Config) -> CliResult {
         return Ok(());
     }
     let password = random_secret(18);
-    services.create_admin(&Actor::system(new_id()), "admin", &password, Role::SecurityAdmin).await?;
+    match services.create_admin(&Actor::system(new_id()), "admin", &password, Role::SecurityAdmin).await {
+        Ok(()) => {}
+        // Another instance starting at the same time on the same database made it first: that
+        // one prints the password, this one just serves.
+        Err(ServiceError::Conflict { .. }) => return Ok(()),
+        Err(other) => return Err(other.into()),
+    }
     println!();
     println!("  First start: created the administrator 'admin' with this one-time password:");
     println!();

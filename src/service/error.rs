@@ -30,7 +30,7 @@ pub enum ServiceError {
 impl From<StoreError> for ServiceError {
     fn from(err: StoreError) -> Self {
         match err {
-            StoreError::Busy => ServiceError::Busy,
+            StoreError::Busy | StoreError::Unavailable(_) => ServiceError::Busy,
             other => ServiceError::Store(other),
         }
     }

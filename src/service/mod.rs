@@ -1,6 +1,26 @@
 //! The rules. Every change of state goes through here: validate, authorise, one transaction,
 //! version bump, one audit event. Both doors (console server functions, SCIM handlers) call it.
 
+/// Runs a write again when PostgreSQL gave it up to keep concurrent writes consistent (a
+/// deadlock or serialization failure: nothing of it was kept), a few times, then answers busy.
+/// SQLite, with one writer at a time, never asks for this. (A macro, as a closure-taking
+/// function would not keep the write's future `Send`.)
+macro_rules! retrying {
+    ($write:expr) => {{
+        let mut attempts = 1;
+        loop {
+            match $write {
+                Err($crate::service::ServiceError::Store($crate::storage::StoreError::Retry(err))) if attempts < $crate::service::WRITE_ATTEMPTS => {
+                    attempts += 1;
+                    tracing::debug!(error = %err, "write retried");
+                }
+                Err($crate::service::ServiceError::Store($crate::storage::StoreError::Retry(_))) => break Err($crate::service::ServiceError::Busy),
+                other => break other,
+            }
+        }
+    }};
+}
+
 mod actor;
 mod admins;
 mod audit;
@@ -25,6 +45,9 @@ pub use error::{error_chain, ServiceError, ServiceResult};
 
 use crate::storage::Store;
 
+/// How many times a write is tried when the database asks for it to be run again.
+pub(crate) const WRITE_ATTEMPTS: usize = 5;
+
 /// The service layer's entry point, cheap to clone.
 #[derive(Clone)]
 pub struct Services {
@@ -36,10 +59,6 @@ pub struct Services {
 impl Services {
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
         Services { store, clock, sign_in_turns: Arc::new(SignInTurns::default()) }
-    }
-
-    pub fn store(&self) -> &Store {
-        &self.store
     }
 
     /// How many connections the store keeps (the SCIM door takes a share of them).

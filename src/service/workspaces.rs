@@ -143,6 +143,10 @@ impl Services {
 
     /// Creates a workspace (with members, if the change names some) in one write.
     pub async fn create_workspace(&self, actor: &Actor, change: &WorkspaceChange) -> ServiceResult<Workspace> {
+        retrying!(self.create_workspace_once(actor, change).await)
+    }
+
+    async fn create_workspace_once(&self, actor: &Actor, change: &WorkspaceChange) -> ServiceResult<Workspace> {
         actor.require_write()?;
         if change.name.is_none() {
             return Err(ServiceError::invalid("name", "Workspace name is required."));
@@ -167,6 +171,10 @@ impl Services {
     /// Changes a workspace's fields and members in one write with one audit event. Membership
     /// changes cost the members named, not the size of the workspace.
     pub async fn change_workspace(&self, actor: &Actor, id: &str, expected_version: Option<i64>, change: &WorkspaceChange) -> ServiceResult<Workspace> {
+        retrying!(self.change_workspace_once(actor, id, expected_version, change).await)
+    }
+
+    async fn change_workspace_once(&self, actor: &Actor, id: &str, expected_version: Option<i64>, change: &WorkspaceChange) -> ServiceResult<Workspace> {
         actor.require_write()?;
         check_members_named(change)?;
         let now = self.now();
@@ -200,6 +208,10 @@ impl Services {
     }
 
     pub async fn delete_workspace(&self, actor: &Actor, id: &str, expected_version: Option<i64>) -> ServiceResult<()> {
+        retrying!(self.delete_workspace_once(actor, id, expected_version).await)
+    }
+
+    async fn delete_workspace_once(&self, actor: &Actor, id: &str, expected_version: Option<i64>) -> ServiceResult<()> {
         actor.require_write()?;
         let now = self.now();
         let mut tx = self.store.write().await?;

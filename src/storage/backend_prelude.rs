@@ -1,5 +1,6 @@
-// The names every statement in `sql/` may use. Included, with those statements, into each
-// backend module (which defines `Db`, `Pool`, `Backend`, `Tx` and `dialect`).
+// What both backends share: the names every statement in `sql/` may use, the transaction type,
+// and those statements. Included into each backend module (which defines `Db`, `Pool`,
+// `Backend` with its `open` and `write`, and `dialect`).
 use std::collections::HashMap;
 
 use sqlx::{FromRow, QueryBuilder};
@@ -14,6 +15,30 @@ use crate::domain::query::{Collection, Condition, Field, FieldKind, ListQuery, L
 use crate::domain::text::{fold_key, search_terms};
 use crate::domain::users::{User, UserListQuery, UserSort, WorkspaceAccess};
 use crate::domain::workspaces::{Member, Workspace, WorkspaceLink};
+
+/// One write transaction. Dropped without commit, it rolls back.
+pub struct Tx {
+    tx: sqlx::Transaction<'static, Db>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> StoreResult<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Backend {
+    pub fn max_connections(&self) -> usize {
+        self.pool.options().get_max_connections() as usize
+    }
+
+    /// Refreshes the planner's statistics after bulk loads.
+    pub async fn optimize(&self) -> StoreResult<()> {
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+}
 
 include!("sql/common.rs");
 include!("sql/admins.rs");

@@ -50,6 +50,24 @@ pub enum StoreError {
     Query(QueryError),
     #[error("{0}")]
     Url(String),
+    /// The database was not there when CIM started.
+    #[error("cannot reach PostgreSQL at {target}: {cause}")]
+    Connect { target: String, cause: String },
+}
+
+/// An error's message with its causes, on one line.
+fn error_chain_of(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 impl From<sqlx::Error> for StoreError {

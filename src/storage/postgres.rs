@@ -7,6 +7,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::Connection;
 
 type Db = sqlx::Postgres;
 type Pool = sqlx::Pool<Db>;
@@ -20,27 +21,25 @@ pub struct Backend {
     lock_wait: Duration,
 }
 
-/// One write transaction. Dropped without commit, it rolls back.
-pub struct Tx {
-    tx: sqlx::Transaction<'static, Db>,
-}
-
 impl Backend {
     /// Connects to and migrates the database named by `url`. Instances starting at once do not
     /// migrate twice: sqlx's migrator holds an advisory lock while it works.
     pub async fn open(url: &str, lock_wait: Duration) -> StoreResult<Backend> {
         let options = PgConnectOptions::from_str(url)?;
+        let target = format!("{}:{} (database {})", options.get_host(), options.get_port(), options.get_database().unwrap_or("postgres"));
+        // One connection first, for its own error if the server is not there (the pool would
+        // only say that it timed out).
+        let unreachable = |err: sqlx::Error| StoreError::Connect { target: target.clone(), cause: super::error_chain_of(&err) };
+        sqlx::PgConnection::connect_with(&options).await.map_err(unreachable)?.close().await.ok();
         let pool = PgPoolOptions::new()
             .max_connections(POOL_SIZE)
-            .acquire_timeout(Duration::from_secs(10))
+            // While the database is away, a request waits this long for it, then answers 503.
+            .acquire_timeout(Duration::from_secs(5))
             .connect_with(options)
-            .await?;
+            .await
+            .map_err(unreachable)?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(Backend { pool, lock_wait })
-    }
-
-    pub fn max_connections(&self) -> usize {
-        self.pool.options().get_max_connections() as usize
     }
 
     /// Starts a write that waits at most the lock wait for any row lock. (Run on a task of its
@@ -56,19 +55,6 @@ impl Backend {
         .await
         .map_err(|e| StoreError::Task(e.to_string()))?;
         Ok(Tx { tx: begun? })
-    }
-
-    /// Refreshes the planner's statistics after bulk loads.
-    pub async fn optimize(&self) -> StoreResult<()> {
-        sqlx::query("ANALYZE").execute(&self.pool).await?;
-        Ok(())
-    }
-}
-
-impl Tx {
-    pub async fn commit(self) -> StoreResult<()> {
-        self.tx.commit().await?;
-        Ok(())
     }
 }
 

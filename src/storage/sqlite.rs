@@ -17,11 +17,6 @@ pub struct Backend {
     pool: Pool,
 }
 
-/// One write transaction. Dropped without commit, it rolls back.
-pub struct Tx {
-    tx: sqlx::Transaction<'static, Db>,
-}
-
 impl Backend {
     /// Opens (creating if needed) and migrates the database file named by `url`. A write waits
     /// at most `lock_wait` for the write lock, then fails as busy.
@@ -42,10 +37,6 @@ impl Backend {
         Ok(Backend { pool })
     }
 
-    pub fn max_connections(&self) -> usize {
-        self.pool.options().get_max_connections() as usize
-    }
-
     /// Starts a write. IMMEDIATE takes the write lock up front, so two writers queue instead of
     /// failing on lock upgrade. (Run on a task of its own: see `Store::write`.)
     pub async fn write(&self) -> StoreResult<Tx> {
@@ -54,19 +45,6 @@ impl Backend {
             .await
             .map_err(|e| StoreError::Task(e.to_string()))?;
         Ok(Tx { tx: begun? })
-    }
-
-    /// Refreshes the planner's statistics after bulk loads.
-    pub async fn optimize(&self) -> StoreResult<()> {
-        sqlx::query("ANALYZE").execute(&self.pool).await?;
-        Ok(())
-    }
-}
-
-impl Tx {
-    pub async fn commit(self) -> StoreResult<()> {
-        self.tx.commit().await?;
-        Ok(())
     }
 }
 

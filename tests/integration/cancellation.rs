@@ -44,7 +44,7 @@ fn scim_user(user_name: &str) -> serde_json::Value {
 async fn settled(app: &TestApp) -> i64 {
     let mut last = -1;
     for _ in 0..100 {
-        let now = app.services.store().count_audit_events().await.unwrap();
+        let now = app.store.count_audit_events().await.unwrap();
         if now == last {
             return now;
         }
@@ -120,7 +120,7 @@ async fn hundreds_of_cancelled_writes_through_both_doors_never_wedge_the_writes_
     assert_eq!(status, 200, "{body}");
 
     // Every cancelled create is whole (row and its audit event) or absent (neither).
-    let events = app.services.store().audit_events_all().await.unwrap();
+    let events = app.store.audit_events_all().await.unwrap();
     let mut created: HashMap<String, usize> = HashMap::new();
     for e in events.iter().filter(|e| e.action == "user.create" || e.action == "workspace.create") {
         *created.entry(e.target_name.clone()).or_default() += 1;
@@ -128,11 +128,11 @@ async fn hundreds_of_cancelled_writes_through_both_doors_never_wedge_the_writes_
     for i in (0..HANGERS).filter(|i| i % 3 != 1) {
         let (name, exists) = if i % 3 == 0 {
             let name = format!("cancelled{i}@example.com");
-            let found = app.services.store().find_user_id_by_name(&name).await.unwrap().is_some();
+            let found = app.store.find_user_id_by_name(&name).await.unwrap().is_some();
             (name, found)
         } else {
             let name = format!("Cancelled workspace {i}");
-            let found = app.services.store().find_workspace_id_by_name(&name).await.unwrap().is_some();
+            let found = app.store.find_workspace_id_by_name(&name).await.unwrap().is_some();
             (name, found)
         };
         assert_eq!(created.get(&name).copied().unwrap_or(0), usize::from(exists), "{name}: exists={exists}");
@@ -140,8 +140,8 @@ async fn hundreds_of_cancelled_writes_through_both_doors_never_wedge_the_writes_
     // Every version step of an edited user has exactly one audit event, and the stored name is
     // the one the last event recorded.
     for id in &targets {
-        let user = app.services.store().get_user(id).await.unwrap().unwrap();
-        let history = app.services.store().audit_of("user", id, 1000).await.unwrap();
+        let user = app.store.get_user(id).await.unwrap().unwrap();
+        let history = app.store.audit_of("user", id, 1000).await.unwrap();
         assert_eq!(history.len() as i64, user.version, "user {id}: one event per version");
         let last_after: serde_json::Value = serde_json::from_str(history[0].after_json.as_deref().unwrap()).unwrap();
         assert_eq!(last_after["display_name"], user.display_name);
@@ -178,10 +178,10 @@ async fn service_writes_dropped_at_any_point_leave_the_store_usable() {
             done.unwrap().expect("a write beside the dropped ones failed");
         }
         while dropped.join_next().await.is_some() {}
-        let events = app.services.store().audit_events_all().await.unwrap();
+        let events = app.store.audit_events_all().await.unwrap();
         for i in 0..DROPPED {
             let name = format!("Dropped {round}-{i}");
-            let exists = app.services.store().find_workspace_id_by_name(&name).await.unwrap().is_some();
+            let exists = app.store.find_workspace_id_by_name(&name).await.unwrap().is_some();
             let audited = events.iter().filter(|e| e.target_name == name).count();
             assert_eq!(audited, usize::from(exists), "{name}");
         }

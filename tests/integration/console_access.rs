@@ -17,7 +17,7 @@ async fn ticking_a_workspace_grants_it_bumps_versions_and_is_audited_once() {
     assert_eq!(page["workspaces"][0]["workspace_name"], "Finance");
     assert_eq!(page["workspaces"][0]["granted"], true);
     assert_eq!(page["granted_count"], 1);
-    let ws_after = app.services.store().get_workspace(&ws.id).await.unwrap().unwrap();
+    let ws_after = app.store.get_workspace(&ws.id).await.unwrap().unwrap();
     assert_eq!((ws_after.member_count, ws_after.version), (1, 2));
     assert_eq!(app.audit_actions("user", &user.id).await, vec![
         "user.create by system via cli".to_string(),
@@ -29,7 +29,7 @@ async fn ticking_a_workspace_grants_it_bumps_versions_and_is_audited_once() {
     assert_eq!(status, 200, "{body}");
     let (_, page) = app.call("users/page", &[("id", &user.id), ("wsq", "")]).await;
     assert_eq!(page["workspaces"][0]["granted"], false);
-    assert_eq!(app.services.store().get_workspace(&ws.id).await.unwrap().unwrap().member_count, 0);
+    assert_eq!(app.store.get_workspace(&ws.id).await.unwrap().unwrap().member_count, 0);
 }
 
 #[tokio::test]
@@ -81,7 +81,7 @@ async fn an_auditor_reads_everything_and_changes_nothing() {
     assert_eq!(body, "Forbidden");
     let (_, body) = app.call("workspaces/create", &[("name", "Sneaky"), ("description", "")]).await;
     assert_eq!(body, "Forbidden");
-    assert!(app.services.store().get_user(&user.id).await.unwrap().unwrap().active);
+    assert!(app.store.get_user(&user.id).await.unwrap().unwrap().active);
     assert_eq!(app.audit_actions("user", &user.id).await.len(), 1);
 }
 
@@ -134,13 +134,13 @@ async fn deleting_a_user_takes_its_grants_and_deleting_a_workspace_moves_member_
     }
     let (status, _) = app.call("users/delete", &[("id", &a.id), ("version", "2")]).await;
     assert_eq!(status, 200);
-    let ws_now = app.services.store().get_workspace(&ws.id).await.unwrap().unwrap();
+    let ws_now = app.store.get_workspace(&ws.id).await.unwrap().unwrap();
     assert_eq!(ws_now.member_count, 1);
     let (status, _) = app.call("workspaces/delete", &[("id", &ws.id), ("version", &ws_now.version.to_string())]).await;
     assert_eq!(status, 200);
-    let b_now = app.services.store().get_user(&b.id).await.unwrap().unwrap();
+    let b_now = app.store.get_user(&b.id).await.unwrap().unwrap();
     assert_eq!(b_now.version, 3, "losing a workspace changes the user");
-    assert_eq!(app.services.store().count_grants_of_user(&b.id).await.unwrap(), 0);
+    assert_eq!(app.store.count_grants_of_user(&b.id).await.unwrap(), 0);
 }
 
 #[tokio::test]
@@ -159,7 +159,7 @@ async fn one_save_applies_every_tick_and_untick_of_the_form_in_one_audited_write
     assert_eq!(body["version"], 3);
     let held = app.services.user_with_access(&crate::helpers::system(), &user.id).await.unwrap().workspaces;
     assert_eq!(held.iter().map(|w| w.name.as_str()).collect::<Vec<_>>(), ["B", "C"]);
-    let events = app.services.store().audit_of("user", &user.id, 10).await.unwrap();
+    let events = app.store.audit_of("user", &user.id, 10).await.unwrap();
     assert_eq!(events[0].action, "access.grant+access.revoke");
     assert_eq!(events.len(), 3, "create and two saves");
 }
@@ -172,5 +172,5 @@ async fn deactivating_in_the_console_must_be_confirmed() {
     let (status, body) = app.call("users/set_active", &[("id", &user.id), ("version", "1")]).await;
     assert_eq!(status, 422);
     assert_eq!(body["Invalid"]["field"], "confirm");
-    assert!(app.services.store().get_user(&user.id).await.unwrap().unwrap().active, "nothing changed");
+    assert!(app.store.get_user(&user.id).await.unwrap().unwrap().active, "nothing changed");
 }

@@ -21,7 +21,7 @@ async fn server_functions_refuse_a_caller_without_a_session() {
     assert_eq!(body, "Unauthenticated");
     let (_, body) = app.call("users/set_active", &[("id", &user.id), ("version", "1"), ("confirm", "yes")]).await;
     assert_eq!(body, "Unauthenticated");
-    let still = app.services.store().get_user(&user.id).await.unwrap().unwrap();
+    let still = app.store.get_user(&user.id).await.unwrap().unwrap();
     assert!(still.active, "nothing changes without a session");
 }
 

@@ -22,6 +22,8 @@ const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 pub struct TestApp {
     pub base: String,
     pub services: Services,
+    /// The store under the services, for tests to look at what is stored (the doors cannot).
+    pub store: Store,
     pub client: reqwest::Client,
     jar: Arc<reqwest::cookie::Jar>,
     pub database_url: String,
@@ -93,10 +95,10 @@ pub async fn spawn_app_waiting(lock_wait: std::time::Duration) -> TestApp {
     let _ = std::fs::create_dir_all(&dir.0);
     let url = new_database(&dir).await;
     let store = Store::open(&url, lock_wait).await.expect("open store");
-    let services = Services::new(store, Arc::new(SystemClock));
+    let services = Services::new(store.clone(), Arc::new(SystemClock));
     services.create_admin(&system(), ADMIN, PASSWORD, Role::SecurityAdmin).await.expect("admin");
     services.create_admin(&system(), AUDITOR, PASSWORD, Role::Auditor).await.expect("auditor");
-    let sessions = services.store().clone();
+    let sessions = store.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let config = Config {
@@ -119,7 +121,7 @@ pub async fn spawn_app_waiting(lock_wait: std::time::Duration) -> TestApp {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    TestApp { base: format!("http://{addr}"), services, client, jar, database_url: config.database_url, _dir: dir }
+    TestApp { base: format!("http://{addr}"), services, store, client, jar, database_url: config.database_url, _dir: dir }
 }
 
 impl TestApp {
@@ -186,7 +188,7 @@ impl TestApp {
     }
 
     pub async fn audit_actions(&self, kind: &str, id: &str) -> Vec<String> {
-        let events = self.services.store().audit_of(kind, id, 100).await.expect("audit");
+        let events = self.store.audit_of(kind, id, 100).await.expect("audit");
         events.into_iter().rev().map(|e| format!("{} by {} via {}", e.action, e.actor_name, e.door)).collect()
     }
 }

@@ -6,6 +6,7 @@ mod console_access;
 mod console_auth;
 mod console_forms;
 mod helpers;
+mod instances;
 mod one_write_path;
 mod scim_discovery;
 mod scim_groups;

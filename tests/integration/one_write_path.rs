@@ -7,7 +7,7 @@ use crate::helpers::{spawn_app, TestApp};
 
 /// The last audit action recorded for a user, and the door it came through.
 async fn last_action(app: &TestApp, id: &str) -> (String, String) {
-    let events = app.services.store().audit_of("user", id, 1).await.unwrap();
+    let events = app.store.audit_of("user", id, 1).await.unwrap();
     (events[0].action.clone(), events[0].door.clone())
 }
 
@@ -45,11 +45,11 @@ async fn the_same_change_through_either_door_is_stored_and_audited_alike() {
         let stored = app.services.user_with_access(&crate::helpers::system(), id).await.unwrap();
         assert_eq!((stored.user.active, stored.user.version, stored.user.given_name.as_str()), (false, 4, "Renamed"));
         assert_eq!(stored.workspaces.iter().map(|w| w.name.as_str()).collect::<Vec<_>>(), ["Finance FY27"]);
-        let event = &app.services.store().audit_of("user", id, 1).await.unwrap()[0];
+        let event = &app.store.audit_of("user", id, 1).await.unwrap()[0];
         assert_eq!(event.before_json.as_deref(), Some(r#"{"given_name":"Test"}"#), "only what changed is recorded: {:?}", event.after_json);
         assert_eq!(event.after_json.as_deref(), Some(r#"{"given_name":"Renamed"}"#));
     }
-    assert_eq!(app.services.store().get_workspace(&ws.id).await.unwrap().unwrap().member_count, 2);
+    assert_eq!(app.store.get_workspace(&ws.id).await.unwrap().unwrap().member_count, 2);
 }
 
 #[tokio::test]
@@ -63,7 +63,7 @@ async fn a_change_of_several_things_is_one_event_that_names_each() {
     let put = scim.send("PUT", &format!("/Users/{id}"), Some(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
         "userName": "many@example.com", "displayName": "Many Things", "active": false})), &[]).await;
     assert_eq!(put.status, 200, "{}", put.body);
-    let event = &app.services.store().audit_of("user", id, 1).await.unwrap()[0];
+    let event = &app.store.audit_of("user", id, 1).await.unwrap()[0];
     assert_eq!(event.action, "user.update+user.deactivate+access.revoke");
     let after: serde_json::Value = serde_json::from_str(event.after_json.as_deref().unwrap()).unwrap();
     assert_eq!(after["revoked"], json!([{"id": ws.id, "name": "Sales"}]));

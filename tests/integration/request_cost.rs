@@ -91,7 +91,7 @@ async fn a_write_that_cannot_get_the_lock_in_time_is_a_503_to_retry() {
     app.sign_in().await;
     let id = scim.create_user("locked.out@example.com").await["id"].as_str().unwrap().to_string();
     // Another writer holds the user (SQLite: the one write lock; PostgreSQL: the row).
-    let mut held = app.services.store().write().await.unwrap();
+    let mut held = app.store.write().await.unwrap();
     held.lock_user(&id).await.unwrap();
     let refused = scim.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "active", "value": false}])).await;
     assert_scim_error(&refused, 503, None);

@@ -123,7 +123,7 @@ async fn only_same_origin_form_posts_reach_a_server_function() {
         }
         let status = request.send().await.unwrap().status().as_u16();
         assert_eq!(status, *expected, "case {i}: {origin:?} {referer:?} {content_type} {site:?}");
-        let created = app.services.store().find_workspace_id_by_name(&name).await.unwrap().is_some();
+        let created = app.store.find_workspace_id_by_name(&name).await.unwrap().is_some();
         assert_eq!(created, *expected == 200, "case {i}");
     }
 }
@@ -182,7 +182,7 @@ async fn failures_lock_a_user_name_from_one_address_only_and_survive_a_restart()
     services.authenticate(AUDITOR, PASSWORD, "203.0.113.9").await.expect("other users still sign in from there");
 
     // A new process on the same store (a restart, or a second instance) keeps counting.
-    let restarted = Services::new(services.store().clone(), Arc::new(SystemClock));
+    let restarted = Services::new(app.store.clone(), Arc::new(SystemClock));
     let still = restarted.authenticate(ADMIN, PASSWORD, "203.0.113.9").await.unwrap_err();
     assert!(matches!(still, ServiceError::Throttled(_)), "{still:?}");
 }

@@ -23,7 +23,7 @@ async fn workspace_names_are_unique_whatever_their_case_also_on_rename() {
     let other = app.workspace("Sales").await;
     let err = app.services.change_workspace(&system(), &other.id, Some(1), &named("FINANCE")).await.unwrap_err();
     assert!(matches!(err, ServiceError::Conflict { ref field, .. } if field == "name"), "{err:?}");
-    assert_eq!(app.services.store().get_workspace(&other.id).await.unwrap().unwrap().name, "Sales");
+    assert_eq!(app.store.get_workspace(&other.id).await.unwrap().unwrap().name, "Sales");
 }
 
 #[tokio::test]
@@ -34,7 +34,7 @@ async fn every_change_bumps_the_version_and_appends_one_audit_event_with_before_
     edited.given_name = "Alan".into();
     let after = app.services.change_user_to(&system(), &user.id, Some(1), profile(edited.clone())).await.unwrap().user;
     assert_eq!(after.version, 2);
-    let events = app.services.store().audit_of("user", &user.id, 10).await.unwrap();
+    let events = app.store.audit_of("user", &user.id, 10).await.unwrap();
     assert_eq!(events.len(), 2);
     let update = &events[0];
     assert_eq!(update.action, "user.update");
@@ -43,7 +43,7 @@ async fn every_change_bumps_the_version_and_appends_one_audit_event_with_before_
     // Saving the same values again changes nothing and records nothing.
     let same = app.services.change_user_to(&system(), &user.id, Some(2), profile(edited)).await.unwrap().user;
     assert_eq!(same.version, 2);
-    assert_eq!(app.services.store().audit_of("user", &user.id, 10).await.unwrap().len(), 2);
+    assert_eq!(app.store.audit_of("user", &user.id, 10).await.unwrap().len(), 2);
 }
 
 #[tokio::test]
@@ -60,7 +60,7 @@ async fn admin_passwords_must_be_long_and_are_stored_only_as_argon2id_hashes() {
     let app = spawn_app().await;
     let err = app.services.create_admin(&system(), "shorty", "short", Role::Auditor).await.unwrap_err();
     assert!(matches!(err, ServiceError::Invalid { ref field, .. } if field == "password"));
-    let admin = app.services.store().find_admin_by_username(crate::helpers::ADMIN).await.unwrap().unwrap();
+    let admin = app.store.find_admin_by_username(crate::helpers::ADMIN).await.unwrap().unwrap();
     assert!(admin.password_hash.starts_with("$argon2id$"), "{}", admin.password_hash);
     assert!(!admin.password_hash.contains(crate::helpers::PASSWORD));
 }
@@ -76,6 +76,6 @@ async fn demo_data_adds_users_workspaces_and_grants_in_one_audited_write() {
     assert_eq!(workspaces.rows.len(), 5);
     let members: i64 = workspaces.rows.iter().map(|w| w.member_count).sum();
     assert!(members > 100, "grants were made: {members}");
-    let events = app.services.store().audit_of("store", "demo", 10).await.unwrap();
+    let events = app.store.audit_of("store", "demo", 10).await.unwrap();
     assert_eq!(events.len(), 1);
 }

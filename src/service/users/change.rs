@@ -89,13 +89,8 @@ pub(super) fn apply_fields(user: &User, change: &UserChange) -> ServiceResult<Us
     match &change.profile {
         None => {}
         Some(ProfileUpdate::Form(input)) => {
-            let profile = input.validate()?;
-            after.user_name = profile.user_name;
-            after.external_id = profile.external_id;
-            after.given_name = profile.given_name;
-            after.family_name = profile.family_name;
-            after.display_name = profile.display_name;
-            after.set_email(profile.email);
+            let email = after.set_names(input.validate()?);
+            after.set_email(email);
         }
         Some(ProfileUpdate::Whole { input, emails, extra }) => {
             if let Some(bad) = emails.iter().find(|e| e.value.trim().is_empty()) {
@@ -103,14 +98,8 @@ pub(super) fn apply_fields(user: &User, change: &UserChange) -> ServiceResult<Us
             }
             check_addresses_and_extra(emails, extra)?;
             let input = UserInput { email: User::primary_email(emails), ..input.clone() };
-            let profile = input.validate()?;
-            after.user_name = profile.user_name;
-            after.external_id = profile.external_id;
-            after.given_name = profile.given_name;
-            after.family_name = profile.family_name;
-            after.display_name = profile.display_name;
+            after.email = after.set_names(input.validate()?);
             after.emails = emails.clone();
-            after.email = profile.email;
             after.extra = extra.clone();
         }
     }
@@ -254,9 +243,11 @@ impl Services {
             if plan.is_empty() {
                 return Ok(current);
             }
-            match self.write_plan(actor, &current, plan).await? {
-                Some(done) => return Ok(done),
-                None => continue,
+            match self.write_plan(actor, &current, plan).await {
+                Ok(Some(done)) => return Ok(done),
+                // Changed meanwhile, or given up by PostgreSQL for consistency: plan again.
+                Ok(None) | Err(ServiceError::Store(StoreError::Retry(_))) => continue,
+                Err(err) => return Err(err.into()),
             }
         }
         Err(ServiceError::Busy.into())

@@ -105,6 +105,10 @@ impl Services {
     /// Creates a user from `change`, which must hold a profile; a new user is active unless the
     /// change says otherwise. The console's form and a SCIM POST both come here.
     pub async fn create_user(&self, actor: &Actor, change: &UserChange) -> ServiceResult<UserWithAccess> {
+        retrying!(self.create_user_once(actor, change).await)
+    }
+
+    async fn create_user_once(&self, actor: &Actor, change: &UserChange) -> ServiceResult<UserWithAccess> {
         actor.require_write()?;
         if change.profile.is_none() {
             return Err(ServiceError::invalid("user_name", "A new user needs a user name."));
@@ -127,6 +131,10 @@ impl Services {
     }
 
     pub async fn delete_user(&self, actor: &Actor, id: &str, expected_version: Option<i64>) -> ServiceResult<()> {
+        retrying!(self.delete_user_once(actor, id, expected_version).await)
+    }
+
+    async fn delete_user_once(&self, actor: &Actor, id: &str, expected_version: Option<i64>) -> ServiceResult<()> {
         actor.require_write()?;
         let now = self.now();
         let mut tx = self.store.write().await?;

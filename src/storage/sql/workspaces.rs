@@ -271,27 +271,21 @@ impl Tx {
 
     /// A workspace's name shows in its members' representations: they change version with it.
     pub async fn touch_members(&mut self, workspace_id: &str, now: i64) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE users SET last_modified = $2, version = version + 1 \
-             WHERE id IN (SELECT user_id FROM access_grants WHERE workspace_id = $1)",
-        )
-        .bind(workspace_id)
-        .bind(now)
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(())
+        self.touch_related("users", "user_id", "workspace_id", workspace_id, now).await
     }
 
     /// A user's name shows in its workspaces' member lists: they change version with it.
     pub async fn touch_workspaces_of(&mut self, user_id: &str, now: i64) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE workspaces SET last_modified = $2, version = version + 1 \
-             WHERE id IN (SELECT workspace_id FROM access_grants WHERE user_id = $1)",
-        )
-        .bind(user_id)
-        .bind(now)
-        .execute(&mut *self.tx)
-        .await?;
+        self.touch_related("workspaces", "workspace_id", "user_id", user_id, now).await
+    }
+
+    /// Moves the version of every row of `table` granted to or from `id` (the grant's `by`
+    /// column is `id`, its `key` column names the rows).
+    async fn touch_related(&mut self, table: &str, key: &str, by: &str, id: &str, now: i64) -> StoreResult<()> {
+        let sql = format!(
+            "UPDATE {table} SET last_modified = $2, version = version + 1 WHERE id IN (SELECT {key} FROM access_grants WHERE {by} = $1)"
+        );
+        sqlx::query(&sql).bind(id).bind(now).execute(&mut *self.tx).await?;
         Ok(())
     }
 
