@@ -86,6 +86,8 @@ rust_flags() {
 # A throwaway PostgreSQL cluster for the tests, from Debian's packages, made anew on each run
 # (so nothing of an earlier run is left in it) and started on a port of its own. Local
 # connections over TCP are trusted: it listens on 127.0.0.1 only and holds only test data.
+# Tests run it without fsync (their data is thrown away); `start_test_postgres durable` keeps
+# PostgreSQL's defaults, for benchmarks that must compare durable writes.
 PG_PORT="${CIM_TEST_PG_PORT:-55432}"
 stop_test_postgres() { :; }
 PG_CLUSTER=cimtest
@@ -95,14 +97,17 @@ start_test_postgres() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
   fi
-  local version
-  version="$(ls /usr/lib/postgresql | sort -n | tail -n 1)"
+  # Global, not local: the exit trap that drops the cluster runs after this function returned.
+  PG_VERSION="$(ls /usr/lib/postgresql | sort -n | tail -n 1)"
+  local version="$PG_VERSION"
   log "starting a throwaway PostgreSQL $version cluster on 127.0.0.1:$PG_PORT"
   pg_dropcluster --stop "$version" "$PG_CLUSTER" >/dev/null 2>&1 || true
   pg_createcluster "$version" "$PG_CLUSTER" -p "$PG_PORT" --encoding=UTF8 --locale=C.UTF-8 -- --auth-host=trust --auth-local=trust >/dev/null
-  pg_ctlcluster "$version" "$PG_CLUSTER" start -- -o "-c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off"
+  local options="-c listen_addresses=127.0.0.1 -c max_connections=400"
+  [ "${1:-}" = durable ] || options="$options -c fsync=off"
+  pg_ctlcluster "$version" "$PG_CLUSTER" start -- -o "$options"
   export CIM_TEST_POSTGRES="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
-  stop_test_postgres() { pg_dropcluster --stop "$version" "$PG_CLUSTER" >/dev/null 2>&1 || true; }
+  stop_test_postgres() { pg_dropcluster --stop "$PG_VERSION" "$PG_CLUSTER" >/dev/null 2>&1 || true; }
 }
 
 # The independent SCIM conformance probe, from PyPI, in its own virtual environment.

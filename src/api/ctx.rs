@@ -17,6 +17,8 @@ use crate::service::{error_chain, Actor, ServiceError, Services};
 
 /// Session key holding the signed-in admin's id.
 pub const ADMIN_ID: &str = "admin_id";
+/// Session key holding the mark of the password the session was signed in with.
+const PASSWORD_MARK: &str = "password_mark";
 
 pub fn services() -> Result<Services, AppError> {
     use_context::<Services>().ok_or_else(|| {
@@ -32,21 +34,41 @@ async fn session() -> Result<Session, AppError> {
     })
 }
 
-/// The signed-in caller, checked on every call: an admin deleted since sign-in is signed out.
+/// The signed-in caller, checked on every call: an admin deleted or disabled since sign-in, or
+/// whose password changed, is signed out. One still holding a one-time password may do nothing
+/// else until they choose a new one.
 pub async fn actor() -> Result<(Services, Actor), AppError> {
+    let (services, actor) = signed_in().await?;
+    if actor.must_change_password {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    Ok((services, actor))
+}
+
+/// The signed-in caller, one-time password or not (who am I, sign out, change password).
+pub async fn signed_in() -> Result<(Services, Actor), AppError> {
     let services = services()?;
     let session = session().await?;
     let admin_id: Option<String> = session.get(ADMIN_ID).await.map_err(|e| internal(&e))?;
-    let Some(admin_id) = admin_id else {
+    let mark: Option<String> = session.get(PASSWORD_MARK).await.map_err(|e| internal(&e))?;
+    let (Some(admin_id), Some(mark)) = (admin_id, mark) else {
         return Err(AppError::Unauthenticated);
     };
-    match services.admin_actor(&admin_id, new_id()).await.map_err(app_error)? {
+    match services.admin_actor(&admin_id, &mark, new_id()).await.map_err(app_error)? {
         Some(actor) => Ok((services, actor)),
         None => {
             let _ = session.flush().await;
             Err(AppError::Unauthenticated)
         }
     }
+}
+
+/// Keeps this session signed in after its admin changed their own password (which ends every
+/// other session of theirs).
+pub async fn remember_password(mark: String) -> Result<(), AppError> {
+    let session = session().await?;
+    session.cycle_id().await.map_err(|e| internal(&e))?;
+    session.insert(PASSWORD_MARK, mark).await.map_err(|e| internal(&e))
 }
 
 /// Runs a service call as the signed-in caller.
@@ -68,7 +90,8 @@ where
     respond(with_actor(call).await)
 }
 
-pub async fn sign_in(username: &str, password: &str) -> Result<(), AppError> {
+/// Signs in; true when the admin must choose a new password first.
+pub async fn sign_in(username: &str, password: &str) -> Result<bool, AppError> {
     let services = services()?;
     let address = use_context::<Parts>()
         .and_then(|parts| parts.extensions.get::<ClientAddress>().cloned())
@@ -79,8 +102,9 @@ pub async fn sign_in(username: &str, password: &str) -> Result<(), AppError> {
     // A new id at sign-in, so a session id planted before sign-in is worth nothing after it.
     session.cycle_id().await.map_err(|e| internal(&e))?;
     session.insert(ADMIN_ID, signed_in.admin_id).await.map_err(|e| internal(&e))?;
+    session.insert(PASSWORD_MARK, signed_in.password_mark).await.map_err(|e| internal(&e))?;
     tracing::info!(admin = %signed_in.username, "signed in");
-    Ok(())
+    Ok(signed_in.must_change_password)
 }
 
 pub async fn sign_out() -> Result<(), AppError> {

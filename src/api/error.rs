@@ -12,6 +12,9 @@ pub enum AppError {
     Unauthenticated,
     #[error("Your role can view but not change this.")]
     Forbidden,
+    /// Signed in with a one-time password: nothing else until a new one is chosen.
+    #[error("Choose a new password before you continue.")]
+    PasswordChangeRequired,
     #[error("{0}")]
     NotFound(String),
     /// Bad input in one field of a form: shown next to that field.
@@ -52,7 +55,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Unauthenticated => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::PasswordChangeRequired => 403,
             AppError::NotFound(_) => 404,
             AppError::Invalid { .. } => 422,
             AppError::Conflict { .. } | AppError::Stale(_) => 409,

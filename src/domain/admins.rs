@@ -29,6 +29,8 @@ impl Role {
         self == Role::SecurityAdmin
     }
 
+    pub const ALL: [Role; 2] = [Role::SecurityAdmin, Role::Auditor];
+
     pub fn label(self) -> &'static str {
         match self {
             Role::SecurityAdmin => "Security admin",
@@ -42,4 +44,26 @@ impl Role {
 pub struct AdminView {
     pub username: String,
     pub role: Role,
+    /// Signed in with a one-time password: choose a new one before anything else.
+    pub must_change_password: bool,
+}
+
+/// An administrator as the Administrators page lists them: never the password.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminSummary {
+    pub id: String,
+    pub username: String,
+    pub role: Role,
+    pub created: i64,
+    pub disabled: Option<i64>,
+    pub last_sign_in: Option<i64>,
+    /// Has a one-time password not yet replaced.
+    pub must_change_password: bool,
+}
+
+/// A one-time password, shown once to the security admin who created or reset the account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OneTimePassword {
+    pub username: String,
+    pub password: String,
 }

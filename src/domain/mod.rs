@@ -1,9 +1,11 @@
 //! Types and rules shared by the browser and the server. Nothing here touches the database.
 
 pub mod admins;
+pub mod audit;
 pub mod credentials;
 pub mod errors;
 pub mod paging;
+pub mod provisioning;
 pub mod query;
 pub mod text;
 pub mod users;

@@ -44,6 +44,13 @@ enum Command {
         users: usize,
         #[arg(long, default_value_t = 20)]
         workspaces: usize,
+        /// Also one workspace granted to this many of the users.
+        #[arg(long, default_value_t = 0)]
+        big_workspace: usize,
+        /// Record a year of history: this many changes in the audit trail (besides each user's
+        /// and workspace's creation), ending in the state loaded.
+        #[arg(long, default_value_t = 0)]
+        history: usize,
     },
 }
 
@@ -87,7 +94,9 @@ pub async fn run() -> ExitCode {
         Command::Admin { command: AdminCommand::Create { username, role, password_stdin } } => {
             create_admin(&username, &role, password_stdin).await
         }
-        Command::DemoData { users, workspaces } => demo_data(users, workspaces).await,
+        Command::DemoData { users, workspaces, big_workspace, history } => {
+            demo_data(DemoSize { users, workspaces, big_workspace, history }).await
+        }
         Command::ScimCredential { command: CredentialCommand::Create { name, kind } } => create_credential(&name, &kind).await,
     };
     match result {
@@ -113,6 +122,10 @@ async fn open_store(config: &Config) -> Result<(Store, Services), Box<dyn std::e
 async fn serve() -> CliResult {
     let config = Config::from_env()?;
     let (sessions, services) = open_store(&config).await?;
+    let services = match config.provisioning_log_days {
+        0 => services,
+        days => services.with_provisioning_log(days),
+    };
     ensure_first_admin(&services, &config).await?;
     // Expired sessions are removed hourly, so nothing kept in one outlives it for long.
     tokio::spawn(sessions.clone().keep_deleting_expired_sessions(std::time::Duration::from_secs(3600)));
@@ -122,13 +135,14 @@ async fn serve() -> CliResult {
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
         .build();
-    let router = build_router(AppState { services, leptos_options }, &config, sessions);
+    let router = build_router(AppState { services: services.clone(), leptos_options }, &config, sessions);
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!(addr = %config.addr, "CIM console listening");
     println!("CIM console: http://{}/", config.addr);
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    services.flush_provisioning_log().await;
     Ok(())
 }
 
@@ -189,12 +203,13 @@ async fn create_credential(name: &str, kind: &str) -> CliResult {
     Ok(())
 }
 
-async fn demo_data(users: usize, workspaces: usize) -> CliResult {
+async fn demo_data(size: DemoSize) -> CliResult {
     let config = Config::from_env()?;
     let services = open_services(&config).await?;
     let started = Instant::now();
-    services.load_demo_data(&Actor::system(new_id()), DemoSize { users, workspaces }).await?;
-    println!("Added {users} users and {workspaces} workspaces in {:.1} s.", started.elapsed().as_secs_f64());
+    services.load_demo_data(&Actor::system(new_id()), size).await?;
+    let history = if size.history > 0 { format!(" with {} changes of history", size.history) } else { String::new() };
+    println!("Added {} users and {} workspaces{history} in {:.1} s.", size.users, size.workspaces, started.elapsed().as_secs_f64());
     Ok(())
 }
 

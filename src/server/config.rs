@@ -14,6 +14,8 @@ pub struct Config {
     /// A reverse proxy in front names the client in X-Forwarded-For (sign-in throttling counts
     /// per client, not per proxy).
     pub trust_proxy: bool,
+    /// Days the provisioning log keeps each SCIM request; 0 turns the log off.
+    pub provisioning_log_days: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +49,7 @@ impl Config {
             secure_cookies: parse("CIM_SECURE_COOKIES", false)?,
             lock_wait: std::time::Duration::from_millis(parse("CIM_LOCK_WAIT_MS", 5000)?),
             trust_proxy: parse("CIM_TRUST_PROXY", false)?,
+            provisioning_log_days: i64::from(parse::<u32>("CIM_PROVISIONING_LOG_DAYS", 30)?),
         })
     }
 }

@@ -25,6 +25,8 @@ pub struct Actor {
     pub role: Role,
     pub door: Door,
     pub request_id: String,
+    /// Signed in with a one-time password: the console lets them do nothing but choose a new one.
+    pub must_change_password: bool,
 }
 
 impl Actor {
@@ -37,6 +39,7 @@ impl Actor {
             role: Role::SecurityAdmin,
             door: Door::Cli,
             request_id: request_id.into(),
+            must_change_password: false,
         }
     }
 

@@ -117,6 +117,6 @@ impl Services {
         if record.last_used.is_none_or(|t| now - t >= LAST_USED_GRANULARITY_MS) {
             self.store.touch_credential(&record.id, now).await?;
         }
-        Ok(Actor { kind: ActorKind::ScimCredential, id: record.id, name: record.name, role: Role::SecurityAdmin, door: Door::Scim, request_id })
+        Ok(Actor { kind: ActorKind::ScimCredential, id: record.id, name: record.name, role: Role::SecurityAdmin, door: Door::Scim, request_id, must_change_password: false })
     }
 }

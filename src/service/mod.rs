@@ -29,13 +29,16 @@ mod credentials;
 mod demo;
 mod error;
 mod paging;
+mod provisioning;
+mod sign_in;
 mod users;
 mod workspaces;
 
 use std::sync::Arc;
 
 pub use actor::{Actor, ActorKind, Door};
-pub use admins::{SignInTurns, SignedIn};
+pub use admins::AdminChange;
+pub use sign_in::{SignInTurns, SignedIn};
 pub use clock::{Clock, SystemClock};
 pub use credentials::Presented;
 pub use demo::DemoSize;
@@ -54,11 +57,18 @@ pub struct Services {
     store: Store,
     clock: Arc<dyn Clock>,
     sign_in_turns: Arc<SignInTurns>,
+    provisioning: provisioning::ProvisioningLog,
 }
 
 impl Services {
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
-        Services { store, clock, sign_in_turns: Arc::new(SignInTurns::default()) }
+        Services { store, clock, sign_in_turns: Arc::new(SignInTurns::default()), provisioning: Default::default() }
+    }
+
+    /// Turns the provisioning log on: every SCIM request is recorded and kept `retention_days`.
+    pub fn with_provisioning_log(mut self, retention_days: i64) -> Self {
+        self.provisioning = provisioning::ProvisioningLog::start(self.store.clone(), retention_days, self.clock.clone());
+        self
     }
 
     /// How many connections the store keeps (the SCIM door takes a share of them).
@@ -67,6 +77,11 @@ impl Services {
     }
 
     fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// The service clock's time, for doors that stamp what they record.
+    pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
     }
 }

@@ -6,10 +6,12 @@ use std::collections::HashMap;
 use sqlx::{FromRow, QueryBuilder};
 
 use super::records::{
-    AccessRow, AdminRecord, AuditEvent, AuditRecord, CredentialRecord, MemberRow, CURSOR_SEPARATOR, QueryError, UserListRow, UserRow,
+    parse_time_key, AccessRow, AdminRecord, AuditEvent, AuditRecord, CredentialRecord, GrantRow, ScimRequestRow, MemberRow, CURSOR_SEPARATOR, QueryError, UserListRow, UserRow,
     WorkspaceRow, WorkspaceRowWithKey,
 };
 use super::{StoreError, StoreResult};
+use crate::domain::audit::{action_tag, subject_tag, AuditFilter};
+use crate::domain::provisioning::ProvisioningFilter;
 use crate::domain::paging::Cursor;
 use crate::domain::query::{Collection, Condition, Field, FieldKind, ListQuery, Literal, Op, Sort};
 use crate::domain::text::{fold_key, search_terms};
@@ -45,6 +47,7 @@ include!("sql/admins.rs");
 include!("sql/audit.rs");
 include!("sql/credentials.rs");
 include!("sql/grants.rs");
+include!("sql/provisioning.rs");
 include!("sql/query.rs");
 include!("sql/sessions.rs");
 include!("sql/sign_in.rs");

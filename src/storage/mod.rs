@@ -15,8 +15,10 @@ mod sqlite;
 use std::collections::HashMap;
 use std::time::Duration;
 
-pub use records::{AdminRecord, AuditEvent, AuditRecord, CredentialRecord, QueryError, UserListRow};
+pub use records::{time_key, AdminRecord, AuditEvent, AuditRecord, CredentialRecord, GrantRow, QueryError, ScimRequestRow, UserListRow};
 
+use crate::domain::audit::AuditFilter;
+use crate::domain::provisioning::ProvisioningFilter;
 use crate::domain::paging::Cursor;
 use crate::domain::query::ListQuery;
 use crate::domain::users::{User, UserListQuery, WorkspaceAccess};
@@ -137,8 +139,18 @@ on_backend!(Store {
     fn find_admin_by_username(username: &str) -> StoreResult<Option<AdminRecord>>;
     fn get_admin(id: &str) -> StoreResult<Option<AdminRecord>>;
     fn count_admins() -> StoreResult<i64>;
+    fn list_admins() -> StoreResult<Vec<AdminRecord>>;
+    fn note_admin_sign_in(id: &str, now: i64) -> StoreResult<()>;
     fn audit_of(target_kind: &str, target_id: &str, limit: usize) -> StoreResult<Vec<AuditRecord>>;
+    fn audit_page(filter: &AuditFilter, cursor: &Cursor, limit: usize) -> StoreResult<Vec<AuditRecord>>;
+    fn audit_of_request(request_id: &str) -> StoreResult<Vec<AuditRecord>>;
     fn count_audit_events() -> StoreResult<i64>;
+    fn count_audit_events_since(since: i64) -> StoreResult<i64>;
+    fn insert_scim_requests(rows: &[ScimRequestRow]) -> StoreResult<()>;
+    fn prune_scim_requests(before: i64, limit: usize) -> StoreResult<u64>;
+    fn scim_request_page(filter: &ProvisioningFilter, cursor: &Cursor, limit: usize) -> StoreResult<Vec<ScimRequestRow>>;
+    fn scim_errors_by_credential(since: i64) -> StoreResult<Vec<(String, i64)>>;
+    fn last_scim_request() -> StoreResult<Option<ScimRequestRow>>;
     fn audit_events_all() -> StoreResult<Vec<AuditRecord>>;
     fn list_credentials() -> StoreResult<Vec<CredentialRecord>>;
     fn credential_by_hash(secret_hash: &str) -> StoreResult<Option<CredentialRecord>>;
@@ -174,7 +186,12 @@ on_backend!(Store {
 
 on_backend!(WriteTx {
     fn insert_admin(admin: &AdminRecord) -> StoreResult<()>;
+    fn lock_security_admins() -> StoreResult<Vec<String>>;
+    fn get_admin(id: &str) -> StoreResult<Option<AdminRecord>>;
+    fn update_admin(admin: &AdminRecord) -> StoreResult<()>;
     fn append_audit(event: &AuditEvent) -> StoreResult<()>;
+    fn append_audit_batch(events: &[AuditEvent]) -> StoreResult<()>;
+    fn load_grants(grants: &[GrantRow]) -> StoreResult<()>;
     fn insert_credential(c: &CredentialRecord) -> StoreResult<()>;
     fn get_credential(id: &str) -> StoreResult<Option<CredentialRecord>>;
     fn revoke_credential(id: &str, now: i64) -> StoreResult<()>;

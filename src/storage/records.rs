@@ -3,15 +3,21 @@
 
 use crate::domain::users::{User, UserSort, UserSummary};
 use crate::domain::workspaces::Workspace;
+use super::StoreError;
 
 /// A console operator as stored, password hash included: server-only, never serialised.
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 pub struct AdminRecord {
     pub id: String,
     pub username: String,
     pub password_hash: String,
     pub role: String,
     pub created: i64,
+    /// When the administrator was disabled; None while they may sign in.
+    pub disabled: Option<i64>,
+    /// Signed in with a one-time password: nothing but a new password until it is changed.
+    pub must_change_password: bool,
+    pub last_sign_in: Option<i64>,
 }
 
 impl std::fmt::Debug for AdminRecord {
@@ -21,6 +27,7 @@ impl std::fmt::Debug for AdminRecord {
             .field("username", &self.username)
             .field("password_hash", &"<redacted>")
             .field("role", &self.role)
+            .field("disabled", &self.disabled)
             .finish()
     }
 }
@@ -40,6 +47,17 @@ pub struct AuditEvent {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub request_id: String,
+    /// What the event is filed under besides its time, actor and door (see `domain::audit`).
+    pub tags: Vec<String>,
+}
+
+/// A grant as bulk loads write it.
+#[derive(Debug, Clone)]
+pub struct GrantRow {
+    pub user_id: String,
+    pub workspace_id: String,
+    pub granted_at: i64,
+    pub granted_by: String,
 }
 
 /// An audit event as read back.
@@ -57,6 +75,42 @@ pub struct AuditRecord {
     pub target_name: String,
     pub before_json: Option<String>,
     pub after_json: Option<String>,
+    pub request_id: String,
+}
+
+impl AuditRecord {
+    /// The event's place in the trail, as a page cursor.
+    pub fn key(&self) -> String {
+        time_key(self.at, self.id)
+    }
+}
+
+/// A place in a log kept in time order (audit trail, provisioning log), as a page cursor:
+/// `<at>.<id>`.
+pub fn time_key(at: i64, id: i64) -> String {
+    format!("{at}.{id}")
+}
+
+pub fn parse_time_key(key: &str) -> Result<(i64, i64), StoreError> {
+    key.split_once('.')
+        .and_then(|(at, id)| Some((at.parse().ok()?, id.parse().ok()?)))
+        .ok_or_else(|| StoreError::Query(QueryError(format!("{key:?} is not a position in this log"))))
+}
+
+/// A SCIM request as the provisioning log stores it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ScimRequestRow {
+    pub id: i64,
+    pub at: i64,
+    pub credential_id: Option<String>,
+    pub credential_name: String,
+    pub method: String,
+    pub path: String,
+    pub resource_id: Option<String>,
+    pub status: i64,
+    pub scim_type: Option<String>,
+    pub detail: Option<String>,
+    pub duration_us: i64,
     pub request_id: String,
 }
 

@@ -95,7 +95,7 @@ pub async fn spawn_app_waiting(lock_wait: std::time::Duration) -> TestApp {
     let _ = std::fs::create_dir_all(&dir.0);
     let url = new_database(&dir).await;
     let store = Store::open(&url, lock_wait).await.expect("open store");
-    let services = Services::new(store.clone(), Arc::new(SystemClock));
+    let services = Services::new(store.clone(), Arc::new(SystemClock)).with_provisioning_log(30);
     services.create_admin(&system(), ADMIN, PASSWORD, Role::SecurityAdmin).await.expect("admin");
     services.create_admin(&system(), AUDITOR, PASSWORD, Role::Auditor).await.expect("auditor");
     let sessions = store.clone();
@@ -109,6 +109,7 @@ pub async fn spawn_app_waiting(lock_wait: std::time::Duration) -> TestApp {
         secure_cookies: false,
         lock_wait,
         trust_proxy: false,
+        provisioning_log_days: 30,
     };
     let leptos_options = LeptosOptions::builder().output_name("cim").site_root("target/site").site_addr(addr).build();
     let router = build_router(AppState { services: services.clone(), leptos_options }, &config, sessions);

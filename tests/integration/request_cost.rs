@@ -61,7 +61,7 @@ async fn oversized_and_overlong_requests_are_refused_before_any_work() {
 async fn the_console_keeps_answering_while_expensive_filters_run() {
     let app = spawn_app().await;
     app.sign_in().await;
-    app.services.load_demo_data(&system(), cim::service::DemoSize { users: 3000, workspaces: 10 }).await.unwrap();
+    app.services.load_demo_data(&system(), cim::service::DemoSize { users: 3000, workspaces: 10, ..Default::default() }).await.unwrap();
     let scim = app.scim().await;
     // 50 comparisons, the most a filter may hold, each looking inside a multi-valued attribute.
     let filter = (0..25).map(|i| format!("emails[value co \"x{i}\"] or entitlements.display co \"y{i}\"")).collect::<Vec<_>>().join(" or ");

@@ -68,7 +68,7 @@ async fn admin_passwords_must_be_long_and_are_stored_only_as_argon2id_hashes() {
 #[tokio::test]
 async fn demo_data_adds_users_workspaces_and_grants_in_one_audited_write() {
     let app = spawn_app().await;
-    app.services.load_demo_data(&system(), cim::service::DemoSize { users: 300, workspaces: 5 }).await.unwrap();
+    app.services.load_demo_data(&system(), cim::service::DemoSize { users: 300, workspaces: 5, ..Default::default() }).await.unwrap();
     let page = app.services.list_users(&system(), &Default::default(), &Default::default(), 1).await.unwrap();
     assert_eq!(page.rows.len(), 50);
     assert!(page.next.is_some());

@@ -6,6 +6,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 
+use super::log::{CredentialNote, RequestId};
 use crate::auth::secrets::new_id;
 use crate::scim::protocol::error::ScimError;
 use crate::service::{Presented, Services};
@@ -30,8 +31,12 @@ pub async fn require_credential(State(services): State<Services>, mut request: R
     let Some(presented) = presented(request.headers()) else {
         return ScimError::unauthorized().into_response();
     };
-    match services.scim_actor(presented, new_id()).await {
+    let request_id = request.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_else(new_id);
+    match services.scim_actor(presented, request_id).await {
         Ok(actor) => {
+            if let Some(note) = request.extensions().get::<CredentialNote>() {
+                note.set(&actor.id, &actor.name);
+            }
             request.extensions_mut().insert(actor);
             next.run(request).await
         }

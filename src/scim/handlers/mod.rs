@@ -6,6 +6,7 @@ mod bulk;
 mod credential;
 mod discovery;
 mod groups;
+mod log;
 mod outcome;
 mod request;
 mod response;
@@ -44,5 +45,6 @@ pub fn router<S: Clone + Send + Sync + 'static>(services: Services, budget: Scim
         .layer(DefaultBodyLimit::max(MAX_PAYLOAD_BYTES))
         .layer(from_fn_with_state(budget, budget::within_budget))
         .layer(from_fn_with_state(services.clone(), credential::require_credential))
+        .layer(from_fn_with_state(services.clone(), log::record_request))
         .with_state(services)
 }

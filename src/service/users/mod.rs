@@ -47,7 +47,7 @@ pub(super) fn query_error(err: StoreError) -> ServiceError {
 }
 
 /// The whole state of a user, for the audit trail of a create or a delete.
-fn snapshot(user: &User, workspaces: &[WorkspaceLink]) -> Value {
+pub(crate) fn snapshot(user: &User, workspaces: &[WorkspaceLink]) -> Value {
     let mut state = match serde_json::to_value(user) {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),

@@ -1,9 +1,10 @@
 impl Tx {
+    /// Appends an event and files it under its tags (see the audit_trail migration).
     pub async fn append_audit(&mut self, event: &AuditEvent) -> StoreResult<()> {
-        sqlx::query(
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO audit_events (at, actor_kind, actor_id, actor_name, door, action, target_kind, \
              target_id, target_name, before_json, after_json, request_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
         .bind(event.at)
         .bind(event.actor_kind)
@@ -17,18 +18,139 @@ impl Tx {
         .bind(event.before.as_ref().map(|v| v.to_string()))
         .bind(event.after.as_ref().map(|v| v.to_string()))
         .bind(&event.request_id)
-        .execute(&mut *self.tx)
+        .fetch_one(&mut *self.tx)
         .await?;
+        // A workspace change can concern ten thousand users: a few statements, not one each.
+        for chunk in event.tags.chunks(TAGS_PER_STATEMENT) {
+            let mut insert = QueryBuilder::<Db>::new("INSERT INTO audit_tags (tag, at, event_id) ");
+            insert.push_values(chunk, |mut row, tag| {
+                row.push_bind(tag).push_bind(event.at).push_bind(id);
+            });
+            insert.push(" ON CONFLICT DO NOTHING");
+            insert.build().execute(&mut *self.tx).await?;
+        }
         Ok(())
     }
 }
 
+impl Tx {
+    /// Appends many events at once (bulk loads). Each event must carry its own request id: the
+    /// tags find their event by it.
+    pub async fn append_audit_batch(&mut self, events: &[AuditEvent]) -> StoreResult<()> {
+        for chunk in events.chunks(EVENTS_PER_STATEMENT) {
+            let mut insert = QueryBuilder::<Db>::new(
+                "INSERT INTO audit_events (at, actor_kind, actor_id, actor_name, door, action, target_kind, \
+                 target_id, target_name, before_json, after_json, request_id) ",
+            );
+            insert.push_values(chunk, |mut row, e| {
+                row.push_bind(e.at)
+                    .push_bind(e.actor_kind)
+                    .push_bind(e.actor_id.clone())
+                    .push_bind(e.actor_name.clone())
+                    .push_bind(e.door)
+                    .push_bind(e.action.clone())
+                    .push_bind(e.target_kind)
+                    .push_bind(e.target_id.clone())
+                    .push_bind(e.target_name.clone())
+                    .push_bind(e.before.as_ref().map(|v| v.to_string()))
+                    .push_bind(e.after.as_ref().map(|v| v.to_string()))
+                    .push_bind(e.request_id.clone());
+            });
+            insert.build().execute(&mut *self.tx).await?;
+            let tags: Vec<(&str, &str)> =
+                chunk.iter().flat_map(|e| e.tags.iter().map(|t| (t.as_str(), e.request_id.as_str()))).collect();
+            for tags in tags.chunks(TAGS_PER_STATEMENT) {
+                let mut insert = QueryBuilder::<Db>::new("WITH v (tag, request_id) AS (");
+                insert.push_values(tags, |mut row, (tag, request)| {
+                    row.push_bind(tag.to_string()).push_bind(request.to_string());
+                });
+                insert.push(
+                    ") INSERT INTO audit_tags (tag, at, event_id) \
+                     SELECT v.tag, e.at, e.id FROM v JOIN audit_events e ON e.request_id = v.request_id \
+                     WHERE TRUE ON CONFLICT DO NOTHING",
+                );
+                insert.build().execute(&mut *self.tx).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Events per bulk insert: twelve parameters each.
+const EVENTS_PER_STATEMENT: usize = 400;
+
+/// Rows per tag insert: three parameters each, well below either backend's parameter limit.
+const TAGS_PER_STATEMENT: usize = 1000;
+
 impl Backend {
-    /// The newest events about one target, newest first.
+    /// One page of the audit trail, newest first (`Cursor::After` an event: older ones;
+    /// `Before`: newer ones, still returned newest first). A subject or action filter is read
+    /// from its tag range; otherwise the events' own time index (or actor / door index) serves.
+    pub async fn audit_page(&self, filter: &AuditFilter, cursor: &Cursor, limit: usize) -> StoreResult<Vec<AuditRecord>> {
+        let tags: Vec<String> =
+            filter.subject.iter().cloned().chain(filter.action.iter().map(|a| action_tag(a))).collect();
+        let mut q = QueryBuilder::<Db>::new("SELECT e.* FROM ");
+        let (at, id) = match tags.first() {
+            Some(tag) => {
+                q.push("audit_tags t JOIN audit_events e ON e.id = t.event_id WHERE t.tag = ").push_bind(tag.clone());
+                ("t.at", "t.event_id")
+            }
+            None => {
+                q.push("audit_events e WHERE 1 = 1");
+                ("e.at", "e.id")
+            }
+        };
+        if let Some(tag) = tags.get(1) {
+            q.push(" AND EXISTS (SELECT 1 FROM audit_tags x WHERE x.tag = ")
+                .push_bind(tag.clone())
+                .push(" AND x.at = e.at AND x.event_id = e.id)");
+        }
+        if let Some(actor) = &filter.actor {
+            q.push(" AND e.actor_id = ").push_bind(actor.clone());
+        }
+        if let Some(door) = &filter.door {
+            q.push(" AND e.door = ").push_bind(door.clone());
+        }
+        if let Some(from) = filter.from {
+            q.push(format!(" AND {at} >= ")).push_bind(from);
+        }
+        if let Some(to) = filter.to {
+            q.push(format!(" AND {at} < ")).push_bind(to);
+        }
+        let newer = matches!(cursor, Cursor::Before(_));
+        if let Cursor::After(key) | Cursor::Before(key) = cursor {
+            let (key_at, key_id) = parse_time_key(key)?;
+            q.push(format!(" AND ({at}, {id}) {} (", if newer { ">" } else { "<" }))
+                .push_bind(key_at)
+                .push(", ")
+                .push_bind(key_id)
+                .push(")");
+        }
+        let order = if newer { "ASC" } else { "DESC" };
+        q.push(format!(" ORDER BY {at} {order}, {id} {order} LIMIT ")).push_bind(limit as i64);
+        let mut rows: Vec<AuditRecord> = q.build_query_as().fetch_all(&self.pool).await?;
+        if newer {
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+
+    /// The events one request caused, oldest first.
+    pub async fn audit_of_request(&self, request_id: &str) -> StoreResult<Vec<AuditRecord>> {
+        Ok(sqlx::query_as("SELECT * FROM audit_events WHERE request_id = $1 ORDER BY id LIMIT 100")
+            .bind(request_id)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// The newest events whose target is this thing, newest first.
     pub async fn audit_of(&self, target_kind: &str, target_id: &str, limit: usize) -> StoreResult<Vec<AuditRecord>> {
         Ok(sqlx::query_as(
-            "SELECT * FROM audit_events WHERE target_kind = $1 AND target_id = $2 ORDER BY id DESC LIMIT $3",
+            "SELECT e.* FROM audit_tags t JOIN audit_events e ON e.id = t.event_id \
+             WHERE t.tag = $1 AND e.target_kind = $2 AND e.target_id = $3 \
+             ORDER BY t.at DESC, t.event_id DESC LIMIT $4",
         )
+        .bind(subject_tag(target_kind, target_id))
         .bind(target_kind)
         .bind(target_id)
         .bind(limit as i64)
@@ -38,6 +160,13 @@ impl Backend {
 
     pub async fn count_audit_events(&self) -> StoreResult<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_events").fetch_one(&self.pool).await?)
+    }
+
+    pub async fn count_audit_events_since(&self, since: i64) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE at >= $1")
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     /// Every event, oldest first (tests and small stores only).

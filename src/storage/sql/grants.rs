@@ -1,3 +1,6 @@
+/// Rows per bulk grant insert: four parameters each.
+const GRANTS_PER_STATEMENT: usize = 2000;
+
 impl Backend {
     /// Every workspace whose folded name starts with `name_prefix`, with whether `user_id` has it,
     /// sorted by name; at most `limit` rows.
@@ -38,6 +41,24 @@ impl Backend {
 }
 
 impl Tx {
+    /// Writes grants as given (bulk loads), then counts every workspace's members afresh.
+    pub async fn load_grants(&mut self, grants: &[GrantRow]) -> StoreResult<()> {
+        for chunk in grants.chunks(GRANTS_PER_STATEMENT) {
+            let mut insert = QueryBuilder::<Db>::new("INSERT INTO access_grants (user_id, workspace_id, granted_at, granted_by) ");
+            insert.push_values(chunk, |mut row, g| {
+                row.push_bind(g.user_id.clone()).push_bind(g.workspace_id.clone()).push_bind(g.granted_at).push_bind(g.granted_by.clone());
+            });
+            insert.push(" ON CONFLICT (user_id, workspace_id) DO NOTHING");
+            insert.build().execute(&mut *self.tx).await?;
+        }
+        sqlx::query(
+            "UPDATE workspaces SET member_count = (SELECT COUNT(*) FROM access_grants g WHERE g.workspace_id = workspaces.id)",
+        )
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
     /// Grants a workspace, counting the member on it (its version moves). False when the grant
     /// already existed or the workspace does not exist (anymore).
     pub async fn insert_grant(&mut self, user_id: &str, workspace_id: &str, by: &str, now: i64) -> StoreResult<bool> {

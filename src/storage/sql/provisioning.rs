@@ -1,0 +1,97 @@
+const SCIM_REQUEST_COLUMNS: &str = "id, at, credential_id, credential_name, method, path, resource_id, status, scim_type, detail, \
+     duration_us, request_id";
+
+impl Backend {
+    /// Appends logged requests in one statement per chunk (the log's writer batches them).
+    pub async fn insert_scim_requests(&self, rows: &[ScimRequestRow]) -> StoreResult<()> {
+        for chunk in rows.chunks(REQUESTS_PER_STATEMENT) {
+            let mut insert = QueryBuilder::<Db>::new(
+                "INSERT INTO scim_requests (at, credential_id, credential_name, method, path, resource_id, status, \
+                 status_class, scim_type, detail, duration_us, request_id) ",
+            );
+            insert.push_values(chunk, |mut row, r| {
+                row.push_bind(r.at)
+                    .push_bind(r.credential_id.clone())
+                    .push_bind(r.credential_name.clone())
+                    .push_bind(r.method.clone())
+                    .push_bind(r.path.clone())
+                    .push_bind(r.resource_id.clone())
+                    .push_bind(r.status)
+                    .push_bind(r.status / 100)
+                    .push_bind(r.scim_type.clone())
+                    .push_bind(r.detail.clone())
+                    .push_bind(r.duration_us)
+                    .push_bind(r.request_id.clone());
+            });
+            insert.build().execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes up to `limit` of the oldest requests logged before `before`; returns how many.
+    /// Small slices, each its own statement, so pruning never holds the store for long.
+    pub async fn prune_scim_requests(&self, before: i64, limit: usize) -> StoreResult<u64> {
+        Ok(sqlx::query(
+            "DELETE FROM scim_requests WHERE id IN \
+             (SELECT id FROM scim_requests WHERE at < $1 ORDER BY at, id LIMIT $2)",
+        )
+        .bind(before)
+        .bind(limit as i64)
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+
+    /// One page of the log, newest first, keyset-paged like the audit trail.
+    pub async fn scim_request_page(&self, filter: &ProvisioningFilter, cursor: &Cursor, limit: usize) -> StoreResult<Vec<ScimRequestRow>> {
+        let mut q = QueryBuilder::<Db>::new(format!("SELECT {SCIM_REQUEST_COLUMNS} FROM scim_requests WHERE 1 = 1"));
+        if let Some(credential) = &filter.credential {
+            q.push(" AND credential_id = ").push_bind(credential.clone());
+        }
+        if let Some(class) = filter.status_class {
+            q.push(" AND status_class = ").push_bind(class);
+        }
+        if let Some(method) = &filter.method {
+            q.push(" AND method = ").push_bind(method.clone());
+        }
+        if let Some(from) = filter.from {
+            q.push(" AND at >= ").push_bind(from);
+        }
+        if let Some(to) = filter.to {
+            q.push(" AND at < ").push_bind(to);
+        }
+        let newer = matches!(cursor, Cursor::Before(_));
+        if let Cursor::After(key) | Cursor::Before(key) = cursor {
+            let (at, id) = parse_time_key(key)?;
+            q.push(format!(" AND (at, id) {} (", if newer { ">" } else { "<" })).push_bind(at).push(", ").push_bind(id).push(")");
+        }
+        let order = if newer { "ASC" } else { "DESC" };
+        q.push(format!(" ORDER BY at {order}, id {order} LIMIT ")).push_bind(limit as i64);
+        let mut rows: Vec<ScimRequestRow> = q.build_query_as().fetch_all(&self.pool).await?;
+        if newer {
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+
+    /// Refused or failed requests per credential since `since` (credential id, count).
+    pub async fn scim_errors_by_credential(&self, since: i64) -> StoreResult<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT credential_id, COUNT(*) FROM scim_requests \
+             WHERE status_class IN (4, 5) AND at >= $1 AND credential_id IS NOT NULL GROUP BY credential_id",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The newest logged request, if any.
+    pub async fn last_scim_request(&self) -> StoreResult<Option<ScimRequestRow>> {
+        Ok(sqlx::query_as(&format!("SELECT {SCIM_REQUEST_COLUMNS} FROM scim_requests ORDER BY at DESC, id DESC LIMIT 1"))
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+}
+
+/// Rows per insert: twelve parameters each.
+const REQUESTS_PER_STATEMENT: usize = 400;
