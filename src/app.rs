@@ -1,12 +1,18 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
+use crate::ui::account::PasswordPage;
+use crate::ui::admins::AdminsPage;
+use crate::ui::audit::AuditPage;
 use crate::ui::credentials::CredentialsPage;
 use crate::ui::frame::ConsoleFrame;
 use crate::ui::login::LoginPage;
 use crate::ui::not_found::NotFoundPage;
+use crate::ui::overview::OverviewPage;
+use crate::ui::provisioning::ProvisioningPage;
+use crate::ui::reports::ReportsPage;
 use crate::ui::user::UserPage;
 use crate::ui::users::{NewUserPage, UsersPage};
 use crate::ui::workspace::WorkspacePage;
@@ -55,7 +61,7 @@ pub fn App() -> impl IntoView {
             <ConsoleFrame>
                 // Async: pages arrive complete, so they work with JavaScript off as well.
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=|| view! { <Redirect path="/users" /> } />
+                    <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/users/new") view=NewUserPage ssr=SsrMode::Async />
@@ -63,6 +69,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/workspaces") view=WorkspacesPage ssr=SsrMode::Async />
                     <Route path=path!("/workspaces/:id") view=WorkspacePage ssr=SsrMode::Async />
                     <Route path=path!("/credentials") view=CredentialsPage ssr=SsrMode::Async />
+                    <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/provisioning") view=ProvisioningPage ssr=SsrMode::Async />
+                    <Route path=path!("/reports") view=ReportsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admins") view=AdminsPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/password") view=PasswordPage ssr=SsrMode::Async />
                 </Routes>
             </ConsoleFrame>
         </Router>

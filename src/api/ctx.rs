@@ -48,14 +48,20 @@ pub async fn actor() -> Result<(Services, Actor), AppError> {
 /// The signed-in caller, one-time password or not (who am I, sign out, change password).
 pub async fn signed_in() -> Result<(Services, Actor), AppError> {
     let services = services()?;
-    let session = session().await?;
+    let actor = session_actor(&services, &session().await?).await?;
+    Ok((services, actor))
+}
+
+/// The administrator a session is signed in as (one-time password or not), for server
+/// functions and the console's plain routes (downloads) alike.
+pub async fn session_actor(services: &Services, session: &Session) -> Result<Actor, AppError> {
     let admin_id: Option<String> = session.get(ADMIN_ID).await.map_err(|e| internal(&e))?;
     let mark: Option<String> = session.get(PASSWORD_MARK).await.map_err(|e| internal(&e))?;
     let (Some(admin_id), Some(mark)) = (admin_id, mark) else {
         return Err(AppError::Unauthenticated);
     };
     match services.admin_actor(&admin_id, &mark, new_id()).await.map_err(app_error)? {
-        Some(actor) => Ok((services, actor)),
+        Some(actor) => Ok(actor),
         None => {
             let _ = session.flush().await;
             Err(AppError::Unauthenticated)
@@ -226,4 +232,10 @@ pub fn answer_page(reply: FormReply) {
         Some(answer) => answer.set(reply),
         None => tracing::error!("a plain form answer has nowhere to go"),
     }
+}
+
+/// A page's address query (as the browser's location holds it) read into `T`. Unknown keys are
+/// ignored, as a hand-edited or old link may carry some.
+pub fn page_query<T: serde::de::DeserializeOwned>(query: &str) -> Result<T, AppError> {
+    serde_urlencoded::from_str(query.trim_start_matches('?')).map_err(|_| AppError::invalid("", "The address of this page is malformed."))
 }

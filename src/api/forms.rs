@@ -4,10 +4,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::AppError;
+use crate::domain::admins::OneTimePassword;
 use crate::domain::credentials::IssuedCredential;
 
 /// Form fields never sent back to the page: what was typed there is not kept anywhere.
-pub const SECRET_FIELDS: &[&str] = &["password"];
+pub const SECRET_FIELDS: &[&str] = &["password", "current", "confirm"];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FormReply {
@@ -17,6 +18,9 @@ pub enum FormReply {
     /// A credential issued by a plain post: its secret is shown in the answer to that post and
     /// kept nowhere, neither in the session nor in the store.
     Issued(IssuedCredential),
+    /// An administrator created or reset by a plain post: the one-time password is shown in
+    /// the answer to that post only, like a credential's secret.
+    OneTimePassword(OneTimePassword),
 }
 
 impl FormReply {

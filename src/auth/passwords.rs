@@ -14,7 +14,7 @@ pub enum PasswordError {
     Task(#[from] tokio::task::JoinError),
 }
 
-pub const MIN_PASSWORD_CHARS: usize = 12;
+pub use crate::domain::admins::MIN_PASSWORD_CHARS;
 
 pub fn hash_password_blocking(password: &str) -> Result<String, PasswordError> {
     let salt = SaltString::generate(&mut OsRng);

@@ -39,6 +39,9 @@ impl Role {
     }
 }
 
+/// The shortest password an administrator may choose.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
 /// The signed-in operator, as the browser sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AdminView {

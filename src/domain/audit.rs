@@ -141,6 +141,68 @@ pub struct AuditFilter {
     pub door: Option<String>,
     pub from: Option<i64>,
     pub to: Option<i64>,
+    /// The events one request caused (the provisioning log links here).
+    pub request: Option<String>,
+}
+
+/// The audit page's address, as typed into its filter form or carried by a link: the same
+/// query serves the page, its pages and its CSV export.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditQuery {
+    /// A target by name: a user name, workspace, credential or administrator.
+    pub tq: String,
+    /// A target by tag (`user:<id>`), as links from a user or workspace page carry it.
+    pub subject: String,
+    pub actor: String,
+    pub door: String,
+    pub action: String,
+    pub from: String,
+    pub to: String,
+    /// The browser's offset from UTC in minutes, for `from` and `to` (see `time::parse_local`).
+    pub tz: String,
+    pub request: String,
+    pub after: String,
+    pub before: String,
+}
+
+impl AuditQuery {
+    pub fn filter(&self) -> Result<AuditFilter, crate::domain::Invalid> {
+        let given = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+        let (from, to) = crate::domain::time::time_range(&self.from, &self.to, &self.tz)?;
+        Ok(AuditFilter {
+            subject: given(&self.subject),
+            action: given(&self.action),
+            actor: given(&self.actor),
+            door: given(&self.door),
+            from,
+            to,
+            request: given(&self.request),
+        })
+    }
+
+    pub fn cursor(&self) -> super::paging::Cursor {
+        super::paging::Cursor::from_query(Some(self.after.clone()), Some(self.before.clone()))
+    }
+
+    /// The filters without the position, for page links and the export.
+    pub fn filter_pairs(&self) -> Vec<(&'static str, String)> {
+        [
+            ("tq", &self.tq),
+            ("subject", &self.subject),
+            ("actor", &self.actor),
+            ("door", &self.door),
+            ("action", &self.action),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("tz", &self.tz),
+            ("request", &self.request),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k, v.clone()))
+        .collect()
+    }
 }
 
 /// The tag an event is filed under for one subject.

@@ -37,6 +37,8 @@ pub struct CredentialView {
     pub created_by: String,
     pub last_used: Option<i64>,
     pub revoked: Option<i64>,
+    /// SCIM requests it made that were refused or failed in the last 24 hours.
+    pub errors_24h: i64,
 }
 
 /// A credential just issued: the only time its secret is shown. It serialises only to reach the

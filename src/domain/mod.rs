@@ -3,11 +3,15 @@
 pub mod admins;
 pub mod audit;
 pub mod credentials;
+pub mod csv;
+pub mod overview;
 pub mod errors;
 pub mod paging;
 pub mod provisioning;
 pub mod query;
+pub mod reports;
 pub mod text;
+pub mod time;
 pub mod users;
 pub mod workspaces;
 

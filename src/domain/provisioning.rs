@@ -51,6 +51,66 @@ pub struct ProvisioningFilter {
     pub method: Option<String>,
     pub from: Option<i64>,
     pub to: Option<i64>,
+    /// One request, by the id its response carried (X-Request-Id) and the audit trail records.
+    pub request: Option<String>,
+}
+
+/// The provisioning page's address, as its filter form and links carry it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProvisioningQuery {
+    pub credential: String,
+    pub status: String,
+    pub method: String,
+    pub from: String,
+    pub to: String,
+    pub tz: String,
+    pub request: String,
+    pub after: String,
+    pub before: String,
+}
+
+impl ProvisioningQuery {
+    pub fn filter(&self) -> Result<ProvisioningFilter, crate::domain::Invalid> {
+        use crate::domain::Invalid;
+        let given = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+        let status_class = match given(&self.status) {
+            None => None,
+            Some(s) => Some(
+                STATUS_CLASSES
+                    .iter()
+                    .find(|(class, _)| s == format!("{class}xx"))
+                    .map(|(class, _)| *class)
+                    .ok_or_else(|| Invalid::new("status", "Choose a status from the list."))?,
+            ),
+        };
+        let method = given(&self.method).map(|m| m.to_ascii_uppercase());
+        if method.as_deref().is_some_and(|m| !METHODS.contains(&m)) {
+            return Err(Invalid::new("method", "Choose a method from the list."));
+        }
+        let (from, to) = crate::domain::time::time_range(&self.from, &self.to, &self.tz)?;
+        Ok(ProvisioningFilter { credential: given(&self.credential), status_class, method, from, to, request: given(&self.request) })
+    }
+
+    pub fn cursor(&self) -> super::paging::Cursor {
+        super::paging::Cursor::from_query(Some(self.after.clone()), Some(self.before.clone()))
+    }
+
+    pub fn filter_pairs(&self) -> Vec<(&'static str, String)> {
+        [
+            ("credential", &self.credential),
+            ("status", &self.status),
+            ("method", &self.method),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("tz", &self.tz),
+            ("request", &self.request),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k, v.clone()))
+        .collect()
+    }
 }
 
 /// A credential the log can be filtered by.

@@ -1,4 +1,4 @@
-//! The `cim` command: `serve`, `admin create`, `demo-data`.
+//! The `cim` command: `serve`, `admin create`, `scim-credential create`, `demo-data`, `report`.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -11,9 +11,12 @@ use leptos::config::LeptosOptions;
 use super::config::Config;
 use super::router::build_router;
 use super::state::AppState;
-use crate::auth::secrets::{new_id, random_secret};
+use crate::auth::secrets::new_id;
 use crate::domain::admins::Role;
+use crate::domain::audit::AuditFilter;
 use crate::domain::credentials::CredentialKind;
+use crate::domain::reports::Report;
+use crate::domain::time::time_range;
 use crate::service::{Actor, DemoSize, ServiceError, Services, SystemClock};
 use crate::storage::Store;
 
@@ -51,6 +54,20 @@ enum Command {
         /// and workspace's creation), ending in the state loaded.
         #[arg(long, default_value_t = 0)]
         history: usize,
+    },
+    /// Write a report as CSV, as the console's Reports page does (for scheduled snapshots).
+    Report {
+        #[arg(value_parser = ["disabled-users", "users", "access-matrix", "audit"])]
+        report: String,
+        /// The file to write, or `-` for standard output.
+        #[arg(long)]
+        out: String,
+        /// Audit report only: events from this UTC time on ("2026-11-01" or "2026-11-01T08:00").
+        #[arg(long)]
+        from: Option<String>,
+        /// Audit report only: events before this UTC time.
+        #[arg(long)]
+        to: Option<String>,
     },
 }
 
@@ -98,6 +115,7 @@ pub async fn run() -> ExitCode {
             demo_data(DemoSize { users, workspaces, big_workspace, history }).await
         }
         Command::ScimCredential { command: CredentialCommand::Create { name, kind } } => create_credential(&name, &kind).await,
+        Command::Report { report, out, from, to } => write_report(&report, &out, from, to).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -152,20 +170,19 @@ async fn ensure_first_admin(services: &Services, config: &Config) -> CliResult {
     if services.count_admins().await? > 0 {
         return Ok(());
     }
-    let password = random_secret(18);
-    match services.create_admin(&Actor::system(new_id()), "admin", &password, Role::SecurityAdmin).await {
-        Ok(()) => {}
+    let password = match services.create_admin_with_one_time_password(&Actor::system(new_id()), "admin", Role::SecurityAdmin).await {
+        Ok(one_time) => one_time.password,
         // Another instance starting at the same time on the same database made it first: that
         // one prints the password, this one just serves.
         Err(ServiceError::Conflict { .. }) => return Ok(()),
         Err(other) => return Err(other.into()),
-    }
+    };
     println!();
     println!("  First start: created the administrator 'admin' with this one-time password:");
     println!();
     println!("      {password}");
     println!();
-    println!("  Sign in at http://{}/login — it is not shown again.", config.addr);
+    println!("  Sign in at http://{}/login and choose your own password; this one is not shown again.", config.addr);
     println!("  More administrators: cim admin create --username NAME");
     println!();
     Ok(())
@@ -175,18 +192,19 @@ async fn create_admin(username: &str, role: &str, password_stdin: bool) -> CliRe
     let config = Config::from_env()?;
     let services = open_services(&config).await?;
     let role = Role::parse(role).ok_or("unknown role")?;
-    let (password, generated) = if password_stdin {
+    let actor = Actor::system(new_id());
+    if password_stdin {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text)?;
-        (text.trim_end_matches(['\r', '\n']).to_string(), false)
-    } else {
-        (random_secret(18), true)
-    };
-    services.create_admin(&Actor::system(new_id()), username, &password, role).await?;
-    if generated {
-        println!("Created administrator {username} ({}). Password, shown once: {password}", role.as_str());
-    } else {
+        services.create_admin(&actor, username, text.trim_end_matches(['\r', '\n']), role).await?;
         println!("Created administrator {username} ({}).", role.as_str());
+    } else {
+        let one_time = services.create_admin_with_one_time_password(&actor, username, role).await?;
+        println!(
+            "Created administrator {username} ({}). One-time password, shown once (a new one is chosen at first sign-in): {}",
+            role.as_str(),
+            one_time.password
+        );
     }
     Ok(())
 }
@@ -210,6 +228,30 @@ async fn demo_data(size: DemoSize) -> CliResult {
     services.load_demo_data(&Actor::system(new_id()), size).await?;
     let history = if size.history > 0 { format!(" with {} changes of history", size.history) } else { String::new() };
     println!("Added {} users and {} workspaces{history} in {:.1} s.", size.users, size.workspaces, started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+async fn write_report(report: &str, out: &str, from: Option<String>, to: Option<String>) -> CliResult {
+    use std::io::Write;
+    let report = Report::parse(report).ok_or("unknown report")?;
+    let config = Config::from_env()?;
+    let services = open_services(&config).await?;
+    let (from, to) = time_range(from.as_deref().unwrap_or(""), to.as_deref().unwrap_or(""), "")?;
+    let filter = AuditFilter { from, to, ..Default::default() };
+    let mut file = services.export_report(&Actor::system(new_id()), report, filter, "").await?;
+    // Blocking writes are fine here: this process does nothing else.
+    let mut writer: Box<dyn Write> = if out == "-" {
+        Box::new(std::io::stdout().lock())
+    } else {
+        Box::new(std::io::BufWriter::new(std::fs::File::create(out).map_err(|e| format!("cannot create {out}: {e}"))?))
+    };
+    while let Some(chunk) = file.chunks.recv().await {
+        writer.write_all(chunk?.as_bytes())?;
+    }
+    writer.flush()?;
+    if out != "-" {
+        eprintln!("Wrote {} to {out}.", report.title().to_lowercase());
+    }
     Ok(())
 }
 

@@ -86,7 +86,7 @@ fn with_typed_values(reply: FormReply, fields: Vec<(String, String)>) -> FormRep
 async fn render_page(state: AppState, parts: Parts, page: FormPage, reply: FormReply) -> Response {
     let status = match &reply {
         FormReply::Refused { error, .. } => StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        FormReply::Issued(_) => StatusCode::OK,
+        FormReply::Issued(_) | FormReply::OneTimePassword(_) => StatusCode::OK,
     };
     let mut request = Request::new(Body::empty());
     *request.uri_mut() = page.0.parse().unwrap_or_else(|_| http::Uri::from_static("/"));

@@ -45,6 +45,7 @@ pub fn build_router(state: AppState, config: &Config, sessions: Store) -> Router
     // The console: pages and server functions (leptos registers one route each), behind sessions,
     // sign-in and the same-origin check.
     let console = Router::new()
+        .route("/reports/{file}", get(crate::api::downloads::report_file))
         .leptos_routes_with_context(&state, routes, move || context_state.provide(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -34,6 +34,7 @@ fn view(r: CredentialRecord) -> CredentialView {
         created_by: r.created_by,
         last_used: r.last_used,
         revoked: r.revoked,
+        errors_24h: 0,
     }
 }
 
@@ -47,7 +48,12 @@ struct CredentialAudit<'a> {
 
 impl Services {
     pub async fn list_scim_credentials(&self, _actor: &Actor) -> ServiceResult<Vec<CredentialView>> {
-        Ok(self.store.list_credentials().await?.into_iter().map(view).collect())
+        let errors = self.credential_errors_today().await?;
+        let mut views: Vec<CredentialView> = self.store.list_credentials().await?.into_iter().map(view).collect();
+        for v in &mut views {
+            v.errors_24h = errors.get(&v.id).copied().unwrap_or(0);
+        }
+        Ok(views)
     }
 
     /// Issues a credential; its secret is returned this once and stored only as a hash.

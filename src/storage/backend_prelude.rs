@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sqlx::{FromRow, QueryBuilder};
 
 use super::records::{
-    parse_time_key, AccessRow, AdminRecord, AuditEvent, AuditRecord, CredentialRecord, GrantRow, ScimRequestRow, MemberRow, CURSOR_SEPARATOR, QueryError, UserListRow, UserRow,
+    parse_time_key, AccessRow, AdminRecord, AuditEvent, AuditRecord, CredentialRecord, GrantRow, ReportGrantRow, ReportUserRow, ScimRequestRow, MemberRow, CURSOR_SEPARATOR, QueryError, UserListRow, UserRow,
     WorkspaceRow, WorkspaceRowWithKey,
 };
 use super::{StoreError, StoreResult};
@@ -49,6 +49,7 @@ include!("sql/credentials.rs");
 include!("sql/grants.rs");
 include!("sql/provisioning.rs");
 include!("sql/query.rs");
+include!("sql/reports.rs");
 include!("sql/sessions.rs");
 include!("sql/sign_in.rs");
 include!("sql/users.rs");

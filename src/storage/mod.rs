@@ -15,7 +15,10 @@ mod sqlite;
 use std::collections::HashMap;
 use std::time::Duration;
 
-pub use records::{time_key, AdminRecord, AuditEvent, AuditRecord, CredentialRecord, GrantRow, QueryError, ScimRequestRow, UserListRow};
+pub use records::{
+    time_key, AdminRecord, AuditEvent, AuditRecord, CredentialRecord, GrantRow, QueryError, ReportGrantRow, ReportUserRow, ScimRequestRow,
+    UserListRow,
+};
 
 use crate::domain::audit::AuditFilter;
 use crate::domain::provisioning::ProvisioningFilter;
@@ -182,6 +185,9 @@ on_backend!(Store {
     fn list_members(workspace_id: &str, cursor: &Cursor, limit: usize) -> StoreResult<Vec<(String, Member)>>;
     fn workspaces_by_ids_and_names(ids: &[String], names: &[String]) -> StoreResult<(HashMap<String, WorkspaceLink>, HashMap<String, WorkspaceLink>)>;
     fn optimize() -> StoreResult<()>;
+    fn report_users(after_key: &str, inactive_only: bool, limit: usize) -> StoreResult<Vec<ReportUserRow>>;
+    fn grants_of(user_ids: &[String]) -> StoreResult<Vec<ReportGrantRow>>;
+    fn deactivations_of(user_ids: &[String]) -> StoreResult<Vec<(String, i64, String, String)>>;
 });
 
 on_backend!(WriteTx {

@@ -135,6 +135,28 @@ pub struct AccessRow {
     pub granted: bool,
 }
 
+/// A user as the reports list them, with the key they are walked in.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ReportUserRow {
+    pub user_name_key: String,
+    pub id: String,
+    pub user_name: String,
+    pub external_id: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub email: String,
+    pub active: bool,
+}
+
+/// One grant as the reports list it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ReportGrantRow {
+    pub user_id: String,
+    pub workspace_name: String,
+    pub granted_at: i64,
+    pub granted_by: String,
+}
+
 #[derive(sqlx::FromRow)]
 pub struct UserRow {
     pub id: String,

@@ -3,7 +3,8 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use super::time::when;
+use super::frame::{Viewer, WriterOnly};
+use super::time::{when, LocalTime};
 use super::forms::{ErrorText, PageField, PageReply, last_error};
 use crate::api::forms::FormReply;
 use crate::api::credentials::{credentials_page, IssueCredential, RevokeCredential};
@@ -22,6 +23,7 @@ pub fn CredentialsPage() -> impl IntoView {
         <h1>"SCIM credentials"</h1>
         <p class="hint">"Identity providers and scripts call the SCIM API at " <code>"/scim/v2"</code>
             " on this server with one of these credentials. Secrets are stored only as hashes and shown once."</p>
+        <WriterOnly>
         <section aria-labelledby="issue-h">
             <h2 id="issue-h">"Issue a credential"</h2>
             <ActionForm action=issue attr:class="inline">
@@ -39,13 +41,14 @@ pub fn CredentialsPage() -> impl IntoView {
                 <ErrorText error=issue_error form="issue_credential" />
             </ActionForm>
         </section>
+        </WriterOnly>
         <Transition fallback=|| view! { <p>"Loading credentials…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
                     Ok(credentials) => view! {
                         {just_issued(issue).map(|issued| view! { <IssuedNotice issued /> })}
-                        <CredentialTable credentials revoke />
+                        <CredentialTable credentials revoke writable=Viewer::can_write().await />
                     }.into_any(),
                 }
             })}
@@ -102,13 +105,13 @@ fn CopyButton(text: String) -> impl IntoView {
 }
 
 #[component]
-fn CredentialTable(credentials: Vec<CredentialView>, revoke: ServerAction<RevokeCredential>) -> impl IntoView {
+fn CredentialTable(credentials: Vec<CredentialView>, revoke: ServerAction<RevokeCredential>, writable: bool) -> impl IntoView {
     if credentials.is_empty() {
         return view! { <p class="empty">"No credentials yet."</p> }.into_any();
     }
     view! {
         <div class="table-scroll"><table class="list stack">
-            <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Issued"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th></tr></thead>
+            <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Issued"</th><th scope="col">"Last used"</th><th scope="col">"Errors (24 h)"</th><th scope="col">"Status"</th></tr></thead>
             <tbody>
                 {credentials.into_iter().map(|c| {
                     let revoked = c.revoked.is_some();
@@ -118,12 +121,15 @@ fn CredentialTable(credentials: Vec<CredentialView>, revoke: ServerAction<Revoke
                             <td data-label="Name">{c.name.clone()}</td>
                             <td data-label="Kind">{match c.kind { CredentialKind::Bearer => "bearer".to_string(), CredentialKind::Basic => format!("basic ({})", c.username.clone().unwrap_or_default()) }}</td>
                             <td data-label="Issued">{format!("{} by {}", when(Some(c.created)), c.created_by)}</td>
-                            <td data-label="Last used">{when(c.last_used)}</td>
+                            <td data-label="Last used">{c.last_used.map(|ms| view! { <LocalTime ms /> }.into_any()).unwrap_or_else(|| "never".into_any())}</td>
+                            <td data-label="Errors (24 h)"><ErrorCount credential_id=c.id.clone() errors=c.errors_24h /></td>
                             <td data-label="Status">
                                 {if revoked {
                                     view! { <span class="badge off">"revoked"</span> }.into_any()
-                                } else {
+                                } else if writable {
                                     view! { <RevokeCell id=form_id.clone() name=c.name.clone() revoke /> }.into_any()
+                                } else {
+                                    view! { <span class="badge ok">"active"</span> }.into_any()
                                 }}
                             </td>
                         </tr>
@@ -133,6 +139,17 @@ fn CredentialTable(credentials: Vec<CredentialView>, revoke: ServerAction<Revoke
         </table></div>
     }
     .into_any()
+}
+
+/// Refused or failed requests of one credential today, linked to them in the provisioning log.
+#[component]
+fn ErrorCount(credential_id: String, errors: i64) -> impl IntoView {
+    if errors == 0 {
+        return view! { <span class="hint">"none"</span> }.into_any();
+    }
+    let href = format!("/provisioning?credential={credential_id}&status=4xx");
+    let text = if errors == 1 { "1 error".to_string() } else { format!("{errors} errors") };
+    view! { <A href=href attr:class="badge bad">{text}</A> }.into_any()
 }
 
 /// Revoking asks first, through a link, so it works the same with and without JavaScript.

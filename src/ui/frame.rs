@@ -1,15 +1,61 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_location;
 
 use super::forms::{PageField, PageReply};
+use crate::api::error::AppError;
 use crate::api::session::{current_admin, Logout};
+use crate::domain::admins::AdminView;
+use crate::domain::text::with_query_value;
+
+/// Who is looking at the console, for pages that show a security admin more than an auditor.
+/// The server refuses every write an auditor sends anyway; this only keeps the controls away.
+#[derive(Clone, Copy)]
+pub struct Viewer(Resource<Result<Option<AdminView>, AppError>>);
+
+impl Viewer {
+    fn provide() -> Viewer {
+        let location = use_location();
+        let viewer = Viewer(Resource::new(move || location.pathname.get(), |_| current_admin()));
+        provide_context(viewer);
+        viewer
+    }
+
+    async fn admin(self) -> Option<AdminView> {
+        self.0.await.ok().flatten()
+    }
+
+    /// True when the signed-in administrator may change things.
+    pub async fn can_write() -> bool {
+        match use_context::<Viewer>() {
+            Some(viewer) => viewer.admin().await.is_some_and(|a| a.role.can_write()),
+            None => false,
+        }
+    }
+}
+
+/// What only a security admin is shown: edit controls, forms, the Administrators link.
+#[component]
+pub fn WriterOnly(children: ChildrenFn) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {
+                let children = children.clone();
+                move || {
+                    let children = children.clone();
+                    Suspend::new(async move { Viewer::can_write().await.then(|| children()) })
+                }
+            }
+        </Suspense>
+    }
+}
 
 /// Navigation and the signed-in administrator around every page but sign-in. It also marks the
 /// document once the browser has hydrated it, which end-to-end tests wait for.
 #[component]
 pub fn ConsoleFrame(children: Children) -> impl IntoView {
     PageReply::provide();
+    let viewer = Viewer::provide();
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let location = use_location();
@@ -17,31 +63,56 @@ pub fn ConsoleFrame(children: Children) -> impl IntoView {
     view! {
         <div id="app" data-hydrated=move || if hydrated.get() { "true" } else { "false" }>
             <Show when=move || !on_login()>
-                <NavBar />
+                <NavBar viewer />
+                <PasswordGate viewer />
             </Show>
             <main>{children()}</main>
         </div>
     }
 }
 
+/// Sends an administrator still holding a one-time password to choose their own first (the
+/// server refuses everything else they ask for meanwhile).
 #[component]
-fn NavBar() -> impl IntoView {
+fn PasswordGate(viewer: Viewer) -> impl IntoView {
     let location = use_location();
-    let admin = Resource::new(move || location.pathname.get(), |_| current_admin());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let path = location.pathname.get_untracked();
+                let must_change = viewer.admin().await.is_some_and(|a| a.must_change_password);
+                (must_change && path != "/account/password").then(|| {
+                    let search = location.search.get_untracked();
+                    let next = if search.is_empty() { path.clone() } else { format!("{path}?{}", search.trim_start_matches('?')) };
+                    view! { <Redirect path=with_query_value("/account/password", "next", &next) /> }
+                })
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn NavBar(viewer: Viewer) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     view! {
         <header class="topbar">
-            <span class="brand">"CIM"</span>
+            <A href="/" attr:class="brand">"CIM"</A>
             <nav aria-label="Main">
                 <A href="/users">"Users"</A>
                 <A href="/workspaces">"Workspaces"</A>
+                <A href="/audit">"Audit trail"</A>
+                <A href="/reports">"Reports"</A>
+                <A href="/provisioning">"Provisioning log"</A>
                 <A href="/credentials">"SCIM credentials"</A>
+                <WriterOnly><A href="/admins">"Administrators"</A></WriterOnly>
             </nav>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    admin.await.ok().flatten().map(|a| {
+                    viewer.admin().await.map(|a| {
+                        let read_only = !a.role.can_write();
                         view! {
-                            <span class="whoami">{a.username} " · " {a.role.label()}</span>
+                            {read_only.then(|| view! { <span class="badge readonly" title="Auditors can view everything and change nothing.">"Read-only"</span> })}
+                            <A href="/account/password" attr:class="whoami" attr:title="Change your password">{a.username} " · " {a.role.label()}</A>
                         }
                     })
                 })}

@@ -1,38 +1,68 @@
-//! Times as the console shows them.
+//! Times as the console shows them: UTC from the server, the admin's local time once the page
+//! runs in their browser (which alone knows their zone), UTC always on hover.
+
+use leptos::prelude::*;
+
+use crate::domain::time::{clock_text, iso_utc, utc_minutes};
 
 /// A time as UTC minutes, or "never".
 pub fn when(ms: Option<i64>) -> String {
-    match ms {
-        None => "never".into(),
-        Some(ms) => {
-            let secs = ms.div_euclid(1000);
-            let days = secs.div_euclid(86_400);
-            let rem = secs.rem_euclid(86_400);
-            let (y, m, d) = civil_from_days(days);
-            format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
-        }
+    utc_minutes(ms)
+}
+
+/// The browser's offset behind UTC in minutes at `ms` (`Date.getTimezoneOffset`); 0 on the server.
+fn zone_offset(ms: i64) -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).get_timezone_offset() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ms;
+        0
     }
 }
 
-/// Days since 1970-01-01 to a calendar date (Howard Hinnant's algorithm), so the browser
-/// bundle needs no date library.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+/// True once the page runs in the browser.
+fn hydrated() -> RwSignal<bool> {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    hydrated
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn times_show_as_utc_dates() {
-        assert_eq!(super::when(Some(1_795_929_026_486)), "2026-11-29 05:10 UTC");
-        assert_eq!(super::when(None), "never");
+/// A moment in the admin's local time, with UTC on hover. Without JavaScript it reads in UTC
+/// and says so.
+#[component]
+pub fn LocalTime(ms: i64) -> impl IntoView {
+    let hydrated = hydrated();
+    let utc = utc_minutes(Some(ms));
+    let title = utc.clone();
+    let text = move || if hydrated.get() { clock_text(ms - zone_offset(ms) * 60_000) } else { utc.clone() };
+    view! { <time datetime=iso_utc(ms) title=title>{text}</time> }
+}
+
+/// The hidden field that tells the server which zone a form's times were typed in; empty (UTC)
+/// without JavaScript. `label` says which zone the time fields read in.
+#[component]
+pub fn ZoneField() -> impl IntoView {
+    let hydrated = hydrated();
+    let offset = move || if hydrated.get() { zone_offset(js_now()).to_string() } else { String::new() };
+    view! { <input type="hidden" name="tz" value=offset /> }
+}
+
+/// Which zone the time fields of a form read in, for their labels.
+pub fn zone_hint() -> impl Fn() -> &'static str + Copy {
+    let hydrated = hydrated();
+    move || if hydrated.get() { "your local time" } else { "UTC" }
+}
+
+fn js_now() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0
     }
 }

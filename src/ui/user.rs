@@ -4,10 +4,13 @@ use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::audit::AuditHistory;
+use super::frame::Viewer;
 use super::forms::{last_error, submit_form_of, ConfirmDelete, ErrorText, PageField, PageReply, SavedNotice};
 use super::users::{ProfileFields, ProfileValues, StatusBadge};
 use crate::api::error::AppError;
 use crate::api::users::{user_page, DeleteUser, SaveAccess, SetUserActive, UpdateUser, CONFIRM_FIELD};
+use crate::domain::audit::subject_tag;
 use crate::domain::text::is_local_path;
 use crate::domain::users::{User, UserPageData, WORKSPACES_SHOWN};
 
@@ -82,12 +85,13 @@ pub fn UserPage() -> impl IntoView {
         ] />
         <Transition fallback=|| view! { <p>"Loading user…"</p> }>
             {move || Suspend::new(async move {
+                let writable = Viewer::can_write().await;
                 match data.await {
                     Err(AppError::NotFound(_)) => view! { <UserNotFound id=id() /> }.into_any(),
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
                     Ok(page) => {
                         actions.version.set(page.user.version);
-                        view! { <UserView page wsq=wsq() actions /> }.into_any()
+                        view! { <UserView page wsq=wsq() actions writable /> }.into_any()
                     }
                 }
             })}
@@ -114,18 +118,30 @@ fn back_link() -> String {
 }
 
 #[component]
-fn UserView(page: UserPageData, wsq: String, actions: UserActions) -> impl IntoView {
+fn UserView(page: UserPageData, wsq: String, actions: UserActions, writable: bool) -> impl IntoView {
     let UserPageData { user, workspaces, total_workspaces, granted_count } = page;
     let back = back_link();
     let profile = profile_values(&user);
     let (user_id, user_name, active) = (user.id.clone(), user.user_name.clone(), user.active);
-    view! {
+    let history = view! { <AuditHistory subject=subject_tag("user", &user.id) /> };
+    let head = view! {
         <Title text=format!("{user_name} · CIM") />
         <p class="back"><a href=back.clone()>"‹ Back to users"</a></p>
         <div class="page-head">
             <h1>{user_name.clone()}</h1>
             <StatusBadge active />
         </div>
+    };
+    if !writable {
+        return view! {
+            {head}
+            <ReadOnlyUser user workspaces total_workspaces granted_count />
+            {history}
+        }
+        .into_any();
+    }
+    view! {
+        {head}
         <StatusSection user=user.clone() granted_count actions />
         <AccessSection user=user.clone() workspaces total_workspaces granted_count wsq back actions />
         <section aria-labelledby="profile-h">
@@ -139,7 +155,51 @@ fn UserView(page: UserPageData, wsq: String, actions: UserActions) -> impl IntoV
                 <button type="submit" disabled=move || actions.update.pending().get()>"Save profile"</button>
             </ActionForm>
         </section>
+        {history}
         <DeleteUserSection user actions />
+    }
+    .into_any()
+}
+
+/// The user as an auditor sees them: the same facts, no controls.
+#[component]
+fn ReadOnlyUser(user: User, workspaces: Vec<crate::domain::users::WorkspaceAccess>, total_workspaces: i64, granted_count: i64) -> impl IntoView {
+    let granted: Vec<_> = workspaces.into_iter().filter(|w| w.granted).collect();
+    let more = granted_count - granted.len() as i64;
+    let facts = [
+        ("User name", user.user_name.clone()),
+        ("External id", user.external_id.clone().unwrap_or_default()),
+        ("Given name", user.given_name.clone()),
+        ("Family name", user.family_name.clone()),
+        ("Display name", user.display_name.clone()),
+        ("E-mail", user.email.clone()),
+    ];
+    view! {
+        <section aria-labelledby="access-h">
+            <h2 id="access-h">"Workspace access"</h2>
+            <p class="hint">{format!("{granted_count} of {total_workspaces} workspaces granted.")}
+                {(!user.active).then_some(" While the user is inactive these grants are suspended: kept, but not usable.")}</p>
+            {if granted.is_empty() {
+                view! { <p class="empty">"No workspace granted."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="access">
+                        {granted.into_iter().map(|w| view! {
+                            <li><A href=format!("/workspaces/{}", w.workspace_id)>{w.workspace_name}</A></li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            {(more > 0).then(|| view! { <p class="hint">{format!("And {more} more: filter the users list by workspace to see them.")}</p> })}
+        </section>
+        <section aria-labelledby="profile-h">
+            <h2 id="profile-h">"Profile"</h2>
+            <dl class="facts">
+                {facts.into_iter().map(|(label, value)| view! {
+                    <dt>{label}</dt><dd>{if value.is_empty() { "—".to_string() } else { value }}</dd>
+                }).collect_view()}
+            </dl>
+        </section>
     }
 }
 

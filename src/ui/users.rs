@@ -3,13 +3,14 @@ use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
+use super::frame::WriterOnly;
 use super::forms::{last_error, ErrorText, PageField, PageReply};
 use super::paging::PagerLinks;
 use super::time::when;
 use crate::api::error::AppError;
 use crate::api::users::{list_users, CreateUser};
 use crate::api::workspaces::workspace_choices;
-use crate::domain::text::query_string;
+use crate::domain::text::{group_digits, query_string};
 use crate::domain::users::{UserListPage, UserSort};
 
 /// The users list: search, status and workspace filters, sortable columns, a count of what
@@ -31,7 +32,7 @@ pub fn UsersPage() -> impl IntoView {
         <Title text="Users · CIM" />
         <div class="page-head">
             <h1>"Users"</h1>
-            <A href="/users/new" attr:class="button">"New user"</A>
+            <WriterOnly><A href="/users/new" attr:class="button">"New user"</A></WriterOnly>
         </div>
         <Form method="GET" action="/users" attr:class="filters" attr:role="search">
             <label class="grow">"Search"
@@ -88,21 +89,8 @@ fn count_text(first: i64, shown: usize, total: i64) -> String {
     match (shown, total) {
         (0, _) => "No users match.".into(),
         (_, 1) => "1 user".into(),
-        _ => format!("{}–{} of {} users", group(first), group(first + shown as i64 - 1), group(total)),
+        _ => format!("{}–{} of {} users", group_digits(first), group_digits(first + shown as i64 - 1), group_digits(total)),
     }
-}
-
-/// 100000 as "100,000".
-fn group(n: i64) -> String {
-    let digits = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 #[component]

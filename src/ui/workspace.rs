@@ -3,9 +3,12 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::audit::AuditHistory;
+use super::frame::Viewer;
 use super::forms::{last_error, ConfirmDelete, ErrorText, PageField, PageReply};
 use super::paging::PagerLinks;
 use super::user::VersionInput;
+use crate::domain::audit::subject_tag;
 use crate::api::workspaces::{workspace_page, DeleteWorkspace, UpdateWorkspace};
 use crate::domain::paging::Page;
 use crate::domain::workspaces::{Member, Workspace};
@@ -34,6 +37,7 @@ pub fn WorkspacePage() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p>"Loading workspace…"</p> }>
             {move || Suspend::new(async move {
+                let writable = Viewer::can_write().await;
                 match data.await {
                     Err(AppError::NotFound(_)) => view! {
                         <Title text="Workspace not found · CIM" />
@@ -44,7 +48,7 @@ pub fn WorkspacePage() -> impl IntoView {
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
                     Ok((workspace, members)) => {
                         version.set(workspace.version);
-                        view! { <WorkspaceView workspace members version update delete update_error delete_error /> }.into_any()
+                        view! { <WorkspaceView workspace members version update delete update_error delete_error writable /> }.into_any()
                     }
                 }
             })}
@@ -70,16 +74,20 @@ fn WorkspaceView(
     delete: ServerAction<DeleteWorkspace>,
     update_error: Signal<Option<AppError>>,
     delete_error: Signal<Option<AppError>>,
+    writable: bool,
 ) -> impl IntoView {
     let page = format!("/workspaces/{}", workspace.id);
     let error = update_error;
     let question = format!("Delete {}? Every member loses access to it. This cannot be undone.", workspace.name);
     let id = workspace.id.clone();
+    let history_subject = subject_tag("workspace", &workspace.id);
+    let description = workspace.description.clone();
     view! {
         <Title text=format!("{} · CIM", workspace.name) />
         <p class="back"><a href="/workspaces">"‹ Back to workspaces"</a></p>
         <h1>{workspace.name.clone()}</h1>
         <p class="hint">{members_text(workspace.member_count)}</p>
+        {writable.then(|| view! {
         <section aria-labelledby="rename-h">
             <h2 id="rename-h">"Name and description"</h2>
             <ActionForm action=update attr:class="inline">
@@ -98,6 +106,10 @@ fn WorkspaceView(
                 <ErrorText error form="update_workspace" />
             </ActionForm>
         </section>
+        })}
+        {(!writable).then(|| view! {
+            <p>{if description.is_empty() { "No description.".to_string() } else { description.clone() }}</p>
+        })}
         <section aria-labelledby="members-h">
             <h2 id="members-h">"Members"</h2>
             {if members.rows.is_empty() {
@@ -124,6 +136,8 @@ fn WorkspaceView(
             }}
             <PagerLinks path=page.clone() base=vec![] prev=members.prev next=members.next />
         </section>
+        <AuditHistory subject=history_subject />
+        {writable.then(|| view! {
         <ConfirmDelete page=page.clone() what="workspace" question error=delete_error form="delete_workspace">
             {
                 let id = id.clone();
@@ -137,5 +151,6 @@ fn WorkspaceView(
                 }
             }
         </ConfirmDelete>
+        })}
     }
 }

@@ -3,6 +3,7 @@ use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
+use super::frame::WriterOnly;
 use super::forms::{ErrorText, PageField, PageReply, last_error};
 use super::paging::PagerLinks;
 use crate::api::workspaces::{list_workspaces, CreateWorkspace};
@@ -20,6 +21,7 @@ pub fn WorkspacesPage() -> impl IntoView {
     view! {
         <Title text="Workspaces · CIM" />
         <h1>"Workspaces"</h1>
+        <WriterOnly>
         <section aria-labelledby="new-ws-h">
             <h2 id="new-ws-h">"New workspace"</h2>
             <ActionForm action=create attr:class="inline">
@@ -34,6 +36,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                 <ErrorText error form="create_workspace" />
             </ActionForm>
         </section>
+        </WriterOnly>
         <Form method="GET" action="/workspaces" attr:class="filters" attr:role="search">
             <label class="grow">"Name starts with" <input type="search" name="q" value=move || param("q") /></label>
             <button type="submit">"Search"</button>

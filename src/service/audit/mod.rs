@@ -4,6 +4,8 @@
 mod describe;
 mod trail;
 
+pub(crate) use describe::describe;
+
 use serde::Serialize;
 use serde_json::Value;
 

@@ -7,20 +7,21 @@ use crate::service::paging::page_of;
 use crate::service::{Actor, ServiceError, ServiceResult, Services};
 
 impl Services {
-    /// One page of the audit trail under `filter`. A target asked for by name (`target_name`)
-    /// is looked up among users, workspaces, SCIM credentials and administrators, in that order.
+    /// One page of the audit trail under `filter` (and a target by name, see
+    /// [`Self::resolve_audit_filter`]).
     pub async fn audit_trail(&self, _actor: &Actor, mut filter: AuditFilter, target_name: &str, cursor: &Cursor) -> ServiceResult<AuditView> {
-        check_filter(&filter)?;
-        let mut subject_missing = None;
-        let target_name = target_name.trim();
-        if filter.subject.is_none() && !target_name.is_empty() {
-            match self.subject_named(target_name).await? {
-                Some(subject) => filter.subject = Some(crate::domain::audit::subject_tag(&subject.kind, &subject.id)),
-                None => subject_missing = Some(target_name.to_string()),
-            }
+        let resolved = self.resolve_audit_filter(filter.clone(), target_name).await?;
+        let subject_missing = resolved.is_none().then(|| target_name.trim().to_string());
+        if let Some(resolved) = resolved {
+            filter = resolved;
         }
         let page = if subject_missing.is_some() {
             page_of(Vec::new(), cursor, PAGE_SIZE)
+        } else if let Some(request) = &filter.request {
+            // One request causes a handful of events at most: no paging.
+            let mut rows: Vec<_> = self.store.audit_of_request(request).await?.into_iter().map(describe).collect();
+            rows.sort_by_key(|e| std::cmp::Reverse((e.at, e.id)));
+            crate::domain::paging::Page { rows, next: None, prev: None }
         } else {
             let rows = self.store.audit_page(&filter, cursor, PAGE_SIZE + 1).await?;
             page_of(rows.into_iter().map(|r| (r.key(), describe(r))).collect(), cursor, PAGE_SIZE)
@@ -30,6 +31,21 @@ impl Services {
             None => None,
         };
         Ok(AuditView { page, actors: self.actor_choices().await?, subject, subject_missing })
+    }
+
+    /// `filter` checked, with a target asked for by name (`target_name`) looked up among users,
+    /// workspaces, SCIM credentials and administrators, in that order; None when nothing has
+    /// that name.
+    pub(crate) async fn resolve_audit_filter(&self, mut filter: AuditFilter, target_name: &str) -> ServiceResult<Option<AuditFilter>> {
+        check_filter(&filter)?;
+        let target_name = target_name.trim();
+        if filter.subject.is_none() && !target_name.is_empty() {
+            match self.subject_named(target_name).await? {
+                Some(subject) => filter.subject = Some(crate::domain::audit::subject_tag(&subject.kind, &subject.id)),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(filter))
     }
 
     /// The events one request caused, for the provisioning log.

@@ -60,6 +60,9 @@ impl Backend {
         if let Some(to) = filter.to {
             q.push(" AND at < ").push_bind(to);
         }
+        if let Some(request) = &filter.request {
+            q.push(" AND request_id = ").push_bind(request.clone());
+        }
         let newer = matches!(cursor, Cursor::Before(_));
         if let Cursor::After(key) | Cursor::Before(key) = cursor {
             let (at, id) = parse_time_key(key)?;

@@ -1,0 +1,56 @@
+//! The console's file downloads (server only). Plain GET routes rather than server functions,
+//! since a report streams as a file; authorised the same way, from the session.
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tower_sessions::Session;
+
+use super::ctx::{app_error, page_query, session_actor};
+use super::error::AppError;
+use crate::domain::audit::{AuditFilter, AuditQuery};
+use crate::domain::reports::Report;
+use crate::service::Services;
+
+/// `GET /reports/<report>.csv`, the audit report with the audit page's query.
+pub async fn report_file(State(services): State<Services>, session: Session, Path(file): Path<String>, RawQuery(query): RawQuery) -> Response {
+    match start(&services, &session, &file, query.as_deref().unwrap_or("")).await {
+        Ok(response) => response,
+        Err(err) => refusal(err),
+    }
+}
+
+async fn start(services: &Services, session: &Session, file: &str, query: &str) -> Result<Response, AppError> {
+    let report = file.strip_suffix(".csv").and_then(Report::parse).ok_or_else(|| AppError::NotFound("There is no such report.".into()))?;
+    let actor = session_actor(services, session).await?;
+    if actor.must_change_password {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    let (filter, target_name) = if report == Report::Audit {
+        let query: AuditQuery = page_query(query)?;
+        (query.filter()?, query.tq)
+    } else {
+        (AuditFilter::default(), String::new())
+    };
+    let file = services.export_report(&actor, report, filter, &target_name).await.map_err(app_error)?;
+    let body = futures::stream::unfold(file.chunks, |mut chunks| async move {
+        // An error cuts the download short, so a partial file is never taken for a whole one.
+        let chunk = chunks.recv().await?.map_err(|e| std::io::Error::other(e.to_string()));
+        Some((chunk, chunks))
+    });
+    let disposition = format!("attachment; filename=\"{}\"", file.file_name);
+    let mut response = Body::from_stream(body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+fn refusal(err: AppError) -> Response {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, [(header::CACHE_CONTROL, "no-store")], err.to_string()).into_response()
+}

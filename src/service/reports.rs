@@ -1,0 +1,214 @@
+//! Reports: dated CSV files built from the store at the moment they are asked for. A task
+//! writes them a slice at a time into a small channel that the response body (or the command
+//! line's file) drains, so memory stays flat at any size and the first bytes leave at once;
+//! when the reader goes away the task stops at its next slice.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use super::audit::{actions, describe, event, Change};
+use super::{Actor, ServiceResult, Services};
+use crate::domain::audit::{door_label, AuditEntry, AuditFilter};
+use crate::domain::csv;
+use crate::domain::paging::Cursor;
+use crate::domain::reports::Report;
+use crate::domain::time::{iso_utc, utc_date};
+use crate::storage::{ReportGrantRow, ReportUserRow};
+
+/// Rows read from the store per query.
+const SLICE: usize = 1_000;
+/// Bytes handed on at a time.
+const CHUNK_BYTES: usize = 64 * 1024;
+/// Chunks written ahead of the reader, at most.
+const CHUNKS_AHEAD: usize = 4;
+
+/// A report on its way: its file name and its text, in chunks. An error ends it early.
+pub struct ReportFile {
+    pub file_name: String,
+    pub chunks: mpsc::Receiver<ServiceResult<String>>,
+}
+
+#[derive(Serialize)]
+struct ExportAudit<'a> {
+    file: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filters: Option<&'a AuditFilter>,
+}
+
+/// Where a report's text goes: chunks of about [`CHUNK_BYTES`], until the reader goes away.
+struct Sink {
+    buffer: String,
+    out: mpsc::Sender<ServiceResult<String>>,
+}
+
+impl Sink {
+    /// Adds one record; false once nobody reads any more.
+    async fn record<S: AsRef<str>>(&mut self, cells: &[S]) -> bool {
+        self.buffer.push_str(&csv::record(cells));
+        if self.buffer.len() < CHUNK_BYTES {
+            return true;
+        }
+        self.flush().await
+    }
+
+    async fn flush(&mut self) -> bool {
+        let chunk = std::mem::take(&mut self.buffer);
+        chunk.is_empty() || self.out.send(Ok(chunk)).await.is_ok()
+    }
+}
+
+impl Services {
+    /// Starts `report` for `actor` and records the export in the audit trail. The audit report
+    /// takes the audit page's filters (`filter`, and a target by name in `target_name`).
+    pub async fn export_report(&self, actor: &Actor, report: Report, filter: AuditFilter, target_name: &str) -> ServiceResult<ReportFile> {
+        let now = self.now();
+        let file_name = report.file_name(&utc_date(now));
+        let filter = if report == Report::Audit { self.resolve_audit_filter(filter, target_name).await? } else { Some(AuditFilter::default()) };
+        let mut tx = self.store.write().await?;
+        let state = ExportAudit { file: &file_name, filters: filter.as_ref().filter(|_| report == Report::Audit) };
+        let change = Change { action: actions::REPORT_EXPORT, target_kind: "report", target_id: report.slug(), target_name: report.title() };
+        tx.append_audit(&event(actor, change, None::<&()>, Some(&state), now)).await?;
+        tx.commit().await?;
+        let (out, chunks) = mpsc::channel(CHUNKS_AHEAD);
+        let services = self.clone();
+        tokio::spawn(async move {
+            let mut sink = Sink { buffer: String::new(), out: out.clone() };
+            // A target named but not found: the audit report is its header alone.
+            let written = match filter {
+                Some(filter) => services.write_report(report, &filter, &mut sink).await,
+                None => Ok(sink.record(report.header()).await),
+            };
+            match written {
+                Ok(_) => {
+                    sink.flush().await;
+                }
+                Err(err) => {
+                    tracing::error!(report = report.slug(), error = %super::error_chain(&err), "report failed");
+                    let _ = out.send(Err(err)).await;
+                }
+            }
+        });
+        Ok(ReportFile { file_name, chunks })
+    }
+
+    /// Writes the whole report; Ok(false) when the reader went away first.
+    async fn write_report(&self, report: Report, filter: &AuditFilter, sink: &mut Sink) -> ServiceResult<bool> {
+        if !sink.record(report.header()).await {
+            return Ok(false);
+        }
+        if report == Report::Audit {
+            return self.write_audit(filter, sink).await;
+        }
+        let mut after = String::new();
+        loop {
+            let users = self.store.report_users(&after, report == Report::DisabledUsers, SLICE).await?;
+            let Some(last) = users.last() else { return Ok(true) };
+            after = last.user_name_key.clone();
+            let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
+            let mut grants: HashMap<String, Vec<ReportGrantRow>> = HashMap::new();
+            for g in self.store.grants_of(&ids).await? {
+                grants.entry(g.user_id.clone()).or_default().push(g);
+            }
+            let mut disabled: HashMap<String, (i64, String, String)> = HashMap::new();
+            if report == Report::DisabledUsers {
+                for (user_id, at, by, door) in self.store.deactivations_of(&ids).await? {
+                    if disabled.get(&user_id).is_none_or(|(latest, _, _)| at > *latest) {
+                        disabled.insert(user_id, (at, by, door));
+                    }
+                }
+            }
+            let full = users.len() == SLICE;
+            for user in users {
+                let held = grants.remove(&user.id).unwrap_or_default();
+                let open = match report {
+                    Report::AccessMatrix => {
+                        let mut open = true;
+                        for g in &held {
+                            let cells = [user.user_name.as_str(), active_text(user.active), &g.workspace_name, &iso_utc(g.granted_at), &g.granted_by];
+                            open = open && sink.record(&cells).await;
+                        }
+                        open
+                    }
+                    Report::DisabledUsers => {
+                        let (at, by, door) = disabled.remove(&user.id).map(|(at, by, door)| (iso_utc(at), by, door_label(&door).to_string())).unwrap_or_default();
+                        sink.record(&[profile(&user), vec![at, by, door, workspace_names(&held)]].concat()).await
+                    }
+                    _ => sink.record(&[profile(&user), vec![active_text(user.active).into(), workspace_names(&held)]].concat()).await,
+                };
+                if !open {
+                    return Ok(false);
+                }
+            }
+            if !full {
+                return Ok(true);
+            }
+        }
+    }
+
+    async fn write_audit(&self, filter: &AuditFilter, sink: &mut Sink) -> ServiceResult<bool> {
+        if let Some(request) = &filter.request {
+            for record in self.store.audit_of_request(request).await? {
+                if !sink.record(&audit_cells(describe(record))).await {
+                    return Ok(false);
+                }
+            }
+            return Ok(true);
+        }
+        let mut cursor = Cursor::First;
+        loop {
+            let records = self.store.audit_page(filter, &cursor, SLICE).await?;
+            let full = records.len() == SLICE;
+            if let Some(last) = records.last() {
+                cursor = Cursor::After(last.key());
+            }
+            for record in records {
+                if !sink.record(&audit_cells(describe(record))).await {
+                    return Ok(false);
+                }
+            }
+            if !full {
+                return Ok(true);
+            }
+        }
+    }
+}
+
+fn active_text(active: bool) -> &'static str {
+    if active { "true" } else { "false" }
+}
+
+fn profile(user: &ReportUserRow) -> Vec<String> {
+    vec![
+        user.user_name.clone(),
+        user.external_id.clone().unwrap_or_default(),
+        user.given_name.clone(),
+        user.family_name.clone(),
+        user.email.clone(),
+    ]
+}
+
+/// Workspace names separated by "; " (the separator the import reads, too).
+fn workspace_names(grants: &[ReportGrantRow]) -> String {
+    grants.iter().map(|g| g.workspace_name.as_str()).collect::<Vec<_>>().join("; ")
+}
+
+fn audit_cells(e: AuditEntry) -> Vec<String> {
+    let names = |subjects: &[crate::domain::audit::Subject]| subjects.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join("; ");
+    let changes = e.changes.iter().map(|c| format!("{}: {} -> {}", c.field, c.before, c.after)).collect::<Vec<_>>().join("; ");
+    vec![
+        iso_utc(e.at),
+        e.actor.name.clone(),
+        e.actor.kind.clone(),
+        door_label(&e.door).to_string(),
+        e.action.clone(),
+        e.target.kind.clone(),
+        e.target.name.clone(),
+        e.target.id.clone(),
+        changes,
+        names(&e.granted),
+        names(&e.revoked),
+        e.request_id.clone(),
+    ]
+}

@@ -1,0 +1,52 @@
+impl Backend {
+    /// Up to `limit` users after `after_key` in user-name order (inactive ones only, if asked):
+    /// exports walk the table in such slices, so memory stays flat however many users there are.
+    pub async fn report_users(&self, after_key: &str, inactive_only: bool, limit: usize) -> StoreResult<Vec<ReportUserRow>> {
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT user_name_key, id, user_name, external_id, given_name, family_name, email, active FROM users WHERE user_name_key > ",
+        );
+        q.push_bind(after_key.to_string());
+        if inactive_only {
+            q.push(" AND active = ").push_bind(false);
+        }
+        q.push(" ORDER BY user_name_key LIMIT ").push_bind(limit as i64);
+        Ok(q.build_query_as().fetch_all(&self.pool).await?)
+    }
+
+    /// The grants of these users with workspace names, in workspace-name order.
+    pub async fn grants_of(&self, user_ids: &[String]) -> StoreResult<Vec<ReportGrantRow>> {
+        if user_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT g.user_id, w.name AS workspace_name, g.granted_at, g.granted_by \
+             FROM access_grants g JOIN workspaces w ON w.id = g.workspace_id WHERE g.user_id IN (",
+        );
+        let mut list = q.separated(", ");
+        for id in user_ids {
+            list.push_bind(id.clone());
+        }
+        q.push(") ORDER BY w.name_key");
+        Ok(q.build_query_as().fetch_all(&self.pool).await?)
+    }
+
+    /// The deactivation events of these users (user id, when, by whom, through which door).
+    pub async fn deactivations_of(&self, user_ids: &[String]) -> StoreResult<Vec<(String, i64, String, String)>> {
+        if user_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Both tags of an event carry its time, so the action tag is found by its whole key.
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT e.target_id, e.at, e.actor_name, e.door FROM audit_tags a \
+             JOIN audit_tags d ON d.tag = ",
+        );
+        q.push_bind(action_tag(crate::domain::audit::actions::USER_DEACTIVATE));
+        q.push(" AND d.at = a.at AND d.event_id = a.event_id JOIN audit_events e ON e.id = a.event_id WHERE a.tag IN (");
+        let mut list = q.separated(", ");
+        for id in user_ids {
+            list.push_bind(subject_tag("user", id));
+        }
+        q.push(") AND e.target_kind = 'user'");
+        Ok(q.build_query_as().fetch_all(&self.pool).await?)
+    }
+}

@@ -1,0 +1,246 @@
+//! The audit trail: the whole of it on `/audit`, filtered by what its address says, and the
+//! same rows as the History of one user or workspace.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_location;
+
+use super::filters::{FieldError, FilterParams};
+use super::paging::PagerLinks;
+use super::time::{zone_hint, LocalTime, ZoneField};
+use crate::api::audit::audit_page;
+use crate::api::error::AppError;
+use crate::domain::audit::{actions, door_label, kind_label, subject_href, ActorChoice, AuditEntry, AuditView, Subject, DOORS};
+use crate::domain::text::query_string;
+
+/// Query keys the audit page's filter form sets (the position keys `after`/`before` aside).
+const FILTER_KEYS: [&str; 9] = ["tq", "subject", "actor", "door", "action", "from", "to", "tz", "request"];
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let location = use_location();
+    let data = Resource::new(move || location.search.get(), audit_page);
+    view! {
+        <Title text="Audit trail · CIM" />
+        <div class="page-head">
+            <h1>"Audit trail"</h1>
+        </div>
+        <p class="hint">"Every change made in the console, through SCIM or on the command line, newest first. Open a row to see what changed."</p>
+        <Transition fallback=|| view! { <p>"Loading the audit trail…"</p> }>
+            {move || Suspend::new(async move {
+                let (view, error) = match data.await {
+                    Ok(view) => (Some(view), None),
+                    Err(err) => (None, Some(err)),
+                };
+                view! {
+                    <AuditFilters actors=view.as_ref().map(|v| v.actors.clone()).unwrap_or_default()
+                        subject=view.as_ref().and_then(|v| v.subject.clone()) error=error.clone() />
+                    {view.map(|view| view! { <AuditResults view /> })}
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn AuditFilters(actors: Vec<ActorChoice>, subject: Option<Subject>, error: Option<AppError>) -> impl IntoView {
+    let params = FilterParams::new();
+    let param = move |key: &'static str| params.get(key);
+    let zone = zone_hint();
+    let export = move || {
+        let pairs = params.pairs(&FILTER_KEYS);
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        format!("/reports/audit.csv?{}", query_string(&pairs))
+    };
+    let general_error = error.clone().filter(|e| !matches!(e.field(), Some("from" | "to" | "action" | "door" | "actor")));
+    let field_error = move |field: &'static str| view! { <FieldError error=error.clone() field /> };
+    view! {
+        <Form method="GET" action="/audit" attr:class="filters" attr:role="search" attr:aria-label="Filter the audit trail">
+            {match subject.filter(|_| !param("subject").is_empty()) {
+                Some(subject) => view! {
+                    <div class="field"><span class="label">"Target"</span>
+                        <span class="chip">{format!("{}: {}", kind_label(&subject.kind), subject.name)}
+                            " " <A href=move || format!("/audit?{}", params.query_without(&["subject", "after", "before"]))
+                                attr:aria-label="Remove the target filter">"✕"</A></span>
+                        <input type="hidden" name="subject" value=param("subject") />
+                    </div>
+                }.into_any(),
+                None => view! {
+                    <label class="grow">"Target"
+                        <input type="search" name="tq" value=param("tq") placeholder="User name, workspace, credential or administrator" />
+                    </label>
+                }.into_any(),
+            }}
+            <div class="field"><label for="audit-actor">"Who"</label>
+                <select id="audit-actor" name="actor">
+                    <option value="">"Anyone"</option>
+                    {actors.into_iter().map(|a| {
+                        let selected = param("actor") == a.id;
+                        view! { <option value=a.id selected=selected>{a.label}</option> }
+                    }).collect_view()}
+                </select>
+                {field_error("actor")}
+            </div>
+            <div class="field"><label for="audit-door">"Door"</label>
+                <select id="audit-door" name="door">
+                    <option value="">"Any door"</option>
+                    {DOORS.into_iter().map(|(door, label)| view! {
+                        <option value=door selected=param("door") == door>{label}</option>
+                    }).collect_view()}
+                </select>
+                {field_error("door")}
+            </div>
+            <div class="field"><label for="audit-action">"Action"</label>
+                <select id="audit-action" name="action">
+                    <option value="">"Any action"</option>
+                    {actions::ALL.into_iter().map(|(action, label)| view! {
+                        <option value=action selected=param("action") == action>{label}</option>
+                    }).collect_view()}
+                </select>
+                {field_error("action")}
+            </div>
+            <div class="field"><label for="audit-from">"From (" {zone} ")"</label>
+                <input id="audit-from" type="datetime-local" name="from" value=param("from") />
+                {field_error("from")}
+            </div>
+            <div class="field"><label for="audit-to">"Until (" {zone} ")"</label>
+                <input id="audit-to" type="datetime-local" name="to" value=param("to") />
+                {field_error("to")}
+            </div>
+            <ZoneField />
+            {(!param("request").is_empty()).then(|| view! { <input type="hidden" name="request" value=param("request") /> })}
+            <button type="submit">"Apply"</button>
+            <A href="/audit">"Clear filters"</A>
+            <a href=export download>"Download CSV"</a>
+        </Form>
+        {general_error.map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+    }
+}
+
+#[component]
+fn AuditResults(view: AuditView) -> impl IntoView {
+    let params = FilterParams::new();
+    let base = params.pairs(&FILTER_KEYS);
+    let request = params.get("request");
+    let heading = match (&view.subject_missing, &view.subject, request.is_empty()) {
+        (Some(name), _, _) => format!("Nothing is named “{name}”."),
+        (None, Some(subject), _) => format!("Events concerning {} {}", kind_label(&subject.kind).to_lowercase(), subject.name),
+        (None, None, false) => format!("Events caused by SCIM request {request}"),
+        _ => String::new(),
+    };
+    let page = view.page;
+    view! {
+        {(!heading.is_empty()).then(|| view! { <p class="count">{heading}</p> })}
+        <AuditRows entries=page.rows.clone() />
+        <PagerLinks path="/audit".into() base prev=page.prev next=page.next label="Audit trail pages" />
+    }
+}
+
+/// Events as rows that open to show what changed. `empty` is what to say when there are none.
+#[component]
+pub fn AuditRows(entries: Vec<AuditEntry>, #[prop(optional)] empty: &'static str) -> impl IntoView {
+    if entries.is_empty() {
+        let empty = if empty.is_empty() { "No events match." } else { empty };
+        return view! { <p class="empty">{empty}</p> }.into_any();
+    }
+    view! {
+        <div class="trail" role="list">
+            <div class="trail-head" aria-hidden="true">
+                <span>"When"</span><span>"Who"</span><span>"Door"</span><span>"What"</span><span>"Target"</span>
+            </div>
+            {entries.into_iter().map(|e| view! { <AuditRow entry=e /> }).collect_view()}
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn AuditRow(entry: AuditEntry) -> impl IntoView {
+    let summary = entry.summary();
+    let actor_href = format!("/audit?{}", query_string(&[("actor", &entry.actor.id)]));
+    let request_href = format!("/provisioning?{}", query_string(&[("request", &entry.request_id)]));
+    let from_scim = entry.door == "scim";
+    view! {
+        <details class="trail-row" role="listitem">
+            <summary>
+                <span class="when"><LocalTime ms=entry.at /></span>
+                <span class="who"><A href=actor_href>{entry.actor.name.clone()}</A></span>
+                <span class="door"><span class="badge door">{door_label(&entry.door).to_string()}</span></span>
+                <span class="what">{summary}</span>
+                <span class="target"><SubjectLink subject=entry.target.clone() /></span>
+            </summary>
+            <div class="trail-detail">
+                {(!entry.changes.is_empty()).then(|| view! {
+                    <table class="changes">
+                        <thead><tr><th scope="col">"Field"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
+                        <tbody>
+                            {entry.changes.iter().map(|c| view! {
+                                <tr><th scope="row">{c.field.clone()}</th><td class="before">{c.before.clone()}</td><td class="after">{c.after.clone()}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                })}
+                <SubjectList label="Granted" subjects=entry.granted.clone() />
+                <SubjectList label="Revoked" subjects=entry.revoked.clone() />
+                {(entry.changes.is_empty() && entry.granted.is_empty() && entry.revoked.is_empty())
+                    .then(|| view! { <p class="hint">"No field values recorded for this event."</p> })}
+                <p class="meta">
+                    {format!("{} · request ", kind_label(&entry.target.kind))}
+                    {if from_scim {
+                        view! { <A href=request_href>{entry.request_id.clone()}</A> }.into_any()
+                    } else {
+                        view! { <code>{entry.request_id.clone()}</code> }.into_any()
+                    }}
+                </p>
+            </div>
+        </details>
+    }
+}
+
+#[component]
+fn SubjectList(label: &'static str, subjects: Vec<Subject>) -> impl IntoView {
+    (!subjects.is_empty()).then(|| {
+        view! {
+            <p class="subjects"><strong>{format!("{label}: ")}</strong>
+                {subjects.into_iter().enumerate().map(|(i, s)| view! {
+                    {(i > 0).then_some(", ")}<SubjectLink subject=s />
+                }).collect_view()}
+            </p>
+        }
+    })
+}
+
+/// A user, workspace, credential or administrator by name, linked to its page while it exists.
+#[component]
+fn SubjectLink(subject: Subject) -> impl IntoView {
+    match subject_href(&subject.kind, &subject.id) {
+        Some(href) => view! { <A href=href>{subject.name}</A> }.into_any(),
+        None => view! { <span>{subject.name}</span> }.into_any(),
+    }
+}
+
+/// The newest events concerning one user or workspace (`subject` is its tag, `user:<id>`), with
+/// a link to all of them on the audit page.
+#[component]
+pub fn AuditHistory(subject: String) -> impl IntoView {
+    let query = format!("subject={}", crate::domain::text::percent_encode(&subject));
+    let all = format!("/audit?{query}");
+    let data = Resource::new(move || query.clone(), audit_page);
+    view! {
+        <section aria-labelledby="history-h" class="history">
+            <div class="section-head">
+                <h2 id="history-h">"History"</h2>
+                <A href=all>"Full history in the audit trail"</A>
+            </div>
+            <Transition fallback=|| view! { <p>"Loading history…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                        Ok(view) => view! { <AuditRows entries=view.page.rows empty="No recorded changes." /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
