@@ -1,12 +1,13 @@
 //! Request filters in front of the console: sign-in for pages, same-origin for server functions.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use crate::api::ctx::ADMIN_ID;
+use crate::api::ctx::{session_actor, ADMIN_ID};
+use crate::service::Services;
 use crate::domain::text::percent_encode;
 
 fn is_public(path: &str) -> bool {
@@ -18,17 +19,23 @@ fn is_public(path: &str) -> bool {
 
 /// Pages other than the sign-in page need a session; without one the browser is sent to sign in
 /// and brought back afterwards. Server functions check the session themselves.
-pub async fn require_sign_in(session: Session, request: Request, next: Next) -> Response {
+/// An administrator still holding a one-time password is sent to choose their own first (the
+/// server functions refuse them anything else meanwhile).
+pub async fn require_sign_in(State(services): State<Services>, session: Session, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     if !matches!(*request.method(), Method::GET | Method::HEAD) || is_public(path) {
         return next.run(request).await;
     }
+    let wanted = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
     match session.get::<String>(ADMIN_ID).await {
-        Ok(Some(_)) => next.run(request).await,
-        _ => {
-            let wanted = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            Redirect::to(&format!("/login?next={}", percent_encode(wanted))).into_response()
+        Ok(Some(_)) => {
+            let must_change = session_actor(&services, &session).await.is_ok_and(|a| a.must_change_password);
+            if must_change && path != "/account/password" {
+                return Redirect::to(&format!("/account/password?next={}", percent_encode(wanted))).into_response();
+            }
+            next.run(request).await
         }
+        _ => Redirect::to(&format!("/login?next={}", percent_encode(wanted))).into_response(),
     }
 }
 

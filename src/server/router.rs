@@ -59,7 +59,7 @@ pub fn build_router(state: AppState, config: &Config, sessions: Store) -> Router
         ))
         .layer(from_fn_with_state(state.clone(), forms::answer_plain_forms))
         .layer(from_fn(forms::refusal_status))
-        .layer(from_fn(guard::require_sign_in))
+        .layer(from_fn_with_state(state.services.clone(), guard::require_sign_in))
         .layer(from_fn_with_state(TrustProxy(config.trust_proxy), client::client_address))
         .layer(from_fn(guard::same_origin_api))
         .layer(session_layer);

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 use super::forms::{PageField, PageReply};
@@ -76,17 +76,29 @@ pub fn ConsoleFrame(children: Children) -> impl IntoView {
 #[component]
 fn PasswordGate(viewer: Viewer) -> impl IntoView {
     let location = use_location();
+    #[cfg(not(feature = "ssr"))]
+    let navigate = leptos_router::hooks::use_navigate();
     view! {
         <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let path = location.pathname.get_untracked();
-                let must_change = viewer.admin().await.is_some_and(|a| a.must_change_password);
-                (must_change && path != "/account/password").then(|| {
-                    let search = location.search.get_untracked();
-                    let next = if search.is_empty() { path.clone() } else { format!("{path}?{}", search.trim_start_matches('?')) };
-                    view! { <Redirect path=with_query_value("/account/password", "next", &next) /> }
+            {move || {
+                #[cfg(not(feature = "ssr"))]
+                let navigate = navigate.clone();
+                Suspend::new(async move {
+                    let path = location.pathname.get_untracked();
+                    let must_change = viewer.admin().await.is_some_and(|a| a.must_change_password);
+                    if must_change && path != "/account/password" {
+                        let search = location.search.get_untracked();
+                        let next = if search.is_empty() { path.clone() } else { format!("{path}?{}", search.trim_start_matches('?')) };
+                        let target = with_query_value("/account/password", "next", &next);
+                        // The server sends page loads there itself (see server::guard); this
+                        // catches navigation inside the hydrated console.
+                        #[cfg(not(feature = "ssr"))]
+                        navigate(&target, Default::default());
+                        #[cfg(feature = "ssr")]
+                        let _ = target;
+                    }
                 })
-            })}
+            }}
         </Transition>
     }
 }

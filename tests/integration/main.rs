@@ -1,6 +1,7 @@
 //! One integration-test binary: each test starts the real router on a random port with a fresh
 //! SQLite database and drives it over HTTP (or calls the service layer it shares).
 
+mod accountability;
 mod cancellation;
 mod console_access;
 mod console_auth;
