@@ -10,10 +10,11 @@ test("a wrong password is refused with one generic message", async ({ page }, te
   await expect(page.getByRole("alert")).toHaveText(/do not match an administrator/);
 });
 
-test("signing in lands on the users page and signing out ends the session", async ({ page }, testInfo) => {
+test("signing in lands on the overview and signing out ends the session", async ({ page }, testInfo) => {
   const ui = new Console(page, hydrated(testInfo));
   await ui.signedIn();
-  await expect(page).toHaveURL(/\/users$/);
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByText("active users", { exact: true })).toBeVisible();
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login/);
   await page.goto("/users");

@@ -28,6 +28,11 @@ export class Console {
     await this.ready();
   }
 
+  async signOut() {
+    await this.page.getByRole("button", { name: "Sign out" }).click();
+    await expect(this.page).toHaveURL(/\/login/);
+  }
+
   async signIn(username = ADMIN, password = PASSWORD) {
     await this.goto("/login");
     await this.page.getByLabel("User name").fill(username);
@@ -37,7 +42,7 @@ export class Console {
 
   async signedIn() {
     await this.signIn();
-    await expect(this.page.getByRole("heading", { name: "Users" })).toBeVisible();
+    await expect(this.page.getByRole("heading", { name: "Overview" })).toBeVisible();
     await this.ready();
   }
 

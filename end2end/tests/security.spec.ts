@@ -36,6 +36,10 @@ test("names planted through either door show as text on every page and never run
     `/workspaces?q=${encodeURIComponent("<img")}`,
     `/workspaces/${workspaceId}`,
     "/credentials",
+    "/",
+    "/audit",
+    `/audit?tq=${encodeURIComponent(userName)}`,
+    "/provisioning",
   ];
   for (const path of pages) {
     await ui.goto(path);

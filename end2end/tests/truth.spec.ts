@@ -56,7 +56,7 @@ test("deactivating asks first, says grants are kept, and can be cancelled", asyn
   await ui.setActive();
   await page.reload();
   await expect(ui.activeSwitch()).not.toBeChecked();
-  await expect(page.getByText("Inactive", { exact: true })).toBeVisible();
+  await expect(page.locator(".page-head").getByText("Inactive", { exact: true })).toBeVisible();
 });
 
 test("the users list counts what matches, pages both ways, and a user leads back to it", async ({ page, request }, testInfo) => {
@@ -124,7 +124,8 @@ test("every page fits a 390 px phone and has no accessibility violations", async
   await ui.ready();
   const workspaceUrl = new URL(page.url()).pathname;
   await page.setViewportSize({ width: 390, height: 844 });
-  for (const path of ["/users", userUrl, "/users/new", "/workspaces", workspaceUrl, "/credentials"]) {
+  const accounting = ["/", "/audit", "/provisioning", "/reports", "/admins", "/account/password"];
+  for (const path of ["/users", userUrl, "/users/new", "/workspaces", workspaceUrl, "/credentials", ...accounting]) {
     await ui.goto(path);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, `${path} scrolls sideways`).toBeLessThanOrEqual(0);
@@ -136,7 +137,7 @@ test("every page fits a 390 px phone and has no accessibility violations", async
     }
   }
   await page.setViewportSize({ width: 1280, height: 800 });
-  for (const path of ["/users", userUrl, "/workspaces", workspaceUrl, "/credentials", "/login"]) {
+  for (const path of ["/users", userUrl, "/workspaces", workspaceUrl, "/credentials", ...accounting, "/login"]) {
     await ui.goto(path);
     if (ui.js) {
       const axe = await new AxeBuilder({ page }).analyze();

@@ -34,11 +34,14 @@ async fn start(services: &Services, session: &Session, file: &str, query: &str) 
         (AuditFilter::default(), String::new())
     };
     let file = services.export_report(&actor, report, filter, &target_name).await.map_err(app_error)?;
+    use futures::StreamExt;
     let body = futures::stream::unfold(file.chunks, |mut chunks| async move {
         // An error cuts the download short, so a partial file is never taken for a whole one.
         let chunk = chunks.recv().await?.map_err(|e| std::io::Error::other(e.to_string()));
         Some((chunk, chunks))
-    });
+    })
+    // The compression layer polls once more after the end, which a bare unfold may not take.
+    .fuse();
     let disposition = format!("attachment; filename=\"{}\"", file.file_name);
     let mut response = Body::from_stream(body).into_response();
     let headers = response.headers_mut();

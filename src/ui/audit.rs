@@ -145,11 +145,13 @@ pub fn AuditRows(entries: Vec<AuditEntry>, #[prop(optional)] empty: &'static str
         return view! { <p class="empty">{empty}</p> }.into_any();
     }
     view! {
-        <div class="trail" role="list">
+        <div class="trail">
             <div class="trail-head" aria-hidden="true">
                 <span>"When"</span><span>"Who"</span><span>"Door"</span><span>"What"</span><span>"Target"</span>
             </div>
-            {entries.into_iter().map(|e| view! { <AuditRow entry=e /> }).collect_view()}
+            <ul class="trail-rows">
+                {entries.into_iter().map(|e| view! { <li><AuditRow entry=e /></li> }).collect_view()}
+            </ul>
         </div>
     }
     .into_any()
@@ -162,15 +164,20 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
     let request_href = format!("/provisioning?{}", query_string(&[("request", &entry.request_id)]));
     let from_scim = entry.door == "scim";
     view! {
-        <details class="trail-row" role="listitem">
+        // The summary holds text only (a link inside it would be a control inside a control);
+        // the links are in the row's detail.
+        <details class="trail-row">
             <summary>
                 <span class="when"><LocalTime ms=entry.at /></span>
-                <span class="who"><A href=actor_href>{entry.actor.name.clone()}</A></span>
+                <span class="who">{entry.actor.name.clone()}</span>
                 <span class="door"><span class="badge door">{door_label(&entry.door).to_string()}</span></span>
                 <span class="what">{summary}</span>
-                <span class="target"><SubjectLink subject=entry.target.clone() /></span>
+                <span class="target">{entry.target.name.clone()}</span>
             </summary>
             <div class="trail-detail">
+                <p class="subjects"><strong>{format!("{}: ", kind_label(&entry.target.kind))}</strong><SubjectLink subject=entry.target.clone() />
+                    " · " <strong>"By: "</strong><A href=actor_href>{entry.actor.name.clone()}</A>
+                    <span class="hint">" (all their changes)"</span></p>
                 {(!entry.changes.is_empty()).then(|| view! {
                     <table class="changes">
                         <thead><tr><th scope="col">"Field"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
@@ -186,7 +193,7 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
                 {(entry.changes.is_empty() && entry.granted.is_empty() && entry.revoked.is_empty())
                     .then(|| view! { <p class="hint">"No field values recorded for this event."</p> })}
                 <p class="meta">
-                    {format!("{} · request ", kind_label(&entry.target.kind))}
+                    "Request "
                     {if from_scim {
                         view! { <A href=request_href>{entry.request_id.clone()}</A> }.into_any()
                     } else {
