@@ -53,7 +53,7 @@ test("the disabled-users report downloads with the user and the workspaces they 
 
   await ui.goto("/reports");
   const downloading = page.waitForEvent("download");
-  await page.getByRole("link", { name: "Download disabled users" }).click();
+  await page.getByRole("button", { name: "Download disabled users" }).click();
   const download = await downloading;
   expect(download.suggestedFilename()).toMatch(/^cim-disabled-users-\d{4}-\d{2}-\d{2}\.csv$/);
   const text = readFileSync((await download.path())!, "utf8");

@@ -10,8 +10,8 @@ use tower_sessions::Session;
 use super::ctx::{app_error, page_query, session_actor};
 use super::error::AppError;
 use crate::domain::audit::{AuditFilter, AuditQuery};
-use crate::domain::reports::Report;
-use crate::service::Services;
+use crate::domain::reports::{Report, ReportQuery};
+use crate::service::{ReportOptions, Services};
 
 /// `GET /reports/<report>.csv`, the audit report with the audit page's query.
 pub async fn report_file(State(services): State<Services>, session: Session, Path(file): Path<String>, RawQuery(query): RawQuery) -> Response {
@@ -27,13 +27,18 @@ async fn start(services: &Services, session: &Session, file: &str, query: &str) 
     if actor.must_change_password {
         return Err(AppError::PasswordChangeRequired);
     }
-    let (filter, target_name) = if report == Report::Audit {
-        let query: AuditQuery = page_query(query)?;
-        (query.filter()?, query.tq)
-    } else {
-        (AuditFilter::default(), String::new())
+    let options = match report {
+        Report::Audit => {
+            let query: AuditQuery = page_query(query)?;
+            ReportOptions { filter: query.filter()?, target_name: query.tq, as_of: None }
+        }
+        _ => {
+            let query: ReportQuery = page_query(query)?;
+            let (from, to) = query.range()?;
+            ReportOptions { filter: AuditFilter { from, to, ..Default::default() }, target_name: String::new(), as_of: query.as_of(services.now_ms())? }
+        }
     };
-    let file = services.export_report(&actor, report, filter, &target_name).await.map_err(app_error)?;
+    let file = services.export_report(&actor, report, options).await.map_err(app_error)?;
     use futures::StreamExt;
     let body = futures::stream::unfold(file.chunks, |mut chunks| async move {
         // An error cuts the download short, so a partial file is never taken for a whole one.

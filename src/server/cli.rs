@@ -15,9 +15,8 @@ use crate::auth::secrets::new_id;
 use crate::domain::admins::Role;
 use crate::domain::audit::AuditFilter;
 use crate::domain::credentials::CredentialKind;
-use crate::domain::reports::Report;
-use crate::domain::time::time_range;
-use crate::service::{Actor, DemoSize, ServiceError, Services, SystemClock};
+use crate::domain::reports::{Report, ReportQuery};
+use crate::service::{Actor, DemoSize, ReportOptions, ServiceError, Services, SystemClock};
 use crate::storage::Store;
 
 #[derive(Parser)]
@@ -57,15 +56,19 @@ enum Command {
     },
     /// Write a report as CSV, as the console's Reports page does (for scheduled snapshots).
     Report {
-        #[arg(value_parser = ["disabled-users", "users", "access-matrix", "audit"])]
+        #[arg(value_parser = ["disabled-users", "users", "access-matrix", "access-changes", "audit"])]
         report: String,
         /// The file to write, or `-` for standard output.
         #[arg(long)]
         out: String,
-        /// Audit report only: events from this UTC time on ("2026-11-01" or "2026-11-01T08:00").
+        /// disabled-users and access-matrix: as they were at this UTC time ("2026-10-01" or
+        /// "2026-10-01T08:00"), rebuilt from the audit trail.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// audit and access-changes: from this UTC time on.
         #[arg(long)]
         from: Option<String>,
-        /// Audit report only: events before this UTC time.
+        /// audit and access-changes: before this UTC time.
         #[arg(long)]
         to: Option<String>,
     },
@@ -115,7 +118,10 @@ pub async fn run() -> ExitCode {
             demo_data(DemoSize { users, workspaces, big_workspace, history }).await
         }
         Command::ScimCredential { command: CredentialCommand::Create { name, kind } } => create_credential(&name, &kind).await,
-        Command::Report { report, out, from, to } => write_report(&report, &out, from, to).await,
+        Command::Report { report, out, as_of, from, to } => {
+            let query = ReportQuery { as_of: as_of.unwrap_or_default(), from: from.unwrap_or_default(), to: to.unwrap_or_default(), tz: String::new() };
+            write_report(&report, &out, query).await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -231,14 +237,14 @@ async fn demo_data(size: DemoSize) -> CliResult {
     Ok(())
 }
 
-async fn write_report(report: &str, out: &str, from: Option<String>, to: Option<String>) -> CliResult {
+async fn write_report(report: &str, out: &str, query: ReportQuery) -> CliResult {
     use std::io::Write;
     let report = Report::parse(report).ok_or("unknown report")?;
     let config = Config::from_env()?;
     let services = open_services(&config).await?;
-    let (from, to) = time_range(from.as_deref().unwrap_or(""), to.as_deref().unwrap_or(""), "")?;
-    let filter = AuditFilter { from, to, ..Default::default() };
-    let mut file = services.export_report(&Actor::system(new_id()), report, filter, "").await?;
+    let (from, to) = query.range()?;
+    let options = ReportOptions { filter: AuditFilter { from, to, ..Default::default() }, target_name: String::new(), as_of: query.as_of(services.now_ms())? };
+    let mut file = services.export_report(&Actor::system(new_id()), report, options).await?;
     // Blocking writes are fine here: this process does nothing else.
     let mut writer: Box<dyn Write> = if out == "-" {
         Box::new(std::io::stdout().lock())

@@ -44,7 +44,7 @@ pub use sign_in::{SignInTurns, SignedIn};
 pub use clock::{Clock, SystemClock};
 pub use credentials::Presented;
 pub use demo::DemoSize;
-pub use reports::ReportFile;
+pub use reports::{ReportFile, ReportOptions};
 pub use users::{AccessChange, ProfileUpdate, UserChange, UserWithAccess, WorkspaceRef, MAX_WORKSPACE_REFS};
 pub use workspaces::{WorkspaceChange, MAX_MEMBERS_PER_CHANGE};
 pub use error::{error_chain, ServiceError, ServiceResult};

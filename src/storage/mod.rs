@@ -187,6 +187,7 @@ on_backend!(Store {
     fn optimize() -> StoreResult<()>;
     fn report_users(after_key: &str, inactive_only: bool, limit: usize) -> StoreResult<Vec<ReportUserRow>>;
     fn grants_of(user_ids: &[String]) -> StoreResult<Vec<ReportGrantRow>>;
+    fn report_users_by_ids(ids: &[String]) -> StoreResult<Vec<ReportUserRow>>;
     fn deactivations_of(user_ids: &[String]) -> StoreResult<Vec<(String, i64, String, String)>>;
 });
 

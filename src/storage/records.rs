@@ -152,6 +152,7 @@ pub struct ReportUserRow {
 #[derive(Debug, sqlx::FromRow)]
 pub struct ReportGrantRow {
     pub user_id: String,
+    pub workspace_id: String,
     pub workspace_name: String,
     pub granted_at: i64,
     pub granted_by: String,

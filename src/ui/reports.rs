@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use super::time::{zone_hint, ZoneField};
 use crate::domain::reports::Report;
 
 #[component]
@@ -12,33 +13,60 @@ pub fn ReportsPage() -> impl IntoView {
         <Title text="Reports · CIM" />
         <h1>"Reports"</h1>
         <p class="hint">"Each file is generated from the store at the moment you download it, and its name carries the date (UTC). \
+            Reports asked “as of” an earlier moment are rebuilt from the audit trail, which records every change with its before and after. \
             Cells a spreadsheet would run as a formula start with an apostrophe. Every download is recorded in the audit trail."</p>
         <section aria-labelledby="reports-h">
             <h2 id="reports-h">"Downloads"</h2>
             <ul class="reports">
-                {Report::ALL.into_iter().map(|report| {
-                    let audit = report == Report::Audit;
-                    view! {
-                        <li>
-                            <div>
-                                <strong>{report.title()}</strong>
-                                <p class="hint">{report.description()}</p>
-                            </div>
-                            <div>
-                                // A plain link with `download`: the router leaves it to the browser.
-                                <a class="button" href=format!("/reports/{}.csv", report.slug()) download>{format!("Download {}", report.title().to_lowercase())}</a>
-                                {audit.then(|| view! { " " <A href="/audit">"Filter first on the audit trail"</A> })}
-                            </div>
-                        </li>
-                    }
-                }).collect_view()}
+                {Report::ALL.into_iter().map(|report| view! { <ReportItem report /> }).collect_view()}
             </ul>
         </section>
         <section aria-labelledby="cli-h">
             <h2 id="cli-h">"Scheduled snapshots"</h2>
             <p>"The same files from the command line, for cron: "
                 <code>"cim report disabled-users --out /var/backups/cim/disabled-users-$(date +%F).csv"</code>
-                " (reports: " {Report::ALL.map(|r| r.slug()).join(", ")} "; " <code>"--out -"</code> " writes to standard output)."</p>
+                " (reports: " {Report::ALL.map(|r| r.slug()).join(", ")} "; " <code>"--out -"</code> " writes to standard output; "
+                <code>"--as-of 2026-10-01"</code> " rebuilds disabled-users or access-matrix as of that moment, in UTC; "
+                <code>"--from"</code> " and " <code>"--to"</code> " bound access-changes and audit)."</p>
         </section>
+    }
+}
+
+/// One report: its download, with the moment to rebuild it as of, or the range it covers, where
+/// it takes one. A plain GET form, so it downloads the same with and without JavaScript.
+#[component]
+fn ReportItem(report: Report) -> impl IntoView {
+    let zone = zone_hint();
+    let slug = report.slug();
+    let label = format!("Download {}", report.title().to_lowercase());
+    let fields = match report {
+        r if r.has_as_of() => view! {
+            <div class="field"><label for=format!("{slug}-as-of")>"As of (" {zone} ", empty for now)"</label>
+                <input id=format!("{slug}-as-of") type="datetime-local" name="as_of" /></div>
+        }
+        .into_any(),
+        Report::AccessChanges => view! {
+            <div class="field"><label for="changes-from">"From (" {zone} ")"</label>
+                <input id="changes-from" type="datetime-local" name="from" /></div>
+            <div class="field"><label for="changes-to">"Until (" {zone} ")"</label>
+                <input id="changes-to" type="datetime-local" name="to" /></div>
+        }
+        .into_any(),
+        _ => ().into_any(),
+    };
+    view! {
+        <li>
+            <div>
+                <strong>{report.title()}</strong>
+                <p class="hint">{report.description()}</p>
+            </div>
+            // Plain GET forms and links: the router leaves them to the browser, which downloads.
+            <form method="get" action=format!("/reports/{slug}.csv") class="inline" aria-label=report.title()>
+                {fields}
+                <ZoneField />
+                <button type="submit">{label}</button>
+                {(report == Report::Audit).then(|| view! { <A href="/audit">"Filter first on the audit trail"</A> })}
+            </form>
+        </li>
     }
 }

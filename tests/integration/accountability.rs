@@ -352,3 +352,71 @@ async fn an_auditor_sees_pages_without_edit_controls_and_is_refused_writes() {
     assert_eq!(app.call("admins/page", &[]).await.0, 403);
     assert_eq!(app.call("audit/page", &[("query", "")]).await.0, 200);
 }
+
+#[tokio::test]
+async fn reports_as_of_an_earlier_moment_are_rebuilt_from_the_audit_trail() {
+    let app = spawn_app().await;
+    app.sign_in().await;
+    let scim = app.scim().await;
+    let finance = app.workspace("Finance FY27").await;
+    let legal = app.workspace("Legal").await;
+    let stayer = app.user("stayer@example.com").await;
+    let leaver = app.user("leaver@example.com").await;
+    let was_off = app.user("was-off@example.com").await;
+    for user in [&stayer, &leaver] {
+        let (status, _) = app.call("users/save_access", &[("user_id", &user.id), ("version", "1"), ("shown[]", &finance.id), ("granted[]", &finance.id)]).await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(app.call("users/set_active", &[("id", &was_off.id), ("version", "1"), ("confirm", "yes")]).await.0, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let then = app.services.now_ms();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+
+    // After that moment: stayer is disabled and moved from Finance to Legal (by SCIM), leaver is
+    // deleted, was-off comes back, a newcomer arrives, and Finance is renamed.
+    let path = format!("/Users/{}", stayer.id);
+    let moved = scim
+        .patch(&path, json!([{"op": "replace", "path": "active", "value": false},
+            {"op": "add", "path": "entitlements", "value": [{"value": legal.id, "type": "WORKSPACE"}]},
+            {"op": "remove", "path": format!("entitlements[value eq \"{}\"]", finance.id)}]))
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    assert_eq!(scim.send("DELETE", &format!("/Users/{}", leaver.id), None, &[]).await.status, 204);
+    assert_eq!(app.call("users/set_active", &[("id", &was_off.id), ("version", "2"), ("active", "on")]).await.0, 200);
+    scim.create_user("newcomer@example.com").await;
+    let version = app.store.get_workspace(&finance.id).await.unwrap().unwrap().version.to_string();
+    let (status, body) = app.call("workspaces/update", &[("id", &finance.id), ("version", &version), ("name", "Finance FY28"), ("description", "")]).await;
+    assert_eq!(status, 200, "{body}");
+
+    let at = cim::domain::time::iso_utc(then);
+    let at = at.trim_end_matches('Z');
+    let (status, disposition, matrix) = download(&app, &format!("/reports/access-matrix.csv?as_of={at}")).await;
+    assert_eq!(status, 200);
+    assert!(disposition.contains("cim-access-matrix-as-of-"), "{disposition}");
+    let grants: Vec<(&str, &str, &str)> = matrix[1..].iter().map(|r| (r[0].as_str(), r[1].as_str(), r[2].as_str())).collect();
+    assert_eq!(grants, vec![("leaver@example.com", "true", "Finance FY27"), ("stayer@example.com", "true", "Finance FY27")], "{matrix:?}");
+    let (_, _, disabled) = download(&app, &format!("/reports/disabled-users.csv?as_of={at}")).await;
+    assert_eq!(disabled.len(), 2, "{disabled:?}");
+    assert_eq!(cell(&disabled, "was-off@example.com", "disabledBy"), ADMIN);
+
+    // Today, for contrast.
+    let (_, _, now) = download(&app, "/reports/access-matrix.csv").await;
+    let grants: Vec<(&str, &str)> = now[1..].iter().map(|r| (r[0].as_str(), r[2].as_str())).collect();
+    assert_eq!(grants, vec![("stayer@example.com", "Legal")]);
+
+    // What changed in between, one row per user and change.
+    let (_, _, changes) = download(&app, &format!("/reports/access-changes.csv?from={at}")).await;
+    let mut rows: Vec<(&str, &str, &str)> = changes[1..].iter().map(|r| (r[1].as_str(), r[2].as_str(), r[3].as_str())).collect();
+    rows.sort();
+    assert_eq!(rows, vec![
+        ("leaver@example.com", "deleted", ""),
+        ("leaver@example.com", "revoked", "Finance FY27"),
+        ("newcomer@example.com", "created", ""),
+        ("stayer@example.com", "disabled", ""),
+        ("stayer@example.com", "granted", "Legal"),
+        ("stayer@example.com", "revoked", "Finance FY27"),
+        ("was-off@example.com", "enabled", ""),
+    ]);
+    // A moment still to come is refused.
+    assert_eq!(download(&app, "/reports/disabled-users.csv?as_of=2999-01-01T00:00").await.0, 422);
+}

@@ -13,13 +13,29 @@ impl Backend {
         Ok(q.build_query_as().fetch_all(&self.pool).await?)
     }
 
+    /// These users (those that still exist), for rebuilding an earlier state.
+    pub async fn report_users_by_ids(&self, ids: &[String]) -> StoreResult<Vec<ReportUserRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT user_name_key, id, user_name, external_id, given_name, family_name, email, active FROM users WHERE id IN (",
+        );
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(id.clone());
+        }
+        q.push(")");
+        Ok(q.build_query_as().fetch_all(&self.pool).await?)
+    }
+
     /// The grants of these users with workspace names, in workspace-name order.
     pub async fn grants_of(&self, user_ids: &[String]) -> StoreResult<Vec<ReportGrantRow>> {
         if user_ids.is_empty() {
             return Ok(Vec::new());
         }
         let mut q = QueryBuilder::<Db>::new(
-            "SELECT g.user_id, w.name AS workspace_name, g.granted_at, g.granted_by \
+            "SELECT g.user_id, g.workspace_id, w.name AS workspace_name, g.granted_at, g.granted_by \
              FROM access_grants g JOIN workspaces w ON w.id = g.workspace_id WHERE g.user_id IN (",
         );
         let mut list = q.separated(", ");

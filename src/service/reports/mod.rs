@@ -1,7 +1,10 @@
-//! Reports: dated CSV files built from the store at the moment they are asked for. A task
+//! Reports: dated CSV files built from the store at the moment they are asked for (or rebuilt
+//! as of an earlier moment, see `point_in_time`). A task
 //! writes them a slice at a time into a small channel that the response body (or the command
 //! line's file) drains, so memory stays flat at any size and the first bytes leave at once;
 //! when the reader goes away the task stops at its next slice.
+
+mod point_in_time;
 
 use std::collections::HashMap;
 
@@ -14,7 +17,7 @@ use crate::domain::audit::{door_label, AuditEntry, AuditFilter};
 use crate::domain::csv;
 use crate::domain::paging::Cursor;
 use crate::domain::reports::Report;
-use crate::domain::time::{iso_utc, utc_date};
+use crate::domain::time::iso_utc;
 use crate::storage::{ReportGrantRow, ReportUserRow};
 
 /// Rows read from the store per query.
@@ -23,6 +26,16 @@ const SLICE: usize = 1_000;
 const CHUNK_BYTES: usize = 64 * 1024;
 /// Chunks written ahead of the reader, at most.
 const CHUNKS_AHEAD: usize = 4;
+
+/// What a report is asked for besides its kind: the audit report's filters (its target by
+/// name too), the access-changes report's time range (`filter.from`, `filter.to`), and the
+/// moment the disabled-users and access-matrix reports are rebuilt as of.
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    pub filter: AuditFilter,
+    pub target_name: String,
+    pub as_of: Option<i64>,
+}
 
 /// A report on its way: its file name and its text, in chunks. An error ends it early.
 pub struct ReportFile {
@@ -35,6 +48,8 @@ struct ExportAudit<'a> {
     file: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     filters: Option<&'a AuditFilter>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    as_of: Option<String>,
 }
 
 /// Where a report's text goes: chunks of about [`CHUNK_BYTES`], until the reader goes away.
@@ -60,14 +75,22 @@ impl Sink {
 }
 
 impl Services {
-    /// Starts `report` for `actor` and records the export in the audit trail. The audit report
-    /// takes the audit page's filters (`filter`, and a target by name in `target_name`).
-    pub async fn export_report(&self, actor: &Actor, report: Report, filter: AuditFilter, target_name: &str) -> ServiceResult<ReportFile> {
+    /// Starts `report` for `actor` and records the export in the audit trail.
+    pub async fn export_report(&self, actor: &Actor, report: Report, options: ReportOptions) -> ServiceResult<ReportFile> {
         let now = self.now();
-        let file_name = report.file_name(&utc_date(now));
-        let filter = if report == Report::Audit { self.resolve_audit_filter(filter, target_name).await? } else { Some(AuditFilter::default()) };
+        let as_of = options.as_of.filter(|_| report.has_as_of());
+        let file_name = report.file_name(now, as_of);
+        let filter = match report {
+            Report::Audit => self.resolve_audit_filter(options.filter, &options.target_name).await?,
+            Report::AccessChanges => Some(AuditFilter { from: options.filter.from, to: options.filter.to, ..Default::default() }),
+            _ => Some(AuditFilter::default()),
+        };
         let mut tx = self.store.write().await?;
-        let state = ExportAudit { file: &file_name, filters: filter.as_ref().filter(|_| report == Report::Audit) };
+        let state = ExportAudit {
+            file: &file_name,
+            filters: filter.as_ref().filter(|_| matches!(report, Report::Audit | Report::AccessChanges)),
+            as_of: as_of.map(iso_utc),
+        };
         let change = Change { action: actions::REPORT_EXPORT, target_kind: "report", target_id: report.slug(), target_name: report.title() };
         tx.append_audit(&event(actor, change, None::<&()>, Some(&state), now)).await?;
         tx.commit().await?;
@@ -77,7 +100,7 @@ impl Services {
             let mut sink = Sink { buffer: String::new(), out: out.clone() };
             // A target named but not found: the audit report is its header alone.
             let written = match filter {
-                Some(filter) => services.write_report(report, &filter, &mut sink).await,
+                Some(filter) => services.write_report(report, &filter, as_of, &mut sink).await,
                 None => Ok(sink.record(report.header()).await),
             };
             match written {
@@ -94,12 +117,15 @@ impl Services {
     }
 
     /// Writes the whole report; Ok(false) when the reader went away first.
-    async fn write_report(&self, report: Report, filter: &AuditFilter, sink: &mut Sink) -> ServiceResult<bool> {
+    async fn write_report(&self, report: Report, filter: &AuditFilter, as_of: Option<i64>, sink: &mut Sink) -> ServiceResult<bool> {
         if !sink.record(report.header()).await {
             return Ok(false);
         }
-        if report == Report::Audit {
-            return self.write_audit(filter, sink).await;
+        match (report, as_of) {
+            (Report::Audit, _) => return self.write_audit(filter, sink).await,
+            (Report::AccessChanges, _) => return self.write_access_changes(filter, sink).await,
+            (_, Some(at)) => return self.write_as_of(report, at, sink).await,
+            _ => {}
         }
         let mut after = String::new();
         loop {

@@ -1,0 +1,353 @@
+//! Reports about the past, rebuilt from the audit trail, which records every change with the
+//! state before and after it: the users and grants as they were at a moment (today's state with
+//! every later change undone, newest first), and the access changes between two moments.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde_json::{Map, Value};
+
+use super::{active_text, Sink, SLICE};
+use crate::domain::audit::{actions, door_label, AuditFilter};
+use crate::domain::paging::Cursor;
+use crate::domain::reports::Report;
+use crate::domain::text::fold_key;
+use crate::domain::time::iso_utc;
+use crate::service::{ServiceResult, Services};
+use crate::storage::{AuditRecord, ReportUserRow};
+
+/// A user as they were at the moment asked for, being rebuilt.
+#[derive(Clone, Default)]
+struct PastUser {
+    /// False when the user did not exist then (created later).
+    existed: bool,
+    user_name: String,
+    external_id: String,
+    given_name: String,
+    family_name: String,
+    email: String,
+    active: bool,
+    /// Workspace id to when and by whom granted (unknown for grants that a later revocation,
+    /// undone here, took away).
+    grants: BTreeMap<String, Option<(i64, String)>>,
+}
+
+impl PastUser {
+    fn from_row(row: ReportUserRow) -> Self {
+        PastUser {
+            existed: true,
+            user_name: row.user_name,
+            external_id: row.external_id.unwrap_or_default(),
+            given_name: row.given_name,
+            family_name: row.family_name,
+            email: row.email,
+            active: row.active,
+            grants: BTreeMap::new(),
+        }
+    }
+
+    /// Takes the fields an event's state names (a change's "before", a deletion's whole user).
+    fn take_fields(&mut self, state: &Map<String, Value>) {
+        let text = |key: &str| state.get(key).map(|v| v.as_str().unwrap_or_default().to_string());
+        if let Some(v) = text("user_name") {
+            self.user_name = v;
+        }
+        if let Some(v) = text("external_id") {
+            self.external_id = v;
+        }
+        if let Some(v) = text("given_name") {
+            self.given_name = v;
+        }
+        if let Some(v) = text("family_name") {
+            self.family_name = v;
+        }
+        if let Some(v) = text("email") {
+            self.email = v;
+        }
+        if let Some(active) = state.get("active").and_then(Value::as_bool) {
+            self.active = active;
+        }
+    }
+}
+
+/// The ids in a list of an event's state (`granted`, `workspaces`, `members`, ...).
+fn ids(state: &Map<String, Value>, key: &str) -> Vec<(String, String)> {
+    state
+        .get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|item| {
+            let id = item.get("id")?.as_str()?.to_string();
+            let name = item.get("name").or_else(|| item.get("user_name")).and_then(Value::as_str).unwrap_or_default().to_string();
+            Some((id, name))
+        })
+        .collect()
+}
+
+fn state(json: Option<&str>) -> Map<String, Value> {
+    match json.map(serde_json::from_str::<Value>) {
+        Some(Ok(Value::Object(map))) => map,
+        _ => Map::new(),
+    }
+}
+
+/// The users an event concerns: its target if a user, and the users a workspace event lists.
+fn users_of(record: &AuditRecord, before: &Map<String, Value>, after: &Map<String, Value>) -> Vec<String> {
+    match record.target_kind.as_str() {
+        "user" => vec![record.target_id.clone()],
+        "workspace" => ["granted", "revoked"]
+            .iter()
+            .flat_map(|k| ids(after, k))
+            .chain(ids(before, "members"))
+            .map(|(id, _)| id)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Today's state with every change after a moment undone.
+struct Rollback {
+    users: HashMap<String, PastUser>,
+    /// Workspace names then, where they differ from now (renamed or deleted since).
+    workspace_names: HashMap<String, String>,
+    /// Workspaces created since: nobody held them then.
+    created_since: HashSet<String>,
+}
+
+impl Rollback {
+    /// Undoes one event (events come newest first).
+    fn undo(&mut self, record: &AuditRecord, before: &Map<String, Value>, after: &Map<String, Value>) {
+        let has = |action: &str| record.action.split('+').any(|a| a == action);
+        match record.target_kind.as_str() {
+            "user" => {
+                let Some(user) = self.users.get_mut(&record.target_id) else { return };
+                if has(actions::USER_CREATE) {
+                    user.existed = false;
+                    user.grants.clear();
+                } else if has(actions::USER_DELETE) {
+                    user.existed = true;
+                    user.take_fields(before);
+                    user.grants = ids(before, "workspaces").into_iter().map(|(id, _)| (id, None)).collect();
+                } else {
+                    user.take_fields(before);
+                    for (ws, _) in ids(after, "granted") {
+                        user.grants.remove(&ws);
+                    }
+                    for (ws, _) in ids(after, "revoked") {
+                        user.grants.insert(ws, None);
+                    }
+                }
+                for (ws, name) in ids(before, "workspaces").into_iter().chain(ids(after, "granted")).chain(ids(after, "revoked")) {
+                    self.workspace_names.entry(ws).or_insert(name);
+                }
+            }
+            "workspace" => {
+                let ws = &record.target_id;
+                for (user, _) in ids(after, "granted") {
+                    if let Some(u) = self.users.get_mut(&user) {
+                        u.grants.remove(ws);
+                    }
+                }
+                for (user, _) in ids(after, "revoked").into_iter().chain(ids(before, "members")) {
+                    if let Some(u) = self.users.get_mut(&user) {
+                        u.grants.insert(ws.clone(), None);
+                    }
+                }
+                if let Some(name) = before.get("name").and_then(Value::as_str) {
+                    self.workspace_names.insert(ws.clone(), name.to_string());
+                }
+                if has(actions::WORKSPACE_CREATE) {
+                    self.created_since.insert(ws.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Services {
+    /// The disabled-users or access-matrix report as it would have read at `at`.
+    pub(super) async fn write_as_of(&self, report: Report, at: i64, sink: &mut Sink) -> ServiceResult<bool> {
+        let rollback = self.roll_back_to(at).await?;
+        let names: HashMap<String, String> =
+            self.store.workspace_links(usize::MAX >> 1).await?.into_iter().map(|w| (w.id, w.name)).collect();
+        let workspace_name = |id: &str| rollback.workspace_names.get(id).or_else(|| names.get(id)).cloned().unwrap_or_else(|| id.to_string());
+        // Everyone rebuilt, plus everyone untouched since (as they are now), in user-name order.
+        let mut past: Vec<(String, PastUser)> =
+            rollback.users.into_iter().filter(|(_, u)| u.existed).map(|(id, u)| (id, u)).collect();
+        let touched: HashSet<String> = past.iter().map(|(id, _)| id.clone()).collect();
+        let mut after_key = String::new();
+        loop {
+            let rows = self.store.report_users(&after_key, false, SLICE).await?;
+            let Some(last) = rows.last() else { break };
+            after_key = last.user_name_key.clone();
+            let full = rows.len() == SLICE;
+            let untouched: Vec<ReportUserRow> = rows.into_iter().filter(|r| !touched.contains(&r.id)).collect();
+            let ids: Vec<String> = untouched.iter().map(|r| r.id.clone()).collect();
+            let mut grants: HashMap<String, BTreeMap<String, Option<(i64, String)>>> = HashMap::new();
+            for g in self.store.grants_of(&ids).await? {
+                grants.entry(g.user_id).or_default().insert(g.workspace_id, Some((g.granted_at, g.granted_by)));
+            }
+            for row in untouched {
+                let id = row.id.clone();
+                let mut user = PastUser::from_row(row);
+                user.grants = grants.remove(&id).unwrap_or_default();
+                past.push((id, user));
+            }
+            if !full {
+                break;
+            }
+        }
+        past.sort_by_cached_key(|(_, u)| fold_key(&u.user_name));
+        let disabled = if report == Report::DisabledUsers {
+            past.retain(|(_, u)| !u.active);
+            let ids: Vec<String> = past.iter().map(|(id, _)| id.clone()).collect();
+            let mut latest: HashMap<String, (i64, String, String)> = HashMap::new();
+            for chunk in ids.chunks(SLICE) {
+                for (user, when, by, door) in self.store.deactivations_of(chunk).await? {
+                    if when <= at && latest.get(&user).is_none_or(|(t, _, _)| when > *t) {
+                        latest.insert(user, (when, by, door));
+                    }
+                }
+            }
+            latest
+        } else {
+            HashMap::new()
+        };
+        for (id, user) in past {
+            let held: Vec<(String, Option<(i64, String)>)> = user
+                .grants
+                .into_iter()
+                .filter(|(ws, _)| !rollback.created_since.contains(ws))
+                .map(|(ws, granted)| (workspace_name(&ws), granted))
+                .collect();
+            let open = if report == Report::DisabledUsers {
+                let (when, by, door) = disabled.get(&id).map(|(t, b, d)| (iso_utc(*t), b.clone(), door_label(d).to_string())).unwrap_or_default();
+                let mut names: Vec<&str> = held.iter().map(|(n, _)| n.as_str()).collect();
+                names.sort_by_cached_key(|n| fold_key(n));
+                let cells = [user.user_name.clone(), user.external_id, user.given_name, user.family_name, user.email, when, by, door, names.join("; ")];
+                sink.record(&cells).await
+            } else {
+                let mut open = true;
+                let mut held = held;
+                held.sort_by_cached_key(|(n, _)| fold_key(n));
+                for (name, granted) in held {
+                    let (when, by) = granted.map(|(t, b)| (iso_utc(t), b)).unwrap_or_default();
+                    open = open && sink.record(&[user.user_name.as_str(), active_text(user.active), &name, &when, &by]).await;
+                }
+                open
+            };
+            if !open {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Today's users, those touched since `at` rebuilt as they were then.
+    async fn roll_back_to(&self, at: i64) -> ServiceResult<Rollback> {
+        let mut rollback = Rollback { users: HashMap::new(), workspace_names: HashMap::new(), created_since: HashSet::new() };
+        let since = AuditFilter { from: Some(at + 1), ..Default::default() };
+        let mut cursor = Cursor::First;
+        loop {
+            let records = self.store.audit_page(&since, &cursor, SLICE).await?;
+            let full = records.len() == SLICE;
+            let Some(last) = records.last() else { break };
+            cursor = Cursor::After(last.key());
+            let states: Vec<_> = records.iter().map(|r| (state(r.before_json.as_deref()), state(r.after_json.as_deref()))).collect();
+            // Users first seen here are loaded as they are now, a slice at a time.
+            let mut new_ids: Vec<String> = records
+                .iter()
+                .zip(&states)
+                .flat_map(|(r, (b, a))| users_of(r, b, a))
+                .filter(|id| !rollback.users.contains_key(id))
+                .collect();
+            new_ids.sort();
+            new_ids.dedup();
+            for chunk in new_ids.chunks(SLICE) {
+                let mut grants: HashMap<String, BTreeMap<String, Option<(i64, String)>>> = HashMap::new();
+                for g in self.store.grants_of(chunk).await? {
+                    grants.entry(g.user_id).or_default().insert(g.workspace_id, Some((g.granted_at, g.granted_by)));
+                }
+                for row in self.store.report_users_by_ids(chunk).await? {
+                    let id = row.id.clone();
+                    let mut user = PastUser::from_row(row);
+                    user.grants = grants.remove(&id).unwrap_or_default();
+                    rollback.users.insert(id, user);
+                }
+                // Deleted since: nothing now; their deletion event (met next) says what they were.
+                for id in chunk {
+                    rollback.users.entry(id.clone()).or_insert_with(|| PastUser { existed: false, ..Default::default() });
+                }
+            }
+            for (record, (before, after)) in records.iter().zip(&states) {
+                rollback.undo(record, before, after);
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok(rollback)
+    }
+
+    /// Every access change in `filter`'s time range, newest first: one row per user and change.
+    pub(super) async fn write_access_changes(&self, filter: &AuditFilter, sink: &mut Sink) -> ServiceResult<bool> {
+        let range = AuditFilter { from: filter.from, to: filter.to, ..Default::default() };
+        let mut cursor = Cursor::First;
+        loop {
+            let records = self.store.audit_page(&range, &cursor, SLICE).await?;
+            let full = records.len() == SLICE;
+            if let Some(last) = records.last() {
+                cursor = Cursor::After(last.key());
+            }
+            for record in &records {
+                for row in change_rows(record) {
+                    if !sink.record(&row).await {
+                        return Ok(false);
+                    }
+                }
+            }
+            if !full {
+                return Ok(true);
+            }
+        }
+    }
+}
+
+/// The access changes one event made, as report rows: at, userName, change, workspace, by, door.
+fn change_rows(record: &AuditRecord) -> Vec<[String; 6]> {
+    let (before, after) = (state(record.before_json.as_deref()), state(record.after_json.as_deref()));
+    let has = |action: &str| record.action.split('+').any(|a| a == action);
+    let row = |user: &str, change: &str, workspace: &str| {
+        [iso_utc(record.at), user.to_string(), change.to_string(), workspace.to_string(), record.actor_name.clone(), door_label(&record.door).to_string()]
+    };
+    let mut rows = Vec::new();
+    match record.target_kind.as_str() {
+        "user" => {
+            let user = &record.target_name;
+            if has(actions::USER_CREATE) {
+                rows.push(row(user, if after.get("active").and_then(Value::as_bool) == Some(false) { "created inactive" } else { "created" }, ""));
+                rows.extend(ids(&after, "workspaces").iter().map(|(_, ws)| row(user, "granted", ws)));
+            }
+            if has(actions::USER_DEACTIVATE) {
+                rows.push(row(user, "disabled", ""));
+            }
+            if has(actions::USER_ACTIVATE) {
+                rows.push(row(user, "enabled", ""));
+            }
+            rows.extend(ids(&after, "granted").iter().map(|(_, ws)| row(user, "granted", ws)));
+            rows.extend(ids(&after, "revoked").iter().map(|(_, ws)| row(user, "revoked", ws)));
+            if has(actions::USER_DELETE) {
+                rows.extend(ids(&before, "workspaces").iter().map(|(_, ws)| row(user, "revoked", ws)));
+                rows.push(row(user, "deleted", ""));
+            }
+        }
+        "workspace" => {
+            let ws = &record.target_name;
+            rows.extend(ids(&after, "granted").iter().map(|(_, user)| row(user, "granted", ws)));
+            rows.extend(ids(&after, "revoked").iter().chain(ids(&before, "members").iter()).map(|(_, user)| row(user, "revoked", ws)));
+        }
+        _ => {}
+    }
+    rows
+}
