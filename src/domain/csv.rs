@@ -16,10 +16,11 @@ pub fn record<S: AsRef<str>>(cells: &[S]) -> String {
 
 /// A cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is what spreadsheets
 /// treat as a formula: it gets a leading apostrophe, which they show as text. Then a cell with
-/// a comma, quote or line break is quoted, its quotes doubled.
+/// a comma, semicolon, quote or line break is quoted, its quotes doubled.
 fn push_cell(line: &mut String, cell: &str) {
     let neutralised = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let quoted = cell.contains([',', '"', '\n', '\r']);
+    // `;` too: spreadsheets in some locales split on it, and quoting keeps the cell whole.
+    let quoted = cell.contains([',', ';', '"', '\n', '\r']);
     if quoted {
         line.push('"');
     }
@@ -45,6 +46,7 @@ mod tests {
     fn quotes_what_needs_quoting() {
         assert_eq!(record(&["plain", "a,b", "say \"hi\"", "two\nlines", ""]), "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\r\n");
         assert_eq!(record(&["Zoë Ærø", "東京"]), "Zoë Ærø,東京\r\n");
+        assert_eq!(record(&["x;=HYPERLINK(1)", "Finance; Legal"]), "\"x;=HYPERLINK(1)\",\"Finance; Legal\"\r\n");
     }
 
     #[test]

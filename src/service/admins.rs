@@ -114,7 +114,7 @@ impl Services {
     }
 
     /// Changes another administrator's role or status, or resets their password (returning the
-    /// new one-time password). Refused when it would leave no enabled security admin, and for
+    /// new one-time password; re-enabling sets one too). Refused when it would leave no enabled security admin, and for
     /// one's own account (another security admin must do it).
     pub async fn change_admin(&self, actor: &Actor, id: &str, change: &AdminChange) -> ServiceResult<Option<OneTimePassword>> {
         retrying!(self.change_admin_once(actor, id, change).await)
@@ -125,7 +125,9 @@ impl Services {
         if id == actor.id && (change.disabled == Some(true) || change.role.is_some_and(|r| r != actor.role)) {
             return Err(ServiceError::invalid("admin", "You cannot disable or demote your own account; ask another security admin."));
         }
-        let password = change.reset_password.then(one_time_password);
+        // Re-enabling comes with a new one-time password, so no session or password from before
+        // the account was disabled works again (it may have been disabled for being compromised).
+        let password = (change.reset_password || change.disabled == Some(false)).then(one_time_password);
         let password_hash = match &password {
             Some(p) => Some(hashed(p).await?),
             None => None,
@@ -143,7 +145,9 @@ impl Services {
             Some(false) => after.disabled = None,
             _ => {}
         }
-        if let Some(hash) = password_hash {
+        let reenabled = before.disabled.is_some() && after.disabled.is_none();
+        let password = password.filter(|_| change.reset_password || reenabled);
+        if let (Some(hash), true) = (password_hash, password.is_some()) {
             after.password_hash = hash;
             after.must_change_password = true;
         }

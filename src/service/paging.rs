@@ -1,4 +1,16 @@
+use super::{ServiceError, ServiceResult};
 use crate::domain::paging::{Cursor, Page};
+
+/// A position in a list ordered by time (the audit trail, the provisioning log) as a link
+/// carries it: refused as bad input when it is not one, rather than failing in the store.
+pub fn check_time_cursor(cursor: &Cursor) -> ServiceResult<()> {
+    match cursor {
+        Cursor::After(key) | Cursor::Before(key) if crate::storage::parse_time_key(key).is_err() => {
+            Err(ServiceError::invalid("", "This page's position in the list is not valid; start again from the first page."))
+        }
+        _ => Ok(()),
+    }
+}
 
 /// Builds a page from rows fetched with `limit + 1` (the extra row says whether more exist),
 /// each with its sort key, in display order.

@@ -29,11 +29,17 @@ enum Message {
     Flush(oneshot::Sender<()>),
 }
 
+/// Requests without a valid credential recorded per minute, at most: enough to see an identity
+/// provider failing to sign in, too few for an anonymous flood to fill the log.
+const ANONYMOUS_PER_MINUTE: u32 = 120;
+
 /// The handle requests record through; cheap to clone. Off, it records nothing.
 #[derive(Clone, Default)]
 pub struct ProvisioningLog {
     sender: Option<mpsc::Sender<Message>>,
     retention_days: i64,
+    /// The minute being counted and how many anonymous requests were recorded in it.
+    anonymous: Arc<std::sync::Mutex<(i64, u32)>>,
 }
 
 impl ProvisioningLog {
@@ -42,17 +48,34 @@ impl ProvisioningLog {
         let (sender, receiver) = mpsc::channel(QUEUE);
         tokio::spawn(write_batches(store.clone(), receiver));
         tokio::spawn(prune(store, retention_days, clock));
-        ProvisioningLog { sender: Some(sender), retention_days }
+        ProvisioningLog { sender: Some(sender), retention_days, anonymous: Arc::default() }
     }
 
     /// Hands a request to the writer without waiting; when the writer is far behind, the
     /// record is dropped rather than the request slowed.
     pub fn record(&self, row: ScimRequestRow) {
+        if row.credential_id.is_none() && !self.anonymous_allowed(row.at) {
+            return;
+        }
         if let Some(sender) = &self.sender {
             if sender.try_send(Message::Record(row)).is_err() {
                 tracing::warn!("provisioning log queue full: a request was not logged");
             }
         }
+    }
+
+    /// True while this minute's share of anonymous requests is not used up.
+    fn anonymous_allowed(&self, at: i64) -> bool {
+        let mut counted = self.anonymous.lock().unwrap_or_else(|p| p.into_inner());
+        let minute = at.div_euclid(60_000);
+        if counted.0 != minute {
+            *counted = (minute, 0);
+        }
+        counted.1 += 1;
+        if counted.1 == ANONYMOUS_PER_MINUTE + 1 {
+            tracing::warn!("more than {ANONYMOUS_PER_MINUTE} SCIM requests without a valid credential this minute: the rest are not logged");
+        }
+        counted.1 <= ANONYMOUS_PER_MINUTE
     }
 
     /// Waits until every request recorded so far is stored (shutdown, tests).
@@ -86,7 +109,7 @@ async fn write_batches(store: Store, mut receiver: mpsc::Receiver<Message>) {
             next = tokio::time::timeout_at(deadline, receiver.recv()).await.ok().flatten();
         }
         if !batch.is_empty() {
-            if let Err(err) = store.insert_scim_requests(&batch).await {
+            if let Err(err) = insert(&store, &batch).await {
                 tracing::error!(error = %err, lost = batch.len(), "provisioning log batch not written");
             }
             batch.clear();
@@ -97,11 +120,26 @@ async fn write_batches(store: Store, mut receiver: mpsc::Receiver<Message>) {
     }
 }
 
+/// A batch of requests in one write, taking its turn with the requests' own writes (on SQLite
+/// a writer outside that queue would make them wait on SQLite's lock).
+async fn insert(store: &Store, batch: &[ScimRequestRow]) -> Result<(), crate::storage::StoreError> {
+    let mut tx = store.write().await?;
+    tx.insert_scim_requests(batch).await?;
+    tx.commit().await
+}
+
+async fn prune_slice(store: &Store, before: i64) -> Result<u64, crate::storage::StoreError> {
+    let mut tx = store.write().await?;
+    let pruned = tx.prune_scim_requests(before, PRUNE_SLICE).await?;
+    tx.commit().await?;
+    Ok(pruned)
+}
+
 async fn prune(store: Store, retention_days: i64, clock: Arc<dyn Clock>) {
     loop {
         let before = clock.now_ms() - retention_days * DAY_MS;
         loop {
-            match store.prune_scim_requests(before, PRUNE_SLICE).await {
+            match prune_slice(&store, before).await {
                 Ok(n) if n as usize == PRUNE_SLICE => tokio::task::yield_now().await,
                 Ok(_) => break,
                 Err(err) => {
@@ -143,6 +181,7 @@ impl Services {
 
     /// One page of the provisioning log under `filter`, newest first.
     pub async fn provisioning_log(&self, _actor: &Actor, filter: &ProvisioningFilter, cursor: &Cursor) -> ServiceResult<ProvisioningView> {
+        crate::service::paging::check_time_cursor(cursor)?;
         let rows = self.store.scim_request_page(filter, cursor, PAGE_SIZE + 1).await?;
         let page = page_of(rows.into_iter().map(|r| (time_key(r.at, r.id), entry(r))).collect(), cursor, PAGE_SIZE);
         let credentials =

@@ -21,6 +21,8 @@ use crate::domain::workspaces::{Member, Workspace, WorkspaceLink};
 /// One write transaction. Dropped without commit, it rolls back.
 pub struct Tx {
     tx: sqlx::Transaction<'static, Db>,
+    /// This process's turn to write (SQLite: see its `write`); released with the transaction.
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl Tx {

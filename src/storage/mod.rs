@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 pub use records::{
-    time_key, AdminRecord, AuditEvent, AuditRecord, CredentialRecord, GrantRow, QueryError, ReportGrantRow, ReportUserRow, ScimRequestRow,
+    parse_time_key, time_key, AdminRecord, AuditEvent, AuditRecord, CredentialRecord, GrantRow, QueryError, ReportGrantRow, ReportUserRow, ScimRequestRow,
     UserListRow,
 };
 
@@ -149,8 +149,6 @@ on_backend!(Store {
     fn audit_of_request(request_id: &str) -> StoreResult<Vec<AuditRecord>>;
     fn count_audit_events() -> StoreResult<i64>;
     fn count_audit_events_since(since: i64) -> StoreResult<i64>;
-    fn insert_scim_requests(rows: &[ScimRequestRow]) -> StoreResult<()>;
-    fn prune_scim_requests(before: i64, limit: usize) -> StoreResult<u64>;
     fn scim_request_page(filter: &ProvisioningFilter, cursor: &Cursor, limit: usize) -> StoreResult<Vec<ScimRequestRow>>;
     fn scim_errors_by_credential(since: i64) -> StoreResult<Vec<(String, i64)>>;
     fn last_scim_request() -> StoreResult<Option<ScimRequestRow>>;
@@ -192,6 +190,8 @@ on_backend!(Store {
 });
 
 on_backend!(WriteTx {
+    fn insert_scim_requests(rows: &[ScimRequestRow]) -> StoreResult<()>;
+    fn prune_scim_requests(before: i64, limit: usize) -> StoreResult<u64>;
     fn insert_admin(admin: &AdminRecord) -> StoreResult<()>;
     fn lock_security_admins() -> StoreResult<Vec<String>>;
     fn get_admin(id: &str) -> StoreResult<Option<AdminRecord>>;

@@ -54,7 +54,7 @@ impl Backend {
         })
         .await
         .map_err(|e| StoreError::Task(e.to_string()))?;
-        Ok(Tx { tx: begun? })
+        Ok(Tx { tx: begun?, _turn: None })
     }
 }
 

@@ -136,7 +136,7 @@ fn AdminRow(a: AdminSummary, change: ServerAction<ChangeAdmin>) -> impl IntoView
             <td data-label="Last sign-in">{a.last_sign_in.map(|ms| view! { <LocalTime ms /> }.into_any()).unwrap_or_else(|| "never".into_any())}</td>
             <td data-label="Actions" class="actions">
                 {if a.disabled.is_some() {
-                    op_form("enable", "Enable".into(), "secondary")
+                    op_form("enable", "Enable (new one-time password)".into(), "secondary")
                 } else {
                     op_form("disable", "Disable".into(), "danger")
                 }}

@@ -199,6 +199,7 @@ async fn the_audit_trail_filters_combine_and_say_what_changed() {
     assert_eq!(body["Invalid"]["field"], "from", "{body}");
     let (status, body) = page("action=user.explode").await;
     assert_eq!((status, body["Invalid"]["field"].as_str()), (422, Some("action")));
+    assert_eq!(page("after=not-a-position").await.0, 422, "a mangled link is bad input, not a fault");
     let (_, view) = page("tq=nobody@example.com").await;
     assert_eq!(view["subject_missing"], "nobody@example.com");
     assert!(view["page"]["rows"].as_array().unwrap().is_empty());
@@ -297,10 +298,15 @@ async fn administrators_get_one_time_passwords_and_the_last_security_admin_stays
     assert_eq!(call_as(&app, &newcomer, "overview", &[]).await.0, 401);
     assert_eq!(session_of(&app, "newcomer", again).await.1, 422, "a disabled administrator cannot sign in");
 
-    // Reset: a new one-time password.
+    // Re-enabled: a new one-time password, and nothing from before works again.
+    let (status, enabled) = app.call("admins/change", &[("id", &newcomer_id), ("op", "enable")]).await;
+    assert_eq!(status, 200, "{enabled}");
+    assert_eq!(call_as(&app, &newcomer, "overview", &[]).await.0, 401, "the old session stays ended");
+    assert_eq!(session_of(&app, "newcomer", again).await.1, 422, "the old password is gone");
+    assert_eq!(session_of(&app, "newcomer", enabled["password"].as_str().unwrap()).await.1, 200);
+    // Reset: another one-time password.
     let (status, reset) = app.call("admins/change", &[("id", &newcomer_id), ("op", "reset")]).await;
     assert_eq!(status, 200);
-    assert_eq!(app.call("admins/change", &[("id", &newcomer_id), ("op", "enable")]).await.0, 200);
     assert_eq!(session_of(&app, "newcomer", reset["password"].as_str().unwrap()).await.1, 200);
 
     // Nobody disables or demotes the last enabled security admin, nor themselves.
@@ -320,7 +326,7 @@ async fn administrators_get_one_time_passwords_and_the_last_security_admin_stays
 
     // Every change is audited, and no password or hash reaches the trail.
     let events: Vec<_> = app.store.audit_events_all().await.unwrap().into_iter().filter(|e| e.target_kind == "admin").collect();
-    assert_eq!(events.iter().filter(|e| e.action == "admin.update").count(), 6, "two password changes, disable, reset, enable, disable");
+    assert_eq!(events.iter().filter(|e| e.action == "admin.update").count(), 6, "two password changes, disable, enable, reset, disable");
     let trail = serde_json::to_string(&events.iter().map(|e| (&e.before_json, &e.after_json)).collect::<Vec<_>>()).unwrap();
     assert!(!trail.contains(&one_time) && !trail.contains(new_password) && !trail.contains("argon2"));
 }
@@ -383,7 +389,11 @@ async fn reports_as_of_an_earlier_moment_are_rebuilt_from_the_audit_trail() {
     assert_eq!(moved.status, 200, "{}", moved.body);
     assert_eq!(scim.send("DELETE", &format!("/Users/{}", leaver.id), None, &[]).await.status, 204);
     assert_eq!(app.call("users/set_active", &[("id", &was_off.id), ("version", "2"), ("active", "on")]).await.0, 200);
-    scim.create_user("newcomer@example.com").await;
+    let newcomer = scim
+        .post("/Users", json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "newcomer@example.com",
+            "active": false, "entitlements": [{"value": legal.id, "type": "WORKSPACE"}]}))
+        .await;
+    assert_eq!(newcomer.status, 201, "{}", newcomer.body);
     let version = app.store.get_workspace(&finance.id).await.unwrap().unwrap().version.to_string();
     let (status, body) = app.call("workspaces/update", &[("id", &finance.id), ("version", &version), ("name", "Finance FY28"), ("description", "")]).await;
     assert_eq!(status, 200, "{body}");
@@ -402,7 +412,9 @@ async fn reports_as_of_an_earlier_moment_are_rebuilt_from_the_audit_trail() {
     // Today, for contrast.
     let (_, _, now) = download(&app, "/reports/access-matrix.csv").await;
     let grants: Vec<(&str, &str)> = now[1..].iter().map(|r| (r[0].as_str(), r[2].as_str())).collect();
-    assert_eq!(grants, vec![("stayer@example.com", "Legal")]);
+    assert_eq!(grants, vec![("newcomer@example.com", "Legal"), ("stayer@example.com", "Legal")]);
+    let (_, _, disabled_now) = download(&app, "/reports/disabled-users.csv").await;
+    assert_eq!(cell(&disabled_now, "newcomer@example.com", "disabledThrough"), "SCIM", "created inactive counts as disabled");
 
     // What changed in between, one row per user and change.
     let (_, _, changes) = download(&app, &format!("/reports/access-changes.csv?from={at}")).await;
@@ -411,7 +423,8 @@ async fn reports_as_of_an_earlier_moment_are_rebuilt_from_the_audit_trail() {
     assert_eq!(rows, vec![
         ("leaver@example.com", "deleted", ""),
         ("leaver@example.com", "revoked", "Finance FY27"),
-        ("newcomer@example.com", "created", ""),
+        ("newcomer@example.com", "created inactive", ""),
+        ("newcomer@example.com", "granted", "Legal"),
         ("stayer@example.com", "disabled", ""),
         ("stayer@example.com", "granted", "Legal"),
         ("stayer@example.com", "revoked", "Finance FY27"),

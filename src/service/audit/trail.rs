@@ -10,6 +10,7 @@ impl Services {
     /// One page of the audit trail under `filter` (and a target by name, see
     /// [`Self::resolve_audit_filter`]).
     pub async fn audit_trail(&self, _actor: &Actor, mut filter: AuditFilter, target_name: &str, cursor: &Cursor) -> ServiceResult<AuditView> {
+        crate::service::paging::check_time_cursor(cursor)?;
         let resolved = self.resolve_audit_filter(filter.clone(), target_name).await?;
         let subject_missing = resolved.is_none().then(|| target_name.trim().to_string());
         if let Some(resolved) = resolved {
@@ -18,7 +19,7 @@ impl Services {
         let page = if subject_missing.is_some() {
             page_of(Vec::new(), cursor, PAGE_SIZE)
         } else if let Some(request) = &filter.request {
-            // One request causes a handful of events at most: no paging.
+            // One request causes at most one event per operation (a Bulk request: 1,000): no paging.
             let mut rows: Vec<_> = self.store.audit_of_request(request).await?.into_iter().map(describe).collect();
             rows.sort_by_key(|e| std::cmp::Reverse((e.at, e.id)));
             crate::domain::paging::Page { rows, next: None, prev: None }

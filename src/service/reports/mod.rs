@@ -12,7 +12,7 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 
 use super::audit::{actions, describe, event, Change};
-use super::{Actor, ServiceResult, Services};
+use super::{Actor, ServiceError, ServiceResult, Services};
 use crate::domain::audit::{door_label, AuditEntry, AuditFilter};
 use crate::domain::csv;
 use crate::domain::paging::Cursor;
@@ -26,6 +26,9 @@ const SLICE: usize = 1_000;
 const CHUNK_BYTES: usize = 64 * 1024;
 /// Chunks written ahead of the reader, at most.
 const CHUNKS_AHEAD: usize = 4;
+/// Reports being written at once, at most, in this process: each reads the store from start
+/// to end, and one rebuilt as of an earlier moment holds the users changed since in memory.
+static EXPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 /// What a report is asked for besides its kind: the audit report's filters (its target by
 /// name too), the access-changes report's time range (`filter.from`, `filter.to`), and the
@@ -68,6 +71,11 @@ impl Sink {
         self.flush().await
     }
 
+    /// True once nobody reads any more (long preparations stop early).
+    fn closed(&self) -> bool {
+        self.out.is_closed()
+    }
+
     async fn flush(&mut self) -> bool {
         let chunk = std::mem::take(&mut self.buffer);
         chunk.is_empty() || self.out.send(Ok(chunk)).await.is_ok()
@@ -77,6 +85,7 @@ impl Sink {
 impl Services {
     /// Starts `report` for `actor` and records the export in the audit trail.
     pub async fn export_report(&self, actor: &Actor, report: Report, options: ReportOptions) -> ServiceResult<ReportFile> {
+        let permit = EXPORTS.try_acquire().map_err(|_| ServiceError::Throttled("Two reports are being made already; try again when one is done.".into()))?;
         let now = self.now();
         let as_of = options.as_of.filter(|_| report.has_as_of());
         let file_name = report.file_name(now, as_of);
@@ -97,6 +106,7 @@ impl Services {
         let (out, chunks) = mpsc::channel(CHUNKS_AHEAD);
         let services = self.clone();
         tokio::spawn(async move {
+            let _permit = permit;
             let mut sink = Sink { buffer: String::new(), out: out.clone() };
             // A target named but not found: the audit report is its header alone.
             let written = match filter {

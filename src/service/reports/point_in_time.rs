@@ -165,20 +165,72 @@ impl Rollback {
     }
 }
 
+/// How the rebuilt users are written: workspace names as they were, workspaces created since
+/// left out.
+struct Past {
+    report: Report,
+    names: HashMap<String, String>,
+    workspace_names: HashMap<String, String>,
+    created_since: HashSet<String>,
+}
+
+impl Past {
+    fn workspace_name(&self, id: &str) -> String {
+        self.workspace_names.get(id).or_else(|| self.names.get(id)).cloned().unwrap_or_else(|| id.to_string())
+    }
+
+    /// Writes one user's rows; false once nobody reads any more.
+    async fn write(&self, sink: &mut Sink, user: PastUser, disabled: Option<&(i64, String, String)>) -> bool {
+        let mut held: Vec<(String, Option<(i64, String)>)> = user
+            .grants
+            .into_iter()
+            .filter(|(ws, _)| !self.created_since.contains(ws))
+            .map(|(ws, granted)| (self.workspace_name(&ws), granted))
+            .collect();
+        held.sort_by_cached_key(|(n, _)| fold_key(n));
+        if self.report == Report::DisabledUsers {
+            if user.active {
+                return true;
+            }
+            let (when, by, door) = disabled.map(|(t, b, d)| (iso_utc(*t), b.clone(), door_label(d).to_string())).unwrap_or_default();
+            let names: Vec<&str> = held.iter().map(|(n, _)| n.as_str()).collect();
+            let cells = [user.user_name, user.external_id, user.given_name, user.family_name, user.email, when, by, door, names.join("; ")];
+            return sink.record(&cells).await;
+        }
+        for (name, granted) in held {
+            let (when, by) = granted.map(|(t, b)| (iso_utc(t), b)).unwrap_or_default();
+            if !sink.record(&[user.user_name.as_str(), active_text(user.active), &name, &when, &by]).await {
+                return false;
+            }
+        }
+        true
+    }
+}
+
 impl Services {
-    /// The disabled-users or access-matrix report as it would have read at `at`.
+    /// The disabled-users or access-matrix report as it would have read at `at`: the users
+    /// rebuilt (those changed since) merged, in user-name order, into a slice-by-slice scan of
+    /// everyone else as they are now. Memory follows the users changed since, not the store.
     pub(super) async fn write_as_of(&self, report: Report, at: i64, sink: &mut Sink) -> ServiceResult<bool> {
-        let rollback = self.roll_back_to(at).await?;
+        let Some(rollback) = self.roll_back_to(at, sink).await? else { return Ok(false) };
         let names: HashMap<String, String> =
             self.store.workspace_links(usize::MAX >> 1).await?.into_iter().map(|w| (w.id, w.name)).collect();
-        let workspace_name = |id: &str| rollback.workspace_names.get(id).or_else(|| names.get(id)).cloned().unwrap_or_else(|| id.to_string());
-        // Everyone rebuilt, plus everyone untouched since (as they are now), in user-name order.
-        let mut past: Vec<(String, PastUser)> =
-            rollback.users.into_iter().filter(|(_, u)| u.existed).map(|(id, u)| (id, u)).collect();
-        let touched: HashSet<String> = past.iter().map(|(id, _)| id.clone()).collect();
+        let past = Past { report, names, workspace_names: rollback.workspace_names, created_since: rollback.created_since };
+        let touched: HashSet<String> = rollback.users.keys().cloned().collect();
+        let mut rebuilt: Vec<(String, String, PastUser)> = rollback
+            .users
+            .into_iter()
+            .filter(|(_, u)| u.existed && (report == Report::AccessMatrix || !u.active))
+            .map(|(id, u)| (fold_key(&u.user_name), id, u))
+            .collect();
+        rebuilt.sort_by(|a, b| a.0.cmp(&b.0));
+        let ids: Vec<String> = rebuilt.iter().map(|(_, id, _)| id.clone()).collect();
+        let rebuilt_disabled = self.disabled_by(report, at, &ids).await?;
+        let mut rebuilt = rebuilt.into_iter().peekable();
         let mut after_key = String::new();
         loop {
-            let rows = self.store.report_users(&after_key, false, SLICE).await?;
+            // Untouched users are as they are now: for disabled users, only the inactive ones.
+            let rows = self.store.report_users(&after_key, report == Report::DisabledUsers, SLICE).await?;
             let Some(last) = rows.last() else { break };
             after_key = last.user_name_key.clone();
             let full = rows.len() == SLICE;
@@ -188,68 +240,58 @@ impl Services {
             for g in self.store.grants_of(&ids).await? {
                 grants.entry(g.user_id).or_default().insert(g.workspace_id, Some((g.granted_at, g.granted_by)));
             }
+            let disabled = self.disabled_by(report, at, &ids).await?;
             for row in untouched {
+                while let Some((_, id, user)) = rebuilt.next_if(|(key, _, _)| *key < row.user_name_key) {
+                    if !past.write(sink, user, rebuilt_disabled.get(&id)).await {
+                        return Ok(false);
+                    }
+                }
                 let id = row.id.clone();
                 let mut user = PastUser::from_row(row);
                 user.grants = grants.remove(&id).unwrap_or_default();
-                past.push((id, user));
+                if !past.write(sink, user, disabled.get(&id)).await {
+                    return Ok(false);
+                }
             }
             if !full {
                 break;
             }
         }
-        past.sort_by_cached_key(|(_, u)| fold_key(&u.user_name));
-        let disabled = if report == Report::DisabledUsers {
-            past.retain(|(_, u)| !u.active);
-            let ids: Vec<String> = past.iter().map(|(id, _)| id.clone()).collect();
-            let mut latest: HashMap<String, (i64, String, String)> = HashMap::new();
-            for chunk in ids.chunks(SLICE) {
-                for (user, when, by, door) in self.store.deactivations_of(chunk).await? {
-                    if when <= at && latest.get(&user).is_none_or(|(t, _, _)| when > *t) {
-                        latest.insert(user, (when, by, door));
-                    }
-                }
-            }
-            latest
-        } else {
-            HashMap::new()
-        };
-        for (id, user) in past {
-            let held: Vec<(String, Option<(i64, String)>)> = user
-                .grants
-                .into_iter()
-                .filter(|(ws, _)| !rollback.created_since.contains(ws))
-                .map(|(ws, granted)| (workspace_name(&ws), granted))
-                .collect();
-            let open = if report == Report::DisabledUsers {
-                let (when, by, door) = disabled.get(&id).map(|(t, b, d)| (iso_utc(*t), b.clone(), door_label(d).to_string())).unwrap_or_default();
-                let mut names: Vec<&str> = held.iter().map(|(n, _)| n.as_str()).collect();
-                names.sort_by_cached_key(|n| fold_key(n));
-                let cells = [user.user_name.clone(), user.external_id, user.given_name, user.family_name, user.email, when, by, door, names.join("; ")];
-                sink.record(&cells).await
-            } else {
-                let mut open = true;
-                let mut held = held;
-                held.sort_by_cached_key(|(n, _)| fold_key(n));
-                for (name, granted) in held {
-                    let (when, by) = granted.map(|(t, b)| (iso_utc(t), b)).unwrap_or_default();
-                    open = open && sink.record(&[user.user_name.as_str(), active_text(user.active), &name, &when, &by]).await;
-                }
-                open
-            };
-            if !open {
+        for (_, id, user) in rebuilt {
+            if !past.write(sink, user, rebuilt_disabled.get(&id)).await {
                 return Ok(false);
             }
         }
         Ok(true)
     }
 
+    /// For the disabled-users report: each user's latest deactivation at or before `at`.
+    async fn disabled_by(&self, report: Report, at: i64, ids: &[String]) -> ServiceResult<HashMap<String, (i64, String, String)>> {
+        let mut latest: HashMap<String, (i64, String, String)> = HashMap::new();
+        if report != Report::DisabledUsers {
+            return Ok(latest);
+        }
+        for chunk in ids.chunks(SLICE) {
+            for (user, when, by, door) in self.store.deactivations_of(chunk).await? {
+                if when <= at && latest.get(&user).is_none_or(|(t, _, _)| when > *t) {
+                    latest.insert(user, (when, by, door));
+                }
+            }
+        }
+        Ok(latest)
+    }
+
     /// Today's users, those touched since `at` rebuilt as they were then.
-    async fn roll_back_to(&self, at: i64) -> ServiceResult<Rollback> {
+    /// None when the reader went away meanwhile.
+    async fn roll_back_to(&self, at: i64, sink: &Sink) -> ServiceResult<Option<Rollback>> {
         let mut rollback = Rollback { users: HashMap::new(), workspace_names: HashMap::new(), created_since: HashSet::new() };
         let since = AuditFilter { from: Some(at + 1), ..Default::default() };
         let mut cursor = Cursor::First;
         loop {
+            if sink.closed() {
+                return Ok(None);
+            }
             let records = self.store.audit_page(&since, &cursor, SLICE).await?;
             let full = records.len() == SLICE;
             let Some(last) = records.last() else { break };
@@ -287,7 +329,7 @@ impl Services {
                 break;
             }
         }
-        Ok(rollback)
+        Ok(Some(rollback))
     }
 
     /// Every access change in `filter`'s time range, newest first: one row per user and change.
@@ -329,7 +371,7 @@ fn change_rows(record: &AuditRecord) -> Vec<[String; 6]> {
                 rows.push(row(user, if after.get("active").and_then(Value::as_bool) == Some(false) { "created inactive" } else { "created" }, ""));
                 rows.extend(ids(&after, "workspaces").iter().map(|(_, ws)| row(user, "granted", ws)));
             }
-            if has(actions::USER_DEACTIVATE) {
+            if has(actions::USER_DEACTIVATE) && !has(actions::USER_CREATE) {
                 rows.push(row(user, "disabled", ""));
             }
             if has(actions::USER_ACTIVATE) {

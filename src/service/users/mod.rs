@@ -122,7 +122,9 @@ impl Services {
         if !change::write_grants(&mut tx, &user.id, &plan, &actor.name, now).await? {
             return Err(ServiceError::invalid("entitlements", "A workspace named in the request was deleted meanwhile."));
         }
-        let record = Change { action: actions::USER_CREATE, target_kind: "user", target_id: &user.id, target_name: &user.user_name };
+        // Created inactive: a deactivation too, so the trail and the disabled-users report find it.
+        let action = if user.active { actions::USER_CREATE.to_string() } else { format!("{}+{}", actions::USER_CREATE, actions::USER_DEACTIVATE) };
+        let record = Change { action: &action, target_kind: "user", target_id: &user.id, target_name: &user.user_name };
         tx.append_audit(&event(actor, record, None::<&Value>, Some(&snapshot(&user, &plan.grant)), now)).await?;
         tx.commit().await?;
         let mut workspaces = plan.grant;

@@ -137,7 +137,7 @@ impl Backend {
 
     /// The events one request caused, oldest first.
     pub async fn audit_of_request(&self, request_id: &str) -> StoreResult<Vec<AuditRecord>> {
-        Ok(sqlx::query_as("SELECT * FROM audit_events WHERE request_id = $1 ORDER BY id LIMIT 100")
+        Ok(sqlx::query_as("SELECT * FROM audit_events WHERE request_id = $1 ORDER BY id LIMIT 2000")
             .bind(request_id)
             .fetch_all(&self.pool)
             .await?)

@@ -1,9 +1,9 @@
 const SCIM_REQUEST_COLUMNS: &str = "id, at, credential_id, credential_name, method, path, resource_id, status, scim_type, detail, \
      duration_us, request_id";
 
-impl Backend {
+impl Tx {
     /// Appends logged requests in one statement per chunk (the log's writer batches them).
-    pub async fn insert_scim_requests(&self, rows: &[ScimRequestRow]) -> StoreResult<()> {
+    pub async fn insert_scim_requests(&mut self, rows: &[ScimRequestRow]) -> StoreResult<()> {
         for chunk in rows.chunks(REQUESTS_PER_STATEMENT) {
             let mut insert = QueryBuilder::<Db>::new(
                 "INSERT INTO scim_requests (at, credential_id, credential_name, method, path, resource_id, status, \
@@ -23,25 +23,27 @@ impl Backend {
                     .push_bind(r.duration_us)
                     .push_bind(r.request_id.clone());
             });
-            insert.build().execute(&self.pool).await?;
+            insert.build().execute(&mut *self.tx).await?;
         }
         Ok(())
     }
 
     /// Deletes up to `limit` of the oldest requests logged before `before`; returns how many.
     /// Small slices, each its own statement, so pruning never holds the store for long.
-    pub async fn prune_scim_requests(&self, before: i64, limit: usize) -> StoreResult<u64> {
+    pub async fn prune_scim_requests(&mut self, before: i64, limit: usize) -> StoreResult<u64> {
         Ok(sqlx::query(
             "DELETE FROM scim_requests WHERE id IN \
              (SELECT id FROM scim_requests WHERE at < $1 ORDER BY at, id LIMIT $2)",
         )
         .bind(before)
         .bind(limit as i64)
-        .execute(&self.pool)
+        .execute(&mut *self.tx)
         .await?
         .rows_affected())
     }
+}
 
+impl Backend {
     /// One page of the log, newest first, keyset-paged like the audit trail.
     pub async fn scim_request_page(&self, filter: &ProvisioningFilter, cursor: &Cursor, limit: usize) -> StoreResult<Vec<ScimRequestRow>> {
         let mut q = QueryBuilder::<Db>::new(format!("SELECT {SCIM_REQUEST_COLUMNS} FROM scim_requests WHERE 1 = 1"));
