@@ -52,6 +52,10 @@ impl Backend {
         }
         if let Some(class) = filter.status_class {
             q.push(" AND status_class = ").push_bind(class);
+            if class != 2 {
+                // Spelled out, so the planner sees the partial index of failures applies.
+                q.push(" AND status_class <> 2");
+            }
         }
         if let Some(method) = &filter.method {
             q.push(" AND method = ").push_bind(method.clone());
@@ -83,7 +87,7 @@ impl Backend {
     pub async fn scim_errors_by_credential(&self, since: i64) -> StoreResult<Vec<(String, i64)>> {
         Ok(sqlx::query_as(
             "SELECT credential_id, COUNT(*) FROM scim_requests \
-             WHERE status_class IN (4, 5) AND at >= $1 AND credential_id IS NOT NULL GROUP BY credential_id",
+             WHERE status_class IN (4, 5) AND status_class <> 2 AND at >= $1 AND credential_id IS NOT NULL GROUP BY credential_id",
         )
         .bind(since)
         .fetch_all(&self.pool)
