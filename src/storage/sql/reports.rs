@@ -65,4 +65,23 @@ impl Backend {
         q.push(") AND e.target_kind = 'user'");
         Ok(q.build_query_as().fetch_all(&self.pool).await?)
     }
+
+    /// Deactivation events up to `until`, oldest first, after the (at, event id) position
+    /// `after`: a slice of one walk through the deactivation tag (user id, at, event id, by whom,
+    /// through which door).
+    pub async fn deactivations_until(&self, until: i64, after: (i64, i64), limit: usize) -> StoreResult<Vec<(String, i64, i64, String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT e.target_id, d.at, d.event_id, e.actor_name, e.door FROM audit_tags d \
+             JOIN audit_events e ON e.id = d.event_id \
+             WHERE d.tag = $1 AND d.at <= $2 AND (d.at, d.event_id) > ($3, $4) AND e.target_kind = 'user' \
+             ORDER BY d.at, d.event_id LIMIT $5",
+        )
+        .bind(action_tag(crate::domain::audit::actions::USER_DEACTIVATE))
+        .bind(until)
+        .bind(after.0)
+        .bind(after.1)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?)
+    }
 }
