@@ -38,11 +38,19 @@ async fn session() -> Result<Session, AppError> {
 /// whose password changed, is signed out. One still holding a one-time password may do nothing
 /// else until they choose a new one.
 pub async fn actor() -> Result<(Services, Actor), AppError> {
-    let (services, actor) = signed_in().await?;
+    let services = services()?;
+    let actor = working_actor(&services, &session().await?).await?;
+    Ok((services, actor))
+}
+
+/// The session's administrator, refused while they hold a one-time password (server functions
+/// and the console's plain routes alike).
+pub async fn working_actor(services: &Services, session: &Session) -> Result<Actor, AppError> {
+    let actor = session_actor(services, session).await?;
     if actor.must_change_password {
         return Err(AppError::PasswordChangeRequired);
     }
-    Ok((services, actor))
+    Ok(actor)
 }
 
 /// The signed-in caller, one-time password or not (who am I, sign out, change password).

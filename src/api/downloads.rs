@@ -7,7 +7,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
-use super::ctx::{app_error, page_query, session_actor};
+use super::ctx::{app_error, page_query, working_actor};
 use super::error::AppError;
 use crate::domain::audit::{AuditFilter, AuditQuery};
 use crate::domain::reports::{Report, ReportQuery};
@@ -23,10 +23,7 @@ pub async fn report_file(State(services): State<Services>, session: Session, Pat
 
 async fn start(services: &Services, session: &Session, file: &str, query: &str) -> Result<Response, AppError> {
     let report = file.strip_suffix(".csv").and_then(Report::parse).ok_or_else(|| AppError::NotFound("There is no such report.".into()))?;
-    let actor = session_actor(services, session).await?;
-    if actor.must_change_password {
-        return Err(AppError::PasswordChangeRequired);
-    }
+    let actor = working_actor(services, session).await?;
     let options = match report {
         Report::Audit => {
             let query: AuditQuery = page_query(query)?;

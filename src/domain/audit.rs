@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::paging::Page;
+use super::text::{given, given_pairs};
 
 /// The audit vocabulary: every action either door records, in one place. The same change gets
 /// the same action whichever door made it. A write that changes several things records one
@@ -168,7 +169,6 @@ pub struct AuditQuery {
 
 impl AuditQuery {
     pub fn filter(&self) -> Result<AuditFilter, crate::domain::Invalid> {
-        let given = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
         let (from, to) = crate::domain::time::time_range(&self.from, &self.to, &self.tz)?;
         Ok(AuditFilter {
             subject: given(&self.subject),
@@ -187,7 +187,7 @@ impl AuditQuery {
 
     /// The filters without the position, for page links and the export.
     pub fn filter_pairs(&self) -> Vec<(&'static str, String)> {
-        [
+        given_pairs(&[
             ("tq", &self.tq),
             ("subject", &self.subject),
             ("actor", &self.actor),
@@ -197,11 +197,7 @@ impl AuditQuery {
             ("to", &self.to),
             ("tz", &self.tz),
             ("request", &self.request),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| (k, v.clone()))
-        .collect()
+        ])
     }
 }
 

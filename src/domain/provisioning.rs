@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::paging::Page;
+use super::text::{given, given_pairs};
 
 /// One SCIM request: never its body, never a secret.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -73,7 +74,6 @@ pub struct ProvisioningQuery {
 impl ProvisioningQuery {
     pub fn filter(&self) -> Result<ProvisioningFilter, crate::domain::Invalid> {
         use crate::domain::Invalid;
-        let given = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
         let status_class = match given(&self.status) {
             None => None,
             Some(s) => Some(
@@ -97,7 +97,7 @@ impl ProvisioningQuery {
     }
 
     pub fn filter_pairs(&self) -> Vec<(&'static str, String)> {
-        [
+        given_pairs(&[
             ("credential", &self.credential),
             ("status", &self.status),
             ("method", &self.method),
@@ -105,11 +105,7 @@ impl ProvisioningQuery {
             ("to", &self.to),
             ("tz", &self.tz),
             ("request", &self.request),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| (k, v.clone()))
-        .collect()
+        ])
     }
 }
 

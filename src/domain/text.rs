@@ -99,6 +99,16 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// What was typed into a form field, trimmed; None when nothing was.
+pub fn given(value: &str) -> Option<String> {
+    Some(value.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// The pairs of a list's query that hold a value, for the links and exports that keep them.
+pub fn given_pairs(pairs: &[(&'static str, &String)]) -> Vec<(&'static str, String)> {
+    pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, (*v).clone())).collect()
+}
+
 /// `key=value&...` with every value percent-encoded; empty values are left out.
 pub fn query_string(pairs: &[(&str, &str)]) -> String {
     pairs

@@ -186,7 +186,6 @@ on_backend!(Store {
     fn report_users(after_key: &str, inactive_only: bool, limit: usize) -> StoreResult<Vec<ReportUserRow>>;
     fn grants_of(user_ids: &[String]) -> StoreResult<Vec<ReportGrantRow>>;
     fn report_users_by_ids(ids: &[String]) -> StoreResult<Vec<ReportUserRow>>;
-    fn deactivations_of(user_ids: &[String]) -> StoreResult<Vec<(String, i64, String, String)>>;
     fn deactivations_until(until: i64, after: (i64, i64), limit: usize) -> StoreResult<Vec<(String, i64, i64, String, String)>>;
 });
 

@@ -6,9 +6,9 @@ use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_location;
 
-use super::filters::{FieldError, FilterParams};
+use super::filters::{FieldError, FilterParams, TimeRangeFields};
 use super::paging::PagerLinks;
-use super::time::{zone_hint, LocalTime, ZoneField};
+use super::time::LocalTime;
 use crate::api::audit::audit_page;
 use crate::api::error::AppError;
 use crate::domain::audit::{actions, door_label, kind_label, subject_href, ActorChoice, AuditEntry, AuditView, FieldChange, Subject, DOORS};
@@ -47,13 +47,13 @@ pub fn AuditPage() -> impl IntoView {
 fn AuditFilters(actors: Vec<ActorChoice>, subject: Option<Subject>, error: Option<AppError>) -> impl IntoView {
     let params = FilterParams::new();
     let param = move |key: &'static str| params.get(key);
-    let zone = zone_hint();
     let export = move || {
         let pairs = params.pairs(&FILTER_KEYS);
         let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
         format!("/reports/audit.csv?{}", query_string(&pairs))
     };
     let general_error = error.clone().filter(|e| !matches!(e.field(), Some("from" | "to" | "action" | "door" | "actor")));
+    let range_error = error.clone();
     let field_error = move |field: &'static str| view! { <FieldError error=error.clone() field /> };
     view! {
         <Form method="GET" action="/audit" attr:class="filters" attr:role="search" attr:aria-label="Filter the audit trail">
@@ -67,7 +67,7 @@ fn AuditFilters(actors: Vec<ActorChoice>, subject: Option<Subject>, error: Optio
                     </div>
                 }.into_any(),
                 None => view! {
-                    <label class="grow">"Target"
+                    <label class="grow target">"Target"
                         <input type="search" name="tq" value=param("tq") placeholder="User name, workspace, credential or administrator" />
                     </label>
                 }.into_any(),
@@ -100,15 +100,7 @@ fn AuditFilters(actors: Vec<ActorChoice>, subject: Option<Subject>, error: Optio
                 </select>
                 {field_error("action")}
             </div>
-            <div class="field"><label for="audit-from">"From (" {zone} ")"</label>
-                <input id="audit-from" type="datetime-local" name="from" value=param("from") />
-                {field_error("from")}
-            </div>
-            <div class="field"><label for="audit-to">"Until (" {zone} ")"</label>
-                <input id="audit-to" type="datetime-local" name="to" value=param("to") />
-                {field_error("to")}
-            </div>
-            <ZoneField />
+            <TimeRangeFields prefix="audit" from=param("from") to=param("to") error=range_error />
             {(!param("request").is_empty()).then(|| view! { <input type="hidden" name="request" value=param("request") /> })}
             <button type="submit">"Apply"</button>
             <A href="/audit">"Clear filters"</A>

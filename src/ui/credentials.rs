@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::frame::{Viewer, WriterOnly};
 use super::time::{when, LocalTime};
-use super::forms::{ErrorText, PageField, PageReply, last_error};
+use super::forms::{hydrated, ErrorText, PageField, PageReply, last_error};
 use crate::api::forms::FormReply;
 use crate::api::credentials::{credentials_page, IssueCredential, RevokeCredential};
 use crate::domain::credentials::{CredentialKind, CredentialView, IssuedCredential};
@@ -88,8 +88,7 @@ fn IssuedNotice(issued: IssuedCredential) -> impl IntoView {
 /// hydrated (never a dead button); without it the secret selects with one click.
 #[component]
 fn CopyButton(text: String) -> impl IntoView {
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let hydrated = hydrated();
     let copied = RwSignal::new(false);
     let copy = move |_| {
         let clipboard = window().navigator().clipboard();

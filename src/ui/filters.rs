@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use super::time::{zone_hint, ZoneField};
 use crate::api::error::AppError;
 use crate::domain::text::query_string;
 
@@ -40,4 +41,28 @@ impl FilterParams {
 #[component]
 pub fn FieldError(error: Option<AppError>, field: &'static str) -> impl IntoView {
     error.filter(|e| e.field() == Some(field)).map(|e| view! { <span class="error" role="alert">{e.to_string()}</span> })
+}
+
+/// A filter form's time range, typed in the browser's zone (the hidden zone field says which;
+/// UTC without JavaScript, and the labels say so). `prefix` keeps the fields' ids apart.
+#[component]
+pub fn TimeRangeFields(
+    prefix: &'static str,
+    #[prop(optional)] from: String,
+    #[prop(optional)] to: String,
+    #[prop(optional_no_strip)] error: Option<AppError>,
+) -> impl IntoView {
+    let zone = zone_hint();
+    let (from_id, to_id) = (format!("{prefix}-from"), format!("{prefix}-to"));
+    view! {
+        <div class="field"><label for=from_id.clone()>"From (" {zone} ")"</label>
+            <input id=from_id type="datetime-local" name="from" value=from />
+            <FieldError error=error.clone() field="from" />
+        </div>
+        <div class="field"><label for=to_id.clone()>"Until (" {zone} ")"</label>
+            <input id=to_id type="datetime-local" name="to" value=to />
+            <FieldError error field="to" />
+        </div>
+        <ZoneField />
+    }
 }

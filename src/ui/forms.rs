@@ -90,6 +90,14 @@ pub fn SavedNotice(hydrated: RwSignal<Option<&'static str>>, messages: &'static 
     view! { <p class="saved" role="status" aria-live="polite">{text}</p> }
 }
 
+/// True once the page runs in the browser (effects run only there), for what only works with
+/// JavaScript.
+pub fn hydrated() -> RwSignal<bool> {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    hydrated
+}
+
 /// The error of a server action's last call, as a signal.
 pub fn last_error<T: Clone + Send + Sync + 'static>(
     value: MappedSignal<Option<Result<T, AppError>>>,

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
-use super::forms::{PageField, PageReply};
+use super::forms::{hydrated, PageField, PageReply};
 use crate::api::error::AppError;
 use crate::api::session::{current_admin, Logout};
 use crate::domain::admins::AdminView;
@@ -56,8 +56,7 @@ pub fn WriterOnly(children: ChildrenFn) -> impl IntoView {
 pub fn ConsoleFrame(children: Children) -> impl IntoView {
     PageReply::provide();
     let viewer = Viewer::provide();
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let hydrated = hydrated();
     let location = use_location();
     let on_login = move || location.pathname.get() == "/login";
     view! {

@@ -6,9 +6,9 @@ use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_location;
 
-use super::filters::{FieldError, FilterParams};
+use super::filters::{FieldError, FilterParams, TimeRangeFields};
 use super::paging::PagerLinks;
-use super::time::{zone_hint, LocalTime, ZoneField};
+use super::time::LocalTime;
 use crate::api::error::AppError;
 use crate::api::provisioning::provisioning_page;
 use crate::domain::provisioning::{CredentialChoice, ProvisioningView, ScimRequestEntry, METHODS, STATUS_CLASSES};
@@ -51,8 +51,8 @@ fn retention_text(days: i64) -> String {
 fn ProvisioningFilters(credentials: Vec<CredentialChoice>, error: Option<AppError>) -> impl IntoView {
     let params = FilterParams::new();
     let param = move |key: &'static str| params.get(key);
-    let zone = zone_hint();
     let general_error = error.clone().filter(|e| !matches!(e.field(), Some("from" | "to" | "status" | "method")));
+    let range_error = error.clone();
     let field_error = move |field: &'static str| view! { <FieldError error=error.clone() field /> };
     view! {
         <Form method="GET" action="/provisioning" attr:class="filters" attr:role="search" attr:aria-label="Filter the provisioning log">
@@ -83,15 +83,7 @@ fn ProvisioningFilters(credentials: Vec<CredentialChoice>, error: Option<AppErro
                 </select>
                 {field_error("method")}
             </div>
-            <div class="field"><label for="log-from">"From (" {zone} ")"</label>
-                <input id="log-from" type="datetime-local" name="from" value=param("from") />
-                {field_error("from")}
-            </div>
-            <div class="field"><label for="log-to">"Until (" {zone} ")"</label>
-                <input id="log-to" type="datetime-local" name="to" value=param("to") />
-                {field_error("to")}
-            </div>
-            <ZoneField />
+            <TimeRangeFields prefix="log" from=param("from") to=param("to") error=range_error />
             {(!param("request").is_empty()).then(|| view! { <input type="hidden" name="request" value=param("request") /> })}
             <button type="submit">"Apply"</button>
             <A href="/provisioning">"Clear filters"</A>

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use super::filters::TimeRangeFields;
 use super::time::{zone_hint, ZoneField};
 use crate::domain::reports::Report;
 
@@ -43,15 +44,10 @@ fn ReportItem(report: Report) -> impl IntoView {
         r if r.has_as_of() => view! {
             <div class="field"><label for=format!("{slug}-as-of")>"As of (" {zone} ", empty for now)"</label>
                 <input id=format!("{slug}-as-of") type="datetime-local" name="as_of" /></div>
+            <ZoneField />
         }
         .into_any(),
-        Report::AccessChanges => view! {
-            <div class="field"><label for="changes-from">"From (" {zone} ")"</label>
-                <input id="changes-from" type="datetime-local" name="from" /></div>
-            <div class="field"><label for="changes-to">"Until (" {zone} ")"</label>
-                <input id="changes-to" type="datetime-local" name="to" /></div>
-        }
-        .into_any(),
+        Report::AccessChanges => view! { <TimeRangeFields prefix="changes" /> }.into_any(),
         _ => ().into_any(),
     };
     view! {
@@ -63,7 +59,6 @@ fn ReportItem(report: Report) -> impl IntoView {
             // Plain GET forms and links: the router leaves them to the browser, which downloads.
             <form method="get" action=format!("/reports/{slug}.csv") class="inline" aria-label=report.title()>
                 {fields}
-                <ZoneField />
                 <button type="submit">{label}</button>
                 {(report == Report::Audit).then(|| view! { <A href="/audit">"Filter first on the audit trail"</A> })}
             </form>

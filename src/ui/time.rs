@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::forms::hydrated;
 use crate::domain::time::{clock_text, iso_utc, utc_minutes};
 
 /// A time as UTC minutes, or "never".
@@ -21,13 +22,6 @@ fn zone_offset(ms: i64) -> i64 {
         let _ = ms;
         0
     }
-}
-
-/// True once the page runs in the browser.
-fn hydrated() -> RwSignal<bool> {
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    hydrated
 }
 
 /// A moment in the admin's local time, with UTC on hover. Without JavaScript it reads in UTC

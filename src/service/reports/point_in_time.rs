@@ -1,6 +1,7 @@
-//! Reports about the past, rebuilt from the audit trail, which records every change with the
-//! state before and after it: the users and grants as they were at a moment (today's state with
-//! every later change undone, newest first), and the access changes between two moments.
+//! The user reports (users, disabled users, access matrix) as of a moment, rebuilt from the
+//! audit trail, which records every change with the state before and after it: today's state
+//! with every later change undone, newest first (as of now: only what landed meanwhile). And
+//! the access changes between two moments.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -18,6 +19,10 @@ use crate::domain::time::iso_utc;
 use crate::service::{ServiceResult, Services};
 use crate::storage::{AuditRecord, ReportUserRow};
 
+/// Workspace id to when and by whom granted (unknown for grants that a later revocation, undone
+/// here, took away).
+type Grants = BTreeMap<String, Option<(i64, String)>>;
+
 /// A user as they were at the moment asked for, being rebuilt.
 #[derive(Clone, Default)]
 struct PastUser {
@@ -29,9 +34,7 @@ struct PastUser {
     family_name: String,
     email: String,
     active: bool,
-    /// Workspace id to when and by whom granted (unknown for grants that a later revocation,
-    /// undone here, took away).
-    grants: BTreeMap<String, Option<(i64, String)>>,
+    grants: Grants,
 }
 
 impl PastUser {
@@ -168,8 +171,8 @@ impl Rollback {
     }
 }
 
-/// How the rebuilt users are written: workspace names as they were, workspaces created since
-/// left out.
+/// How the users are written, one report's rows each: workspace names as they were, workspaces
+/// created since left out.
 struct Past {
     report: Report,
     names: HashMap<String, String>,
@@ -191,27 +194,36 @@ impl Past {
             .map(|(ws, granted)| (self.workspace_name(&ws), granted))
             .collect();
         held.sort_by_cached_key(|(n, _)| fold_key(n));
-        if self.report == Report::DisabledUsers {
-            if user.active {
-                return true;
+        let names = || held.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join("; ");
+        match self.report {
+            Report::DisabledUsers => {
+                if user.active {
+                    return true;
+                }
+                let (when, by, door) = disabled.map(|(t, b, d)| (iso_utc(*t), b.clone(), door_label(d).to_string())).unwrap_or_default();
+                let names = names();
+                sink.record(&[user.user_name, user.external_id, user.given_name, user.family_name, user.email, when, by, door, names]).await
             }
-            let (when, by, door) = disabled.map(|(t, b, d)| (iso_utc(*t), b.clone(), door_label(d).to_string())).unwrap_or_default();
-            let names: Vec<&str> = held.iter().map(|(n, _)| n.as_str()).collect();
-            let cells = [user.user_name, user.external_id, user.given_name, user.family_name, user.email, when, by, door, names.join("; ")];
-            return sink.record(&cells).await;
-        }
-        for (name, granted) in held {
-            let (when, by) = granted.map(|(t, b)| (iso_utc(t), b)).unwrap_or_default();
-            if !sink.record(&[user.user_name.as_str(), active_text(user.active), &name, &when, &by]).await {
-                return false;
+            Report::AccessMatrix => {
+                for (name, granted) in &held {
+                    let (when, by) = granted.clone().map(|(t, b)| (iso_utc(t), b)).unwrap_or_default();
+                    if !sink.record(&[user.user_name.as_str(), active_text(user.active), name, &when, &by]).await {
+                        return false;
+                    }
+                }
+                true
+            }
+            _ => {
+                let names = names();
+                let active = active_text(user.active).to_string();
+                sink.record(&[user.user_name, user.external_id, user.given_name, user.family_name, user.email, active, names]).await
             }
         }
-        true
     }
 }
 
 impl Services {
-    /// The disabled-users or access-matrix report as it would have read at `at`: the users
+    /// A user report as it would have read at `at`: the users
     /// rebuilt (those changed since) merged, in user-name order, into a slice-by-slice scan of
     /// everyone else as they are now. Memory follows the users changed since, not the store.
     pub(super) async fn write_as_of(&self, report: Report, at: i64, sink: &mut Sink) -> ServiceResult<bool> {
@@ -223,7 +235,7 @@ impl Services {
         let mut rebuilt: Vec<(String, String, PastUser)> = rollback
             .users
             .into_iter()
-            .filter(|(_, u)| u.existed && (report == Report::AccessMatrix || !u.active))
+            .filter(|(_, u)| u.existed && (report != Report::DisabledUsers || !u.active))
             .map(|(id, u)| (fold_key(&u.user_name), id, u))
             .collect();
         rebuilt.sort_by(|a, b| a.0.cmp(&b.0));
@@ -238,10 +250,7 @@ impl Services {
             let full = rows.len() == SLICE;
             let untouched: Vec<ReportUserRow> = rows.into_iter().filter(|r| !touched.contains(&r.id)).collect();
             let ids: Vec<String> = untouched.iter().map(|r| r.id.clone()).collect();
-            let mut grants: HashMap<String, BTreeMap<String, Option<(i64, String)>>> = HashMap::new();
-            for g in self.store.grants_of(&ids).await? {
-                grants.entry(g.user_id).or_default().insert(g.workspace_id, Some((g.granted_at, g.granted_by)));
-            }
+            let mut grants = self.grants_now(&ids).await?;
             for row in untouched {
                 while let Some((_, id, user)) = rebuilt.next_if(|(key, _, _)| *key < row.user_name_key) {
                     if !past.write(sink, user, disabled.get(&id)).await {
@@ -265,6 +274,15 @@ impl Services {
             }
         }
         Ok(true)
+    }
+
+    /// These users' grants as they are now, by user: workspace id to when and by whom.
+    async fn grants_now(&self, ids: &[String]) -> ServiceResult<HashMap<String, Grants>> {
+        let mut grants: HashMap<String, Grants> = HashMap::new();
+        for g in self.store.grants_of(ids).await? {
+            grants.entry(g.user_id).or_default().insert(g.workspace_id, Some((g.granted_at, g.granted_by)));
+        }
+        Ok(grants)
     }
 
     /// For the disabled-users report: each user's latest deactivation at or before `at`, from
@@ -312,10 +330,7 @@ impl Services {
             new_ids.sort();
             new_ids.dedup();
             for chunk in new_ids.chunks(SLICE) {
-                let mut grants: HashMap<String, BTreeMap<String, Option<(i64, String)>>> = HashMap::new();
-                for g in self.store.grants_of(chunk).await? {
-                    grants.entry(g.user_id).or_default().insert(g.workspace_id, Some((g.granted_at, g.granted_by)));
-                }
+                let mut grants = self.grants_now(chunk).await?;
                 for row in self.store.report_users_by_ids(chunk).await? {
                     let id = row.id.clone();
                     let mut user = PastUser::from_row(row);

@@ -46,26 +46,6 @@ impl Backend {
         Ok(q.build_query_as().fetch_all(&self.pool).await?)
     }
 
-    /// The deactivation events of these users (user id, when, by whom, through which door).
-    pub async fn deactivations_of(&self, user_ids: &[String]) -> StoreResult<Vec<(String, i64, String, String)>> {
-        if user_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        // Both tags of an event carry its time, so the action tag is found by its whole key.
-        let mut q = QueryBuilder::<Db>::new(
-            "SELECT e.target_id, e.at, e.actor_name, e.door FROM audit_tags a \
-             JOIN audit_tags d ON d.tag = ",
-        );
-        q.push_bind(action_tag(crate::domain::audit::actions::USER_DEACTIVATE));
-        q.push(" AND d.at = a.at AND d.event_id = a.event_id JOIN audit_events e ON e.id = a.event_id WHERE a.tag IN (");
-        let mut list = q.separated(", ");
-        for id in user_ids {
-            list.push_bind(subject_tag("user", id));
-        }
-        q.push(") AND e.target_kind = 'user'");
-        Ok(q.build_query_as().fetch_all(&self.pool).await?)
-    }
-
     /// Deactivation events up to `until`, oldest first, after the (at, event id) position
     /// `after`: a slice of one walk through the deactivation tag (user id, at, event id, by whom,
     /// through which door).
