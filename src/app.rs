@@ -6,7 +6,7 @@ use leptos_router::{path, SsrMode};
 use crate::ui::account::PasswordPage;
 use crate::ui::admins::AdminsPage;
 use crate::ui::audit::AuditPage;
-use crate::ui::credentials::CredentialsPage;
+use crate::ui::credentials::{CredentialPage, CredentialsPage};
 use crate::ui::frame::ConsoleFrame;
 use crate::ui::login::LoginPage;
 use crate::ui::not_found::NotFoundPage;
@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/workspaces") view=WorkspacesPage ssr=SsrMode::Async />
                     <Route path=path!("/workspaces/:id") view=WorkspacePage ssr=SsrMode::Async />
                     <Route path=path!("/credentials") view=CredentialsPage ssr=SsrMode::Async />
+                    <Route path=path!("/credentials/:id") view=CredentialPage ssr=SsrMode::Async />
                     <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
                     <Route path=path!("/provisioning") view=ProvisioningPage ssr=SsrMode::Async />
                     <Route path=path!("/reports") view=ReportsPage ssr=SsrMode::Async />

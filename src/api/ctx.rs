@@ -143,6 +143,7 @@ pub fn app_error(err: ServiceError) -> AppError {
             "This {kind} was changed elsewhere after you opened the page, so nothing was saved. Reload to see the latest and try again."
         )),
         ServiceError::Throttled(message) => AppError::Throttled(message),
+        err @ ServiceError::Held { .. } => AppError::Throttled(err.to_string()),
         ServiceError::Busy => AppError::Busy,
         err @ (ServiceError::Store(_) | ServiceError::Internal(_)) => {
             tracing::error!(error = %error_chain(&err), "service call failed");

@@ -67,12 +67,13 @@ pub async fn update_user(
     family_name: String,
     display_name: String,
     email: String,
+    anyway: Option<String>,
 ) -> Result<User, AppError> {
     use super::ctx;
     use crate::domain::users::UserInput;
     use crate::service::{ProfileUpdate, UserChange};
     let input = UserInput { user_name, external_id, given_name, family_name, display_name, email };
-    let change = UserChange { profile: Some(ProfileUpdate::Form(input)), ..Default::default() };
+    let change = UserChange { profile: Some(ProfileUpdate::Form(input)), intent: intent(anyway), ..Default::default() };
     let result = ctx::with_actor(|services, actor| async move {
         Ok(services.change_user_to(&actor, &id, Some(version), change).await?.user)
     })
@@ -83,7 +84,7 @@ pub async fn update_user(
 /// The Active switch: a checkbox, so `active` is present only when switched on. Switching off
 /// must be confirmed (`confirm`): the page says what deactivating does before it happens.
 #[server(endpoint = "users/set_active")]
-pub async fn set_user_active(id: String, version: i64, active: Option<String>, confirm: Option<String>) -> Result<User, AppError> {
+pub async fn set_user_active(id: String, version: i64, active: Option<String>, confirm: Option<String>, anyway: Option<String>) -> Result<User, AppError> {
     use super::ctx;
     use crate::service::UserChange;
     let result = async {
@@ -93,11 +94,20 @@ pub async fn set_user_active(id: String, version: i64, active: Option<String>, c
                 "Deactivating keeps this user's workspace grants but suspends them until the user is activated again. Confirm to deactivate.",
             ));
         }
-        let change = UserChange { active: Some(active.is_some()), ..Default::default() };
+        let change = UserChange { active: Some(active.is_some()), intent: intent(anyway), ..Default::default() };
         ctx::with_actor(|services, actor| async move { Ok(services.change_user_to(&actor, &id, Some(version), change).await?.user) }).await
     }
     .await;
     ctx::finish("set_active", result, None)
+}
+
+/// The field every form of a user page sends when the admin chose "change anyway" for what an
+/// identity provider manages.
+pub const ANYWAY_FIELD: &str = "anyway";
+
+#[cfg(feature = "ssr")]
+fn intent(anyway: Option<String>) -> crate::service::Intent {
+    if anyway.is_some() { crate::service::Intent::Override } else { crate::service::Intent::Edit }
 }
 
 /// The field a deactivation's confirmation arrives in, and the error it is asked for under.
@@ -107,7 +117,13 @@ pub const CONFIRM_FIELD: &str = "confirm";
 /// form showed, `granted` those ticked. Unticked shown ones are revoked, ticked ones granted,
 /// in one audited write; workspaces the form did not show are left alone.
 #[server(endpoint = "users/save_access")]
-pub async fn save_access(user_id: String, version: i64, shown: Option<Vec<String>>, granted: Option<Vec<String>>) -> Result<User, AppError> {
+pub async fn save_access(
+    user_id: String,
+    version: i64,
+    shown: Option<Vec<String>>,
+    granted: Option<Vec<String>>,
+    anyway: Option<String>,
+) -> Result<User, AppError> {
     use super::ctx;
     use crate::service::{AccessChange, UserChange, WorkspaceRef};
     let granted = granted.unwrap_or_default();
@@ -117,7 +133,7 @@ pub async fn save_access(user_id: String, version: i64, shown: Option<Vec<String
         revoke: revoke.into_iter().map(WorkspaceRef::Id).collect(),
         exactly: None,
     };
-    let change = UserChange { access, ..Default::default() };
+    let change = UserChange { access, intent: intent(anyway), ..Default::default() };
     let result = ctx::with_actor(|services, actor| async move {
         Ok(services.change_user_to(&actor, &user_id, Some(version), change).await?.user)
     })

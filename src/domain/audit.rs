@@ -34,12 +34,20 @@ pub mod actions {
     pub const ADMIN_UPDATE: &str = "admin.update";
     pub const CREDENTIAL_ISSUE: &str = "scim_credential.issue";
     pub const CREDENTIAL_REVOKE: &str = "scim_credential.revoke";
+    /// A credential's provisioning policy changed (before/after: the policy).
+    pub const CREDENTIAL_POLICY: &str = "scim_credential.policy";
+    /// The mass-deactivation brake held a deactivation or deletion (target: the user).
+    pub const BRAKE_HOLD: &str = "brake.hold";
+    /// An administrator allowed what the brake held (target: the credential).
+    pub const BRAKE_ALLOW: &str = "brake.allow";
+    /// An administrator kept the brake's held changes from being applied.
+    pub const BRAKE_BLOCK: &str = "brake.block";
     pub const DEMO_DATA_LOAD: &str = "demo_data.load";
     /// A report was downloaded or written (target: the report, after: its parameters).
     pub const REPORT_EXPORT: &str = "report.export";
 
     /// Every action with the words the console uses for it, in the order of the filter.
-    pub const ALL: [(&str, &str); 16] = [
+    pub const ALL: [(&str, &str); 20] = [
         (USER_CREATE, "User created"),
         (USER_UPDATE, "User profile changed"),
         (USER_ACTIVATE, "User activated"),
@@ -54,6 +62,10 @@ pub mod actions {
         (ADMIN_UPDATE, "Administrator changed"),
         (CREDENTIAL_ISSUE, "SCIM credential issued"),
         (CREDENTIAL_REVOKE, "SCIM credential revoked"),
+        (CREDENTIAL_POLICY, "Provisioning policy changed"),
+        (BRAKE_HOLD, "Held by the brake"),
+        (BRAKE_ALLOW, "Held changes allowed"),
+        (BRAKE_BLOCK, "Held changes kept blocked"),
         (REPORT_EXPORT, "Report exported"),
         (DEMO_DATA_LOAD, "Demo data loaded"),
     ];

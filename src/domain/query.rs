@@ -22,6 +22,8 @@ pub enum Field {
     EmailDisplay,
     WorkspaceId,
     WorkspaceName,
+    /// The type of a workspace entitlement: always WORKSPACE.
+    WorkspaceKind,
     GroupId,
     GroupName,
     GroupExternalId,
@@ -80,6 +82,9 @@ pub enum Literal {
 pub enum Collection {
     Emails,
     Workspaces,
+    /// Entitlements that are not workspaces (kept as sent); their elements are read with the
+    /// same JSON-element fields as e-mail addresses (value, type, display, primary).
+    Entitlements,
     Members,
 }
 

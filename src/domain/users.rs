@@ -96,6 +96,9 @@ pub struct User {
     /// enterprise extension ...), kept as sent.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// The SCIM credential (identity provider) that provisions this user, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
 }
 
 /// One e-mail address of a user (RFC 7643 §4.1.2).
@@ -127,6 +130,7 @@ impl User {
             version: 1,
             emails: Vec::new(),
             extra: Default::default(),
+            managed_by: None,
         }
     }
 
@@ -181,6 +185,8 @@ pub struct UserPageData {
     pub workspaces: Vec<WorkspaceAccess>,
     pub total_workspaces: i64,
     pub granted_count: i64,
+    /// What the identity provider that provisions this user owns of it.
+    pub managed: Option<super::credentials::Management>,
 }
 
 /// Which users a list shows.

@@ -14,7 +14,7 @@ use super::state::AppState;
 use crate::auth::secrets::new_id;
 use crate::domain::admins::Role;
 use crate::domain::audit::AuditFilter;
-use crate::domain::credentials::CredentialKind;
+use crate::domain::credentials::{AccessPolicy, Brake, CredentialKind, DeleteMode, OwnedField, ProvisioningPolicy};
 use crate::domain::reports::{Report, ReportQuery};
 use crate::service::{Actor, DemoSize, ReportOptions, ServiceError, Services, SystemClock};
 use crate::storage::Store;
@@ -96,6 +96,20 @@ enum CredentialCommand {
         name: String,
         #[arg(long, default_value = "bearer", value_parser = ["bearer", "basic"])]
         kind: String,
+        /// Who owns workspace access: the console (grants sent are added, or ignored), or the
+        /// identity provider (a PUT sets exactly the workspaces it sends).
+        #[arg(long, default_value = "console_add", value_parser = ["console_add", "console", "provider"])]
+        access: String,
+        /// What a DELETE does: deactivate and keep the user, or delete it.
+        #[arg(long, default_value = "deactivate", value_parser = ["deactivate", "delete"])]
+        on_delete: String,
+        /// Profile fields the identity provider owns, comma-separated (user_name, external_id,
+        /// names, email, active), or "none".
+        #[arg(long, default_value = "user_name,external_id,names,email,active")]
+        owns: String,
+        /// Turns off the brake on mass deactivation and deletion (scripts that remove in bulk).
+        #[arg(long)]
+        no_brake: bool,
     },
 }
 
@@ -117,7 +131,15 @@ pub async fn run() -> ExitCode {
         Command::DemoData { users, workspaces, big_workspace, history } => {
             demo_data(DemoSize { users, workspaces, big_workspace, history }).await
         }
-        Command::ScimCredential { command: CredentialCommand::Create { name, kind } } => create_credential(&name, &kind).await,
+        Command::ScimCredential { command: CredentialCommand::Create { name, kind, access, on_delete, owns, no_brake } } => {
+            let policy = ProvisioningPolicy {
+                access: AccessPolicy::parse(&access).unwrap_or_default(),
+                owned: OwnedField::parse_list(&owns),
+                on_delete: DeleteMode::parse(&on_delete).unwrap_or_default(),
+                brake: Brake { on: !no_brake, ..Brake::default() },
+            };
+            create_credential(&name, &kind, &policy).await
+        }
         Command::Report { report, out, as_of, from, to } => {
             let query = ReportQuery { as_of: as_of.unwrap_or_default(), from: from.unwrap_or_default(), to: to.unwrap_or_default(), tz: String::new() };
             write_report(&report, &out, query).await
@@ -215,11 +237,11 @@ async fn create_admin(username: &str, role: &str, password_stdin: bool) -> CliRe
     Ok(())
 }
 
-async fn create_credential(name: &str, kind: &str) -> CliResult {
+async fn create_credential(name: &str, kind: &str, policy: &ProvisioningPolicy) -> CliResult {
     let config = Config::from_env()?;
     let services = open_services(&config).await?;
     let kind = CredentialKind::parse(kind).ok_or("unknown credential kind")?;
-    let issued = services.issue_scim_credential(&Actor::system(new_id()), name, kind).await?;
+    let issued = services.issue_scim_credential(&Actor::system(new_id()), name, kind, policy).await?;
     match issued.credential.username {
         Some(username) => println!("Issued basic credential {name}. User name: {username}  Secret, shown once: {}", issued.secret),
         None => println!("{}", issued.secret),

@@ -1,5 +1,6 @@
 use super::{ServiceError, ServiceResult};
 use crate::domain::admins::Role;
+use crate::domain::credentials::ProvisioningPolicy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActorKind {
@@ -27,6 +28,8 @@ pub struct Actor {
     pub request_id: String,
     /// Signed in with a one-time password: the console lets them do nothing but choose a new one.
     pub must_change_password: bool,
+    /// A SCIM credential's provisioning policy: what its identity provider owns.
+    pub policy: Option<ProvisioningPolicy>,
 }
 
 impl Actor {
@@ -40,6 +43,7 @@ impl Actor {
             door: Door::Cli,
             request_id: request_id.into(),
             must_change_password: false,
+            policy: None,
         }
     }
 

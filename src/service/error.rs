@@ -18,6 +18,10 @@ pub enum ServiceError {
     Stale { kind: &'static str, id: String, expected: i64, current: i64 },
     #[error("{0}")]
     Throttled(String),
+    /// The mass-deactivation brake held the change: nothing was applied; a security admin
+    /// decides, and the client should retry later.
+    #[error("held by the brake: {credential} has {held} deactivations or deletions waiting")]
+    Held { credential: String, held: i64 },
     /// The store could not take the write in time; nothing was changed, a retry may succeed.
     #[error("the store is busy")]
     Busy,

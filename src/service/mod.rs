@@ -24,6 +24,7 @@ macro_rules! retrying {
 mod actor;
 mod admins;
 mod audit;
+mod brake;
 mod clock;
 mod credentials;
 mod demo;
@@ -45,7 +46,7 @@ pub use clock::{Clock, SystemClock};
 pub use credentials::Presented;
 pub use demo::DemoSize;
 pub use reports::{ReportFile, ReportOptions};
-pub use users::{AccessChange, ProfileUpdate, UserChange, UserWithAccess, WorkspaceRef, MAX_WORKSPACE_REFS};
+pub use users::{AccessChange, Intent, ProfileUpdate, UserChange, UserWithAccess, WorkspaceRef, MAX_WORKSPACE_REFS};
 pub use workspaces::{WorkspaceChange, MAX_MEMBERS_PER_CHANGE};
 pub use error::{error_chain, ServiceError, ServiceResult};
 

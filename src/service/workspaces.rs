@@ -10,6 +10,7 @@ use super::paging::page_of;
 use super::users::{check_version, query_error};
 use super::{Actor, ServiceError, ServiceResult, Services};
 use crate::auth::secrets::new_id;
+use crate::domain::credentials::AccessPolicy;
 use crate::domain::paging::{Cursor, Page, PAGE_SIZE};
 use crate::domain::query::ListQuery;
 use crate::domain::text::{clean_field, required_field};
@@ -40,6 +41,26 @@ pub struct WorkspaceChange {
 impl WorkspaceChange {
     fn members_named(&self) -> usize {
         self.add.len() + self.remove.len() + self.replace.as_ref().map_or(0, Vec::len)
+    }
+
+    /// The membership part as the actor's provisioning policy lets it count: the same rule as
+    /// for a user's workspace entitlements (added only, ignored, or as sent).
+    fn shaped_for(&self, actor: &Actor) -> WorkspaceChange {
+        let mut change = self.clone();
+        let Some(policy) = &actor.policy else { return change };
+        match policy.access {
+            AccessPolicy::Provider => {}
+            AccessPolicy::ConsoleAdd => {
+                change.add.extend(change.replace.take().unwrap_or_default());
+                change.remove.clear();
+            }
+            AccessPolicy::Console => {
+                change.add.clear();
+                change.remove.clear();
+                change.replace = None;
+            }
+        }
+        change
     }
 }
 
@@ -148,6 +169,7 @@ impl Services {
 
     async fn create_workspace_once(&self, actor: &Actor, change: &WorkspaceChange) -> ServiceResult<Workspace> {
         actor.require_write()?;
+        let change = &change.shaped_for(actor);
         if change.name.is_none() {
             return Err(ServiceError::invalid("name", "Workspace name is required."));
         }
@@ -176,6 +198,7 @@ impl Services {
 
     async fn change_workspace_once(&self, actor: &Actor, id: &str, expected_version: Option<i64>, change: &WorkspaceChange) -> ServiceResult<Workspace> {
         actor.require_write()?;
+        let change = &change.shaped_for(actor);
         check_members_named(change)?;
         let now = self.now();
         let mut tx = self.store.write().await?;

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 pub use records::{
-    parse_time_key, time_key, AdminRecord, AuditEvent, AuditRecord, CredentialRecord, GrantRow, QueryError, ReportGrantRow, ReportUserRow, ScimRequestRow,
+    parse_time_key, time_key, AdminRecord, AuditEvent, AuditRecord, CredentialRecord, GrantRow, HeldChangeRow, HeldCountRow, QueryError, ReportGrantRow, ReportUserRow, ScimRequestRow,
     UserListRow,
 };
 
@@ -157,6 +157,8 @@ on_backend!(Store {
     fn credential_by_hash(secret_hash: &str) -> StoreResult<Option<CredentialRecord>>;
     fn credential_by_username(username: &str) -> StoreResult<Option<CredentialRecord>>;
     fn touch_credential(id: &str, now: i64) -> StoreResult<()>;
+    fn get_credential(id: &str) -> StoreResult<Option<CredentialRecord>>;
+    fn held_counts() -> StoreResult<Vec<HeldCountRow>>;
     fn count_workspaces() -> StoreResult<i64>;
     fn count_grants_of_user(user_id: &str) -> StoreResult<i64>;
     fn insert_session(id: &str, data: &str, expiry: i64) -> StoreResult<bool>;
@@ -202,6 +204,15 @@ on_backend!(WriteTx {
     fn insert_credential(c: &CredentialRecord) -> StoreResult<()>;
     fn get_credential(id: &str) -> StoreResult<Option<CredentialRecord>>;
     fn revoke_credential(id: &str, now: i64) -> StoreResult<()>;
+    fn lock_credential(id: &str) -> StoreResult<Option<CredentialRecord>>;
+    fn update_credential_policy(c: &CredentialRecord) -> StoreResult<()>;
+    fn count_removals(credential_id: &str, since: i64) -> StoreResult<i64>;
+    fn record_removal(credential_id: &str, now: i64, since: i64) -> StoreResult<()>;
+    fn count_active_users() -> StoreResult<i64>;
+    fn set_brake_state(id: &str, tripped_at: Option<i64>, allowed_until: Option<i64>) -> StoreResult<()>;
+    fn hold_change(credential_id: &str, user_id: &str, user_name: &str, kind: &str, now: i64, request_id: &str) -> StoreResult<bool>;
+    fn count_held(credential_id: &str) -> StoreResult<i64>;
+    fn settle_held(credential_id: &str, status: &str, by: &str, now: i64) -> StoreResult<Vec<HeldChangeRow>>;
     fn insert_grant(user_id: &str, workspace_id: &str, by: &str, now: i64) -> StoreResult<bool>;
     fn delete_grant(user_id: &str, workspace_id: &str, now: i64) -> StoreResult<bool>;
     fn workspace_exists(id: &str) -> StoreResult<bool>;

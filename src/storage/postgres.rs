@@ -68,6 +68,8 @@ mod dialect {
     /// PostgreSQL's planner orders joins by its statistics (and has no CROSS JOIN ... ON).
     pub const DRIVING_JOIN: &str = "JOIN";
     pub const EXISTS_EMAIL: &str = "EXISTS (SELECT 1 FROM jsonb_array_elements(u.emails::jsonb) AS e(value) WHERE ";
+    pub const EXISTS_ENTITLEMENT: &str =
+        "EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(u.extra::jsonb -> 'entitlements', '[]'::jsonb)) AS e(value) WHERE ";
     pub const EMAIL_PRIMARY: &str = "coalesce((e.value ->> 'primary')::boolean, false)";
 
     /// A key of the current e-mail element, as text.

@@ -126,6 +126,31 @@ pub struct CredentialRecord {
     pub created_by: String,
     pub last_used: Option<i64>,
     pub revoked: Option<i64>,
+    pub access_policy: String,
+    pub owned_fields: String,
+    pub on_delete: String,
+    pub brake_on: bool,
+    pub brake_count: i64,
+    pub brake_percent: i64,
+    pub brake_tripped_at: Option<i64>,
+    pub brake_allowed_until: Option<i64>,
+}
+
+/// A deactivation or deletion the brake held.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HeldChangeRow {
+    pub id: i64,
+    pub user_id: String,
+    pub user_name: String,
+    pub kind: String,
+}
+
+/// The held changes of one credential, for the console's banner.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HeldCountRow {
+    pub credential_id: String,
+    pub credential_name: String,
+    pub held: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -173,6 +198,7 @@ pub struct UserRow {
     pub version: i64,
     pub emails: String,
     pub extra: String,
+    pub managed_by: Option<String>,
 }
 
 impl From<UserRow> for User {
@@ -191,6 +217,7 @@ impl From<UserRow> for User {
             version: r.version,
             emails: serde_json::from_str(&r.emails).unwrap_or_default(),
             extra: serde_json::from_str(&r.extra).unwrap_or_default(),
+            managed_by: r.managed_by,
         }
     }
 }

@@ -69,6 +69,7 @@ mod dialect {
     /// search matches are read first and the users looked up by key.
     pub const DRIVING_JOIN: &str = "CROSS JOIN";
     pub const EXISTS_EMAIL: &str = "EXISTS (SELECT 1 FROM json_each(u.emails) e WHERE ";
+    pub const EXISTS_ENTITLEMENT: &str = "EXISTS (SELECT 1 FROM json_each(u.extra, '$.entitlements') e WHERE ";
     pub const EMAIL_PRIMARY: &str = "coalesce(json_extract(e.value, '$.primary'), 0)";
 
     /// A key of the current e-mail element, as text.

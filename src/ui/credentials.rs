@@ -5,10 +5,10 @@ use leptos_router::hooks::use_query_map;
 
 use super::frame::{Viewer, WriterOnly};
 use super::time::{when, LocalTime};
-use super::forms::{hydrated, ErrorText, PageField, PageReply, last_error};
+use super::forms::{hydrated, ErrorText, PageField, PageReply, SavedNotice, last_error};
 use crate::api::forms::FormReply;
-use crate::api::credentials::{credentials_page, IssueCredential, RevokeCredential};
-use crate::domain::credentials::{CredentialKind, CredentialView, IssuedCredential};
+use crate::api::credentials::{credential_page, credentials_page, IssueCredential, RevokeCredential, SavePolicy};
+use crate::domain::credentials::{AccessPolicy, CredentialKind, CredentialView, DeleteMode, IssuedCredential, OwnedField, ProvisioningPolicy};
 
 /// Credentials SCIM clients (Okta, Entra, scripts) sign in with.
 #[component]
@@ -37,6 +37,10 @@ pub fn CredentialsPage() -> impl IntoView {
                         <option value="basic">"Basic user name and secret (Okta)"</option>
                     </select>
                 </div>
+                <details class="policy">
+                    <summary>"Provisioning policy: the console owns workspace access, DELETE deactivates, brake on (change…)"</summary>
+                    <PolicyFields policy=ProvisioningPolicy::default() error=issue_error form="issue_credential" />
+                </details>
                 <button type="submit" disabled=move || issue.pending().get()>"Issue credential"</button>
                 <ErrorText error=issue_error form="issue_credential" />
             </ActionForm>
@@ -110,15 +114,17 @@ fn CredentialTable(credentials: Vec<CredentialView>, revoke: ServerAction<Revoke
     }
     view! {
         <div class="table-scroll"><table class="list stack">
-            <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Issued"</th><th scope="col">"Last used"</th><th scope="col">"Errors (24 h)"</th><th scope="col">"Status"</th></tr></thead>
+            <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Policy"</th><th scope="col">"Issued"</th><th scope="col">"Last used"</th><th scope="col">"Errors (24 h)"</th><th scope="col">"Status"</th></tr></thead>
             <tbody>
                 {credentials.into_iter().map(|c| {
                     let revoked = c.revoked.is_some();
                     let form_id = c.id.clone();
+                    let display_name = c.name.clone();
                     view! {
                         <tr>
-                            <td data-label="Name">{c.name.clone()}</td>
+                            <td data-label="Name"><A href=format!("/credentials/{}", c.id)>{display_name.clone()}</A></td>
                             <td data-label="Kind">{match c.kind { CredentialKind::Bearer => "bearer".to_string(), CredentialKind::Basic => format!("basic ({})", c.username.clone().unwrap_or_default()) }}</td>
+                            <td data-label="Policy">{policy_summary(&c)}</td>
                             <td data-label="Issued">{format!("{} by {}", when(Some(c.created)), c.created_by)}</td>
                             <td data-label="Last used">{c.last_used.map(|ms| view! { <LocalTime ms /> }.into_any()).unwrap_or_else(|| "never".into_any())}</td>
                             <td data-label="Errors (24 h)"><ErrorCount credential_id=c.id.clone() errors=c.errors_24h /></td>
@@ -173,5 +179,137 @@ fn RevokeCell(id: String, name: String, revoke: ServerAction<RevokeCredential>) 
         <Show when=confirming fallback=move || view! { <A href=ask.clone()>"Revoke…"</A> }>
             {confirm_form()}
         </Show>
+    }
+}
+
+/// One line for the credentials table: who owns access, what a DELETE does, the brake.
+fn policy_summary(c: &CredentialView) -> impl IntoView {
+    let brake = match (c.policy.brake.on, c.brake_tripped_at.is_some()) {
+        (_, true) => view! { <span class="badge bad">"brake holding"</span> }.into_any(),
+        (true, false) => view! { <span class="hint">"brake on"</span> }.into_any(),
+        (false, false) => view! { <span class="hint">"brake off"</span> }.into_any(),
+    };
+    let delete = match c.policy.on_delete {
+        DeleteMode::Deactivate => "DELETE deactivates",
+        DeleteMode::Delete => "DELETE deletes",
+    };
+    view! { {c.policy.access.label()} " · " {delete} " · " {brake} }
+}
+
+/// The settings of a provisioning policy, for issuing a credential and for changing one.
+#[component]
+fn PolicyFields(policy: ProvisioningPolicy, error: Signal<Option<crate::api::error::AppError>>, form: &'static str) -> impl IntoView {
+    let typed = move |field: &str, stored: String| PageReply::typed(form, field).unwrap_or(stored);
+    let access = typed("access", policy.access.as_str().to_string());
+    let on_delete = typed("on_delete", policy.on_delete.as_str().to_string());
+    view! {
+        <fieldset class="policy">
+            <legend>"Workspace access"</legend>
+            {AccessPolicy::ALL.into_iter().map(|p| view! {
+                <label class="choice">
+                    <input type="radio" name="access" value=p.as_str() checked=access == p.as_str() />
+                    <span><strong>{p.label()}</strong><br /><span class="hint">{p.explain()}</span></span>
+                </label>
+            }).collect_view()}
+            <ErrorText error form field="access" />
+        </fieldset>
+        <fieldset class="policy">
+            <legend>"Profile fields it owns"</legend>
+            <input type="hidden" name="owns[]" value="" />
+            <p class="hint">"Owned fields are taken from the identity provider and locked in the console (a security admin can still change them anyway, audited); fields it does not own keep the console's values whatever it sends."</p>
+            {OwnedField::ALL.into_iter().map(|f| view! {
+                <label class="choice">
+                    <input type="checkbox" name="owns[]" value=f.as_str() checked=policy.owns(f) />
+                    {f.label()}
+                </label>
+            }).collect_view()}
+        </fieldset>
+        <fieldset class="policy">
+            <legend>"A DELETE from it"</legend>
+            {[DeleteMode::Deactivate, DeleteMode::Delete].into_iter().map(|m| view! {
+                <label class="choice">
+                    <input type="radio" name="on_delete" value=m.as_str() checked=on_delete == m.as_str() />
+                    <span><strong>{if m == DeleteMode::Deactivate { "Deactivates and keeps the user" } else { "Deletes the user" }}</strong>
+                        <br /><span class="hint">{m.explain()}</span></span>
+                </label>
+            }).collect_view()}
+            <ErrorText error form field="on_delete" />
+        </fieldset>
+        <fieldset class="policy">
+            <legend>"Brake on mass deactivation"</legend>
+            <label class="choice"><input type="checkbox" name="brake_on" value="on" checked=policy.brake.on />
+                "Hold its deactivations and deletions past the threshold until a security admin allows them"</label>
+            <div class="inline-fields">
+                <label>"More than (users)" <input type="number" name="brake_count" min="1" value=typed("brake_count", policy.brake.count.to_string()) />
+                    <ErrorText error form field="brake_count" /></label>
+                <label>"or (% of active users)" <input type="number" name="brake_percent" min="1" max="100" value=typed("brake_percent", policy.brake.percent.to_string()) />
+                    <ErrorText error form field="brake_percent" /></label>
+            </div>
+            <p class="hint">"Whichever is larger, within one hour. Held requests are answered 429 with Retry-After, which Okta and Entra retry; nothing is applied until allowed."</p>
+        </fieldset>
+    }
+}
+
+/// One credential: its provisioning policy, editable by a security admin.
+#[component]
+pub fn CredentialPage() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let save = ServerAction::<SavePolicy>::new();
+    let save_error = last_error(save.value());
+    let data = Resource::new(move || (id(), save.version().get()), |(id, _)| credential_page(id));
+    let saved = RwSignal::new(None::<&'static str>);
+    Effect::new(move |_| saved.set(save.value().get().and_then(|r| r.ok()).map(|_| "Policy saved.")));
+    view! {
+        <p class="back"><A href="/credentials">"‹ Back to SCIM credentials"</A></p>
+        <SavedNotice hydrated=saved messages=&[("save_policy", "Policy saved.")] />
+        <Transition fallback=|| view! { <p>"Loading credential…"</p> }>
+            {move || Suspend::new(async move {
+                let writable = Viewer::can_write().await;
+                match data.await {
+                    Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                    Ok(c) => view! { <CredentialDetail c save save_error writable /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn CredentialDetail(c: CredentialView, save: ServerAction<SavePolicy>, save_error: Signal<Option<crate::api::error::AppError>>, writable: bool) -> impl IntoView {
+    let brake_state = match (c.brake_tripped_at, c.brake_allowed_until) {
+        (Some(ms), _) => view! { <p class="error">"The brake is holding this credential's deactivations and deletions since " <LocalTime ms /> "; decide in the banner above."</p> }.into_any(),
+        (None, Some(ms)) => view! { <p class="hint">"Allowed past the brake until " <LocalTime ms /> "."</p> }.into_any(),
+        (None, None) => ().into_any(),
+    };
+    view! {
+        <Title text=format!("{} · SCIM credentials · CIM", c.name) />
+        <h1>{c.name.clone()}</h1>
+        <p class="hint">{format!("{} credential issued {} by {}.", c.kind.as_str(), when(Some(c.created)), c.created_by)}
+            {c.revoked.map(|_| " Revoked: it can no longer call the SCIM API.")}</p>
+        {brake_state}
+        <section aria-labelledby="policy-h">
+            <h2 id="policy-h">"Provisioning policy"</h2>
+            {if writable {
+                view! {
+                    <ActionForm action=save attr:class="policy-form">
+                        <PageField />
+                        <input type="hidden" name="id" value=c.id.clone() />
+                        <PolicyFields policy=c.policy.clone() error=save_error form="save_policy" />
+                        <button type="submit" disabled=move || save.pending().get()>"Save policy"</button>
+                        <ErrorText error=save_error form="save_policy" />
+                    </ActionForm>
+                }.into_any()
+            } else {
+                view! {
+                    <dl class="facts">
+                        <dt>"Workspace access"</dt><dd>{c.policy.access.explain()}</dd>
+                        <dt>"Profile fields it owns"</dt><dd>{c.policy.owned.iter().map(|f| f.label()).collect::<Vec<_>>().join(", ")}</dd>
+                        <dt>"A DELETE"</dt><dd>{c.policy.on_delete.explain()}</dd>
+                        <dt>"Brake"</dt><dd>{if c.policy.brake.on { format!("More than {} users or {}% of active users within an hour", c.policy.brake.count, c.policy.brake.percent) } else { "Off".into() }}</dd>
+                    </dl>
+                }.into_any()
+            }}
+        </section>
     }
 }

@@ -64,6 +64,7 @@ pub fn ConsoleFrame(children: Children) -> impl IntoView {
             <Show when=move || !on_login()>
                 <NavBar viewer />
                 <PasswordGate viewer />
+                <BrakeBanner />
             </Show>
             <main>{children()}</main>
         </div>
@@ -133,5 +134,45 @@ fn NavBar(viewer: Viewer) -> impl IntoView {
                 <button type="submit">"Sign out"</button>
             </ActionForm>
         </header>
+    }
+}
+
+/// On every page, for security admins: what the mass-deactivation brake holds, per credential,
+/// with the two decisions. Plain forms, so it works the same without JavaScript.
+#[component]
+fn BrakeBanner() -> impl IntoView {
+    use crate::api::credentials::{held_changes, DecideHeld};
+    let location = use_location();
+    let decide = ServerAction::<DecideHeld>::new();
+    let error = super::forms::last_error(decide.value());
+    let held = Resource::new(move || (location.pathname.get(), decide.version().get()), |_| held_changes());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let held = held.await.unwrap_or_default();
+                (!held.is_empty()).then(|| view! {
+                    <div class="brake-banner" role="alert">
+                        {held.into_iter().map(|h| {
+                            let changes = if h.held == 1 { "1 deactivation or deletion".to_string() } else { format!("{} deactivations and deletions", h.held) };
+                            view! {
+                                <div class="brake-item">
+                                    <p><strong>"Mass-deactivation brake: "</strong>
+                                        <a href=format!("/credentials/{}", h.credential_id)>{h.credential_name.clone()}</a>
+                                        {format!(" went past its threshold; {changes} are held and not applied. Allow applies them and lets it continue for an hour.")}
+                                        " " <a href=format!("/audit?action=brake.hold&actor={}", h.credential_id)>"See the held users"</a></p>
+                                    <ActionForm action=decide attr:class="inline">
+                                        <PageField />
+                                        <input type="hidden" name="credential_id" value=h.credential_id.clone() />
+                                        <button type="submit" name="decision" value="allow" class="danger">{format!("Allow {}", h.held)}</button>
+                                        <button type="submit" name="decision" value="block">"Keep blocked"</button>
+                                    </ActionForm>
+                                </div>
+                            }
+                        }).collect_view()}
+                        <super::forms::ErrorText error form="decide_held" />
+                    </div>
+                })
+            })}
+        </Transition>
     }
 }

@@ -9,7 +9,8 @@ use super::frame::Viewer;
 use super::forms::{last_error, submit_form_of, ConfirmDelete, ErrorText, PageField, PageReply, SavedNotice};
 use super::users::{ProfileFields, ProfileValues, StatusBadge};
 use crate::api::error::AppError;
-use crate::api::users::{user_page, DeleteUser, SaveAccess, SetUserActive, UpdateUser, CONFIRM_FIELD};
+use crate::api::users::{user_page, DeleteUser, SaveAccess, SetUserActive, UpdateUser, ANYWAY_FIELD, CONFIRM_FIELD};
+use crate::domain::credentials::{Management, OwnedField};
 use crate::domain::audit::subject_tag;
 use crate::domain::text::is_local_path;
 use crate::domain::users::{User, UserPageData, WORKSPACES_SHOWN};
@@ -43,6 +44,7 @@ pub fn UserPage() -> impl IntoView {
     let query = use_query_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let wsq = move || query.with(|q| q.get("wsq").unwrap_or_default());
+    let anyway = move || query.with(|q| q.get(ANYWAY_FIELD).is_some());
     let (update, set_active) = (ServerAction::<UpdateUser>::new(), ServerAction::<SetUserActive>::new());
     let (save_access, delete) = (ServerAction::<SaveAccess>::new(), ServerAction::<DeleteUser>::new());
     let actions = UserActions {
@@ -91,7 +93,7 @@ pub fn UserPage() -> impl IntoView {
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
                     Ok(page) => {
                         actions.version.set(page.user.version);
-                        view! { <UserView page wsq=wsq() actions writable /> }.into_any()
+                        view! { <UserView page wsq=wsq() actions writable anyway=anyway() /> }.into_any()
                     }
                 }
             })}
@@ -117,9 +119,75 @@ fn back_link() -> String {
         .unwrap_or_else(|| "/users".into())
 }
 
+/// What an identity provider manages of the user on this page, and whether the admin chose to
+/// change it anyway (`?anyway`): then every form says so and the server allows it.
+#[derive(Clone)]
+struct Locks {
+    managed: Option<Management>,
+    anyway: bool,
+}
+
+impl Locks {
+    fn locked(&self, field: &str) -> bool {
+        !self.anyway && self.managed.as_ref().is_some_and(|m| m.owns_field(field))
+    }
+
+    fn access_locked(&self) -> bool {
+        !self.anyway && self.managed.as_ref().is_some_and(|m| m.owns_access)
+    }
+
+    fn manager(&self) -> String {
+        self.managed.as_ref().map(|m| m.credential_name.clone()).unwrap_or_default()
+    }
+}
+
+/// Sent with every form of the page while the admin changes managed fields anyway.
 #[component]
-fn UserView(page: UserPageData, wsq: String, actions: UserActions, writable: bool) -> impl IntoView {
-    let UserPageData { user, workspaces, total_workspaces, granted_count } = page;
+fn AnywayField(locks: Locks) -> impl IntoView {
+    locks.anyway.then(|| view! { <input type="hidden" name=ANYWAY_FIELD value="yes" /> })
+}
+
+/// Which identity provider provisions the user and what it owns; the way to change it anyway.
+#[component]
+fn ManagedNote(locks: Locks, user_id: String, writable: bool) -> impl IntoView {
+    let Some(managed) = locks.managed.clone() else { return ().into_any() };
+    let mut owned: Vec<&str> = managed.owned.iter().map(|f| f.label()).collect();
+    if managed.owns_access {
+        owned.push("Workspace access");
+    }
+    let owned = if owned.is_empty() { "nothing on this page".to_string() } else { owned.join(", ") };
+    let page = format!("/users/{user_id}");
+    let policy = format!("/credentials/{}", managed.credential_id);
+    if locks.anyway {
+        return view! {
+            <div class="managed-note warn" role="status">
+                <p><strong>{format!("Changing what {} manages.", managed.credential_name)}</strong>
+                    {format!(" Your changes are saved and audited as overrides, but {} may overwrite them at its next push.                         Change them in the identity provider too, or they will not last.", managed.credential_name)}</p>
+                <p><A href=page>"Done: lock managed fields again"</A></p>
+            </div>
+        }
+        .into_any();
+    }
+    let anyway = format!("{page}?{ANYWAY_FIELD}=1");
+    view! {
+        <div class="managed-note" role="note">
+            <p>"Provisioned by " <A href=policy>{managed.credential_name.clone()}</A> ". Managed there and locked here: " {owned} "."</p>
+            {writable.then(|| view! { <p><A href=anyway>"Change anyway…"</A></p> })}
+        </div>
+    }
+    .into_any()
+}
+
+/// The lock badge beside a managed field.
+#[component]
+pub fn ManagedBadge(by: String) -> impl IntoView {
+    view! { <span class="badge managed" title="Managed by the identity provider that provisions this user">{format!("managed by {by}")}</span> }
+}
+
+#[component]
+fn UserView(page: UserPageData, wsq: String, actions: UserActions, writable: bool, anyway: bool) -> impl IntoView {
+    let UserPageData { user, workspaces, total_workspaces, granted_count, managed } = page;
+    let locks = Locks { anyway: anyway && managed.is_some(), managed };
     let back = back_link();
     let profile = profile_values(&user);
     let (user_id, user_name, active) = (user.id.clone(), user.user_name.clone(), user.active);
@@ -131,6 +199,7 @@ fn UserView(page: UserPageData, wsq: String, actions: UserActions, writable: boo
             <h1>{user_name.clone()}</h1>
             <StatusBadge active />
         </div>
+        <ManagedNote locks=locks.clone() user_id=user.id.clone() writable />
     };
     if !writable {
         return view! {
@@ -142,15 +211,17 @@ fn UserView(page: UserPageData, wsq: String, actions: UserActions, writable: boo
     }
     view! {
         {head}
-        <StatusSection user=user.clone() granted_count actions />
-        <AccessSection user=user.clone() workspaces total_workspaces granted_count wsq back actions />
+        <StatusSection user=user.clone() granted_count actions locks=locks.clone() />
+        <AccessSection user=user.clone() workspaces total_workspaces granted_count wsq back actions locks=locks.clone() />
         <section aria-labelledby="profile-h">
             <h2 id="profile-h">"Profile"</h2>
             <ActionForm action=actions.update attr:class="profile">
                 <PageField />
                 <input type="hidden" name="id" value=user_id />
                 <VersionInput version=actions.version />
-                <ProfileFields values=Some(profile) error=actions.update_error form="update_user" />
+                <AnywayField locks=locks.clone() />
+                <ProfileFields values=Some(profile) error=actions.update_error form="update_user"
+                    locked=profile_locks(&locks) managed_by=locks.manager() />
                 <ErrorText error=actions.update_error form="update_user" />
                 <button type="submit" disabled=move || actions.update.pending().get()>"Save profile"</button>
             </ActionForm>
@@ -207,7 +278,9 @@ fn ReadOnlyUser(user: User, workspaces: Vec<crate::domain::users::WorkspaceAcces
 /// refuses a deactivation that was not confirmed, so the question is asked without JavaScript
 /// too (the answer to that refusal is the page with the question).
 #[component]
-fn StatusSection(user: User, granted_count: i64, actions: UserActions) -> impl IntoView {
+fn StatusSection(user: User, granted_count: i64, actions: UserActions, locks: Locks) -> impl IntoView {
+    let locked = locks.locked("active");
+    let (manager, form_locks) = (locks.manager(), locks.clone());
     let error = actions.set_active_error;
     let asked_by_server = move || {
         error.get().or_else(|| PageReply::current().and_then(|r| r.refusal_of("set_active").cloned()))
@@ -233,12 +306,17 @@ fn StatusSection(user: User, granted_count: i64, actions: UserActions) -> impl I
                 <PageField />
                 <input type="hidden" name="id" value=user.id.clone() />
                 <VersionInput version=actions.version />
+                <AnywayField locks=form_locks />
                 <label class="switch">
                     <input type="checkbox" role="switch" name="active" value="on" checked=active prop:checked=active
-                        on:change=on_change />
+                        disabled=locked on:change=on_change />
                     "Active"
                 </label>
-                <button type="submit" class="autosave-submit">"Save status"</button>
+                {if locked {
+                    view! { <ManagedBadge by=manager /> }.into_any()
+                } else {
+                    view! { <button type="submit" class="autosave-submit">"Save status"</button> }.into_any()
+                }}
             </ActionForm>
             <p class="hint">{if active {
                 "Active: may enter the workspaces granted below."
@@ -246,15 +324,16 @@ fn StatusSection(user: User, granted_count: i64, actions: UserActions) -> impl I
                 "Inactive: the workspace grants below are kept but suspended until the user is activated."
             }}</p>
             <ErrorText error form="set_active" />
+            <ErrorText error form="set_active" field="active" />
             <Show when=confirming>
-                <ConfirmDeactivate id=id.clone() name=name.clone() granted_count actions />
+                <ConfirmDeactivate id=id.clone() name=name.clone() granted_count actions locks=locks.clone() />
             </Show>
         </section>
     }
 }
 
 #[component]
-fn ConfirmDeactivate(id: String, name: String, granted_count: i64, actions: UserActions) -> impl IntoView {
+fn ConfirmDeactivate(id: String, name: String, granted_count: i64, actions: UserActions, locks: Locks) -> impl IntoView {
     let grants = match granted_count {
         0 => "no workspace grants".to_string(),
         1 => "its 1 workspace grant".to_string(),
@@ -271,6 +350,7 @@ fn ConfirmDeactivate(id: String, name: String, granted_count: i64, actions: User
                 <input type="hidden" name="id" value=id />
                 <VersionInput version=actions.version />
                 <input type="hidden" name=CONFIRM_FIELD value="yes" />
+                <AnywayField locks=locks.clone() />
                 <button type="submit" class="danger">"Deactivate"</button>
                 <A href=page on:click=move |_| actions.confirming.set(false)>"Cancel"</A>
             </ActionForm>
@@ -290,7 +370,9 @@ fn AccessSection(
     wsq: String,
     back: String,
     actions: UserActions,
+    locks: Locks,
 ) -> impl IntoView {
+    let locked = locks.access_locked();
     let form = NodeRef::<html::Form>::new();
     let save = actions.save_access;
     Effect::new(move |_| {
@@ -314,6 +396,9 @@ fn AccessSection(
         <section aria-labelledby="access-h">
             <h2 id="access-h">"Workspace access"</h2>
             <p class="hint">{format!("{granted_count} of {total_workspaces} workspaces granted.")}{suspended_note}</p>
+            {locked.then(|| view! {
+                <p class="hint"><ManagedBadge by=locks.manager() />" Workspace access is set by the identity provider; its next push replaces it."</p>
+            })}
             <Form method="GET" action=format!("/users/{}", user.id) attr:class="filters" attr:role="search">
                 <input type="hidden" name="back" value=back />
                 <label class="grow">"Filter workspaces" <input type="search" name="wsq" value=wsq placeholder="Name starts with" /></label>
@@ -326,6 +411,7 @@ fn AccessSection(
                 <PageField />
                 <input type="hidden" name="user_id" value=user.id.clone() />
                 <VersionInput version=actions.version />
+                <AnywayField locks=locks.clone() />
                 <ul class=if user.active { "access" } else { "access suspended" }>
                     {workspaces.into_iter().map(|ws| {
                         let suspended = ws.granted && !user.active;
@@ -334,7 +420,7 @@ fn AccessSection(
                                 <input type="hidden" name="shown[]" value=ws.workspace_id.clone() />
                                 <label>
                                     <input type="checkbox" name="granted[]" value=ws.workspace_id.clone()
-                                        checked=ws.granted prop:checked=ws.granted on:change=on_change />
+                                        checked=ws.granted prop:checked=ws.granted disabled=locked on:change=on_change />
                                     {ws.workspace_name.clone()}
                                 </label>
                                 {suspended.then(|| view! { <span class="badge off">"suspended"</span> })}
@@ -342,8 +428,9 @@ fn AccessSection(
                         }
                     }).collect_view()}
                 </ul>
-                <button type="submit" class="autosave-submit">"Save workspace access"</button>
+                {(!locked).then(|| view! { <button type="submit" class="autosave-submit">"Save workspace access"</button> })}
                 <ErrorText error=actions.save_access_error form="save_access" />
+                <ErrorText error=actions.save_access_error form="save_access" field="access" />
             </ActionForm>
         </section>
     }
@@ -353,6 +440,11 @@ fn AccessSection(
 #[component]
 pub fn VersionInput(version: RwSignal<i64>) -> impl IntoView {
     view! { <input type="hidden" name="version" value=version.get_untracked() prop:value=move || version.get() /> }
+}
+
+/// The profile form fields an identity provider owns and the page keeps locked.
+fn profile_locks(locks: &Locks) -> Vec<&'static str> {
+    OwnedField::ALL.iter().flat_map(|f| f.stored_fields()).copied().filter(|f| locks.locked(f)).collect()
 }
 
 fn profile_values(user: &User) -> ProfileValues {

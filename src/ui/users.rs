@@ -198,6 +198,9 @@ pub fn ProfileFields(
     values: Option<ProfileValues>,
     error: Signal<Option<AppError>>,
     form: &'static str,
+    /// Fields an identity provider owns: read-only, marked with who manages them.
+    #[prop(optional)] locked: Vec<&'static str>,
+    #[prop(optional)] managed_by: String,
 ) -> impl IntoView {
     let v = values.unwrap_or(ProfileValues {
         user_name: String::new(),
@@ -219,8 +222,10 @@ pub fn ProfileFields(
         .into_iter()
         .map(|(name, label, value, kind)| {
             let value = PageReply::typed(form, name).unwrap_or(value);
+            let is_locked = locked.contains(&name);
             view! {
-                <label>{label} <input type=kind name=name value=value required=name == "user_name" />
+                <label>{label} <input type=kind name=name value=value required=name == "user_name" readonly=is_locked />
+                    {is_locked.then(|| view! { <super::user::ManagedBadge by=managed_by.clone() /> })}
                     <ErrorText error form field=name />
                 </label>
             }

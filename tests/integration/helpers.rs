@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use cim::auth::secrets::new_id;
 use cim::domain::admins::Role;
+use cim::domain::credentials::{AccessPolicy, Brake, DeleteMode, ProvisioningPolicy};
 use cim::domain::users::{User, UserInput};
 use cim::domain::workspaces::Workspace;
 use cim::server::config::Config;
@@ -60,6 +61,11 @@ pub async fn within<T>(label: &str, step: impl std::future::Future<Output = T>) 
 
 pub fn system() -> Actor {
     Actor::system(new_id())
+}
+
+/// An auditor's actor: may read everything and change nothing.
+pub fn auditor() -> Actor {
+    Actor { role: Role::Auditor, ..system() }
 }
 
 /// Starts the app on 127.0.0.1:0 with a new database holding one security admin and one auditor.
@@ -207,14 +213,30 @@ pub struct ScimResponse {
     pub body: Value,
 }
 
+/// The policy of a plain SCIM server, which most SCIM tests exercise: the identity provider
+/// owns everything, a DELETE deletes, no brake.
+pub fn plain_scim_policy() -> ProvisioningPolicy {
+    ProvisioningPolicy {
+        access: AccessPolicy::Provider,
+        on_delete: DeleteMode::Delete,
+        brake: Brake { on: false, ..Brake::default() },
+        ..ProvisioningPolicy::default()
+    }
+}
+
 impl TestApp {
     pub async fn scim(&self) -> Scim {
+        self.scim_with(&plain_scim_policy()).await.0
+    }
+
+    /// A SCIM client whose credential has `policy`, and the credential's id.
+    pub async fn scim_with(&self, policy: &ProvisioningPolicy) -> (Scim, String) {
         let issued = self
             .services
-            .issue_scim_credential(&system(), &format!("test-{}", new_id()), cim::domain::credentials::CredentialKind::Bearer)
+            .issue_scim_credential(&system(), &format!("test-{}", new_id()), cim::domain::credentials::CredentialKind::Bearer, policy)
             .await
             .expect("credential");
-        Scim { base: format!("{}/scim/v2", self.base), token: issued.secret, http: reqwest::Client::new() }
+        (Scim { base: format!("{}/scim/v2", self.base), token: issued.secret, http: reqwest::Client::new() }, issued.credential.id)
     }
 }
 

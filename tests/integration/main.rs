@@ -9,6 +9,7 @@ mod console_forms;
 mod helpers;
 mod instances;
 mod one_write_path;
+mod ownership;
 mod scim_discovery;
 mod scim_groups;
 mod request_cost;

@@ -96,7 +96,7 @@ async fn a_write_that_cannot_get_the_lock_in_time_is_a_503_to_retry() {
     let refused = scim.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "active", "value": false}])).await;
     assert_scim_error(&refused, 503, None);
     assert_eq!(refused.headers["retry-after"], "2");
-    let (status, body) = app.call("users/set_active", &[("id", &id), ("version", "1"), ("confirm", "yes")]).await;
+    let (status, body) = app.call("users/set_active", &[("id", &id), ("version", "1"), ("confirm", "yes"), ("anyway", "yes")]).await;
     assert_eq!((status, body), (503, json!("Busy")));
     drop(held);
     let applied = scim.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "active", "value": false}])).await;

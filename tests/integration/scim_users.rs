@@ -21,7 +21,7 @@ async fn requests_without_a_valid_credential_get_401_in_scim_form() {
 #[tokio::test]
 async fn a_revoked_credential_stops_working_and_basic_credentials_work_until_then() {
     let app = spawn_app().await;
-    let issued = app.services.issue_scim_credential(&crate::helpers::system(), "okta", cim::domain::credentials::CredentialKind::Basic).await.unwrap();
+    let issued = app.services.issue_scim_credential(&crate::helpers::system(), "okta", cim::domain::credentials::CredentialKind::Basic, &Default::default()).await.unwrap();
     let username = issued.credential.username.clone().unwrap();
     let url = format!("{}/scim/v2/Users?startIndex=1&count=2", app.base);
     let ok = reqwest::Client::new().get(&url).basic_auth(&username, Some(&issued.secret)).send().await.unwrap();
@@ -152,6 +152,7 @@ async fn etags_follow_the_console_version_and_if_match_is_honoured() {
     let id = scim.create_user("etag@example.com").await["id"].as_str().unwrap().to_string();
     let grant = cim::service::UserChange {
         access: cim::service::AccessChange { grant: vec![cim::service::WorkspaceRef::Id(ws.id.clone())], ..Default::default() },
+        intent: cim::service::Intent::Override,
         ..Default::default()
     };
     app.services.change_user_to(&crate::helpers::system(), &id, Some(1), grant).await.unwrap();

@@ -38,6 +38,10 @@ impl IntoResponse for ScimError {
         if status == StatusCode::SERVICE_UNAVAILABLE {
             headers.insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
         }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            // Long enough for a security admin to decide on held changes.
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("300"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"cim-scim\", Basic realm=\"cim-scim\""));
         }

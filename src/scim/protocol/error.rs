@@ -83,6 +83,18 @@ impl From<ServiceError> for ScimError {
                 ScimError::new(412, None, format!("The resource has changed: its current version is W/\"{current}\"."))
             }
             ServiceError::Throttled(message) => ScimError::new(429, None, message),
+            // 429, no scimType: RFC 7644 §3.12 defines scimType values for 400 (and uniqueness
+            // for 409) only, each saying the request itself is wrong and must not be repeated.
+            // Okta and Entra both retry 429 later, which is what a held change needs.
+            ServiceError::Held { credential, held } => ScimError::new(
+                429,
+                None,
+                format!(
+                    "Held by CIM's mass-deactivation brake: credential {credential} has deactivated or deleted more users \
+                     within an hour than its threshold allows, and {held} such changes wait for a security admin. \
+                     Nothing was changed; retry later."
+                ),
+            ),
             ServiceError::Busy => ScimError::busy(),
             err @ (ServiceError::Store(_) | ServiceError::Internal(_)) => {
                 tracing::error!(error = %error_chain(&err), "SCIM request failed");

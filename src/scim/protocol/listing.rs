@@ -136,6 +136,11 @@ fn field(resource: Resource, path: &AttrPath, within: Option<Collection>) -> Sci
             (Collection::Emails, "display") => Field::EmailDisplay,
             (Collection::Workspaces, "value") => Field::WorkspaceId,
             (Collection::Workspaces, "display") => Field::WorkspaceName,
+            (Collection::Workspaces, "type") => Field::WorkspaceKind,
+            (Collection::Entitlements, "value") => Field::EmailValue,
+            (Collection::Entitlements, "type") => Field::EmailType,
+            (Collection::Entitlements, "primary") => Field::EmailPrimary,
+            (Collection::Entitlements, "display") => Field::EmailDisplay,
             (Collection::Members, "value") => Field::MemberId,
             (Collection::Members, "display") => Field::MemberUserName,
             _ => return Err(unknown(path)),
@@ -205,7 +210,26 @@ fn literal(value: &CompValue) -> Literal {
     }
 }
 
+/// Entitlements are workspaces (granted) and others (kept as sent): a condition on them holds
+/// when some element of either meets it.
+fn either_entitlement(mut condition: impl FnMut(Collection) -> ScimResult<Condition>) -> ScimResult<Condition> {
+    Ok(Condition::Or(vec![
+        Condition::Within(Collection::Workspaces, Box::new(condition(Collection::Workspaces)?)),
+        Condition::Within(Collection::Entitlements, Box::new(condition(Collection::Entitlements)?)),
+    ]))
+}
+
+fn is_entitlements(resource: Resource, path: &AttrPath) -> bool {
+    resource == Resource::User && path.attr == "entitlements" && path.schema.is_none()
+}
+
 fn leaf(resource: Resource, path: &AttrPath, within: Option<Collection>, make: impl Fn(Field) -> Condition) -> ScimResult<Condition> {
+    if within.is_none() && is_entitlements(resource, path) {
+        let sub = AttrPath { schema: None, attr: path.sub.clone().unwrap_or_else(|| "value".into()), sub: None };
+        return either_entitlement(|collection| match field(resource, &sub, Some(collection))? {
+            Mapped::Plain(f) | Mapped::Inside(_, f) => Ok(make(f)),
+        });
+    }
     Ok(match field(resource, path, within)? {
         Mapped::Plain(f) => make(f),
         Mapped::Inside(collection, f) => Condition::Within(collection, Box::new(make(f))),
@@ -223,9 +247,18 @@ fn convert(resource: Resource, f: &Filter, within: Option<Collection>) -> ScimRe
             if within.is_some() {
                 return Err(ScimError::bad("invalidFilter", "Value filters cannot nest."));
             }
+            if is_entitlements(resource, attr) {
+                return either_entitlement(|collection| {
+                    let inner = convert(resource, filter, Some(collection))?;
+                    Ok(match then {
+                        Some(then) => Condition::And(vec![inner, convert(resource, then, Some(collection))?]),
+                        None => inner,
+                    })
+                });
+            }
             let collection = match (resource, attr.attr.as_str()) {
                 (Resource::User, "emails") => Collection::Emails,
-                (Resource::User, "entitlements" | "groups") => Collection::Workspaces,
+                (Resource::User, "groups") => Collection::Workspaces,
                 (Resource::Group, "members") => Collection::Members,
                 _ => return Err(unknown(attr)),
             };

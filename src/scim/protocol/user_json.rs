@@ -40,6 +40,7 @@ impl UserDraft {
             profile: Some(ProfileUpdate::Whole { input, emails: self.emails, extra: self.extra }),
             active: self.active,
             access: AccessChange { exactly: self.workspaces, ..Default::default() },
+            ..Default::default()
         }
     }
 }
@@ -119,8 +120,11 @@ pub fn user_json(u: &UserWithAccess, base: &str) -> Value {
         .iter()
         .map(|w| json!({"value": w.id, "display": w.name, "$ref": format!("{base}/Groups/{}", w.id), "type": "direct"}))
         .collect();
-    let entitlements: Vec<Value> =
+    let mut entitlements: Vec<Value> =
         u.workspaces.iter().map(|w| json!({"type": "WORKSPACE", "value": w.id, "display": w.name})).collect();
+    if let Some(Value::Array(others)) = user.extra.get(OTHER_ENTITLEMENTS) {
+        entitlements.extend(others.iter().cloned());
+    }
     out.insert("groups".into(), Value::Array(groups));
     out.insert("entitlements".into(), Value::Array(entitlements));
     if let Some(ext) = user.extra.get(ENTERPRISE_SCHEMA) {
@@ -165,11 +169,17 @@ fn emails(value: &Value) -> ScimResult<Vec<Email>> {
         .collect()
 }
 
-/// Workspace references from `entitlements`: type WORKSPACE (value = id), and Anaplan's
-/// WORKSPACE_IDS / WORKSPACE_NAMES with comma-separated values.
-fn workspace_refs(value: &Value) -> ScimResult<Vec<WorkspaceRef>> {
+/// Where entitlements that grant no workspace (an app role an identity provider maps, say) are
+/// kept, as sent, among the user's other attributes.
+pub const OTHER_ENTITLEMENTS: &str = "entitlements";
+
+/// Splits `entitlements` into workspace references (type WORKSPACE with the id as value, and
+/// Anaplan's WORKSPACE_IDS / WORKSPACE_NAMES with comma-separated values) and the others,
+/// which are kept as sent (value, type, display, primary) and grant nothing.
+fn entitlements(value: &Value) -> ScimResult<(Vec<WorkspaceRef>, Vec<Value>)> {
     let items = super::schema::items(value);
     let mut refs = Vec::new();
+    let mut others = Vec::new();
     for item in &items {
         let obj = item.as_object().ok_or_else(|| ScimError::bad("invalidValue", "Each entitlement must be an object."))?;
         let get = |k: &str| obj.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)).map(|(_, v)| v);
@@ -181,15 +191,28 @@ fn workspace_refs(value: &Value) -> ScimResult<Vec<WorkspaceRef>> {
             "WORKSPACE_IDS" => refs.extend(split(&value).into_iter().map(WorkspaceRef::Id)),
             "WORKSPACE_NAMES" => refs.extend(split(&value).into_iter().map(WorkspaceRef::Name)),
             "WORKSPACE" => return Err(ScimError::bad("invalidValue", "A WORKSPACE entitlement needs a value (the workspace id).")),
-            other => {
-                return Err(ScimError::bad(
-                    "invalidValue",
-                    format!("Entitlement type {other} is not supported; use WORKSPACE, WORKSPACE_IDS or WORKSPACE_NAMES."),
-                ))
-            }
+            _ => others.push(other_entitlement(obj)?),
         }
     }
-    Ok(refs)
+    Ok((refs, others))
+}
+
+/// An entitlement that is not a workspace, reduced to the attributes RFC 7643 §4.1.2 gives it.
+fn other_entitlement(obj: &Map<String, Value>) -> ScimResult<Value> {
+    let get = |k: &str| obj.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)).map(|(_, v)| v);
+    let mut kept = Map::new();
+    for key in ["value", "type", "display"] {
+        if let Some(v) = get(key).filter(|v| !v.is_null()) {
+            kept.insert(key.into(), Value::String(text(v, &format!("entitlements.{key}"))?));
+        }
+    }
+    if let Some(p) = get("primary").filter(|v| !v.is_null()) {
+        kept.insert("primary".into(), Value::Bool(boolean(p, "entitlements.primary")?));
+    }
+    if kept.get("value").and_then(Value::as_str).is_none_or(str::is_empty) {
+        return Err(ScimError::bad("invalidValue", "Each entitlement needs a value."));
+    }
+    Ok(Value::Object(kept))
 }
 
 /// An optional attribute checked against its type in the schema (RFC 7643 §4.1, §4.3): text
@@ -229,7 +252,11 @@ pub fn user_draft(body: &Value) -> ScimResult<UserDraft> {
             "emails" => draft.emails = emails(value)?,
             "entitlements" => {
                 saw_entitlements = true;
-                draft.workspaces = Some(workspace_refs(value)?);
+                let (refs, others) = entitlements(value)?;
+                draft.workspaces = Some(refs);
+                if !others.is_empty() {
+                    draft.extra.insert(OTHER_ENTITLEMENTS.into(), Value::Array(others));
+                }
             }
             "name" => {
                 let name = value.as_object().ok_or_else(|| ScimError::bad("invalidValue", "name must be an object."))?;
@@ -317,9 +344,16 @@ mod tests {
     }
 
     #[test]
-    fn a_user_without_user_name_or_with_unknown_entitlements_is_refused() {
+    fn a_user_without_user_name_is_refused_and_other_entitlements_are_kept_as_sent() {
         assert!(user_draft(&json!({"schemas": [USER_SCHEMA]})).is_err());
-        let err = user_draft(&json!({"userName": "a", "entitlements": [{"type": "ROLE", "value": "x"}]})).unwrap_err();
+        let d = user_draft(&json!({"userName": "a", "entitlements": [
+            {"type": "ROLE", "value": "approver", "display": "Approver", "primary": "True", "junk": 1},
+            {"type": "WORKSPACE", "value": "w1"}
+        ]}))
+        .unwrap();
+        assert_eq!(d.workspaces, Some(vec![WorkspaceRef::Id("w1".into())]));
+        assert_eq!(d.extra[OTHER_ENTITLEMENTS], json!([{"type": "ROLE", "value": "approver", "display": "Approver", "primary": true}]));
+        let err = user_draft(&json!({"userName": "a", "entitlements": [{"type": "ROLE"}]})).unwrap_err();
         assert_eq!(err.scim_type, Some("invalidValue"));
     }
 

@@ -45,6 +45,7 @@ impl Writer<'_> {
             // Each change its own request, as each SCIM call or console action is.
             request_id: format!("demo-{}-{}", self.run, self.count),
             must_change_password: false,
+            policy: None,
         }
     }
 

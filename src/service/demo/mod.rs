@@ -77,6 +77,7 @@ fn demo_user(i: usize, run: &str, rng: &mut Lcg, created: i64) -> User {
         version: 1,
         emails: vec![Email { value: user_name, kind: Some("work".into()), primary: true, display: None }],
         extra: Default::default(),
+        managed_by: None,
     }
 }
 

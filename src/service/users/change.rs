@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::super::audit::{actions, event, Change};
-use super::super::{Actor, ServiceError, ServiceResult, Services};
+use super::super::brake::Removal;
+use super::super::{Actor, ActorKind, ServiceError, ServiceResult, Services};
 use super::{check_version, user_name_taken, UserWithAccess};
 use crate::domain::users::{check_addresses_and_extra, Email, User, UserInput};
 use crate::domain::workspaces::WorkspaceLink;
@@ -59,6 +60,25 @@ pub struct UserChange {
     pub profile: Option<ProfileUpdate>,
     pub active: Option<bool>,
     pub access: AccessChange,
+    pub intent: Intent,
+}
+
+/// Why a change is made, where that changes the rules.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Intent {
+    #[default]
+    Edit,
+    /// The console's "change anyway": fields an identity provider owns may change too.
+    Override,
+    /// An identity provider's DELETE that deactivates and keeps the user.
+    Deprovision,
+}
+
+impl UserChange {
+    /// Deactivation as deprovisioning (a DELETE that keeps the user).
+    pub fn deprovision() -> Self {
+        UserChange { active: Some(false), intent: Intent::Deprovision, ..Default::default() }
+    }
 }
 
 /// What a change does to the stored user: the new field values, which fields differ, and the
@@ -68,6 +88,10 @@ pub(super) struct Plan {
     pub fields: Vec<&'static str>,
     pub grant: Vec<WorkspaceLink>,
     pub revoke: Vec<WorkspaceLink>,
+    /// The identity provider this change came from that the user was not yet provisioned by.
+    pub claims: bool,
+    /// The identity provider whose fields the console changed anyway.
+    pub overrides: Option<String>,
 }
 
 impl Plan {
@@ -158,6 +182,9 @@ fn audit_states(before: &User, plan: &Plan) -> (Value, Value) {
         b.insert(field.to_string(), field_value(before, field));
         a.insert(field.to_string(), field_value(&plan.after, field));
     }
+    if let Some(provider) = &plan.overrides {
+        a.insert("changed_anyway".into(), Value::from(format!("managed by {provider}")));
+    }
     if !plan.grant.is_empty() {
         a.insert("granted".into(), links(&plan.grant));
     }
@@ -236,13 +263,21 @@ impl Services {
         for _ in 0..PLAN_ATTEMPTS {
             let current = self.user_with_access(actor, id).await?;
             check_version("user", id, expected_version, current.user.version)?;
-            let change = edit(&current)?;
-            let after = apply_fields(&current.user, &change)?;
+            let mut change = edit(&current)?;
+            if let Some(policy) = &actor.policy {
+                change = super::ownership::shape(policy, &current.user, change);
+            }
+            let mut after = apply_fields(&current.user, &change)?;
             let (grant, revoke) = self.wanted_workspaces(&current.workspaces, &change.access).await?;
-            let plan = Plan { fields: changed_fields(&current.user, &after), after, grant, revoke };
+            let claims = actor.kind == ActorKind::ScimCredential && current.user.managed_by.as_deref() != Some(actor.id.as_str());
+            if claims {
+                after.managed_by = Some(actor.id.clone());
+            }
+            let mut plan = Plan { fields: changed_fields(&current.user, &after), after, grant, revoke, claims, overrides: None };
             if plan.is_empty() {
                 return Ok(current);
             }
+            plan.overrides = self.check_managed(actor, &current, &plan, change.intent).await?;
             match self.write_plan(actor, &current, plan).await {
                 Ok(Some(done)) => return Ok(done),
                 // Changed meanwhile, or given up by PostgreSQL for consistency: plan again.
@@ -268,10 +303,16 @@ impl Services {
             Some(version) if version != current.user.version => return Ok(None),
             Some(_) => {}
         }
+        if current.user.active && !plan.after.active {
+            if let Some(held) = self.brake(&mut tx, actor, &current.user, Removal::Deactivate).await? {
+                tx.commit().await?;
+                return Err(held);
+            }
+        }
         let mut after = plan.after.clone();
         after.last_modified = now;
         after.version = current.user.version + 1;
-        if plan.fields.is_empty() {
+        if plan.fields.is_empty() && !plan.claims {
             tx.touch_user(id, now).await?;
         } else {
             tx.update_user(&after, plan.searchable_changed()).await.map_err(user_name_taken(&after.user_name))?;

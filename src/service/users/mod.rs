@@ -1,14 +1,18 @@
 //! Users: reads for both doors, and the three writes a user has (create, change, delete).
 
 mod change;
+mod ownership;
 
 use serde_json::{Map, Value};
 
-pub use change::{AccessChange, ProfileUpdate, UserChange, WorkspaceRef, MAX_WORKSPACE_REFS};
+pub use change::{AccessChange, Intent, ProfileUpdate, UserChange, WorkspaceRef, MAX_WORKSPACE_REFS};
+pub(crate) use ownership::{policy_of, shape_access};
 
 use super::audit::{actions, event, Change};
 use super::paging::page_of;
-use super::{Actor, ServiceError, ServiceResult, Services};
+use super::brake::Removal;
+use super::{Actor, ActorKind, ServiceError, ServiceResult, Services};
+use crate::domain::credentials::DeleteMode;
 use crate::auth::secrets::new_id;
 use crate::domain::paging::{Cursor, PAGE_SIZE};
 use crate::domain::query::ListQuery;
@@ -99,7 +103,8 @@ impl Services {
         let workspaces = self.store.workspace_access(id, workspace_filter, WORKSPACES_SHOWN).await?;
         let total_workspaces = self.store.count_workspaces().await?;
         let granted_count = self.store.count_grants_of_user(id).await?;
-        Ok(UserPageData { user, workspaces, total_workspaces, granted_count })
+        let managed = self.management_of(&user).await?;
+        Ok(UserPageData { user, workspaces, total_workspaces, granted_count, managed })
     }
 
     /// Creates a user from `change`, which must hold a profile; a new user is active unless the
@@ -114,9 +119,16 @@ impl Services {
             return Err(ServiceError::invalid("user_name", "A new user needs a user name."));
         }
         let now = self.now();
-        let user = change::apply_fields(&User::blank(new_id(), now), change)?;
-        let (grant, _) = self.wanted_workspaces(&[], &change.access).await?;
-        let plan = change::Plan { after: user.clone(), fields: Vec::new(), grant, revoke: Vec::new() };
+        let mut user = change::apply_fields(&User::blank(new_id(), now), change)?;
+        let access = match &actor.policy {
+            Some(policy) => shape_access(policy.access, change.access.clone()),
+            None => change.access.clone(),
+        };
+        if actor.kind == ActorKind::ScimCredential {
+            user.managed_by = Some(actor.id.clone());
+        }
+        let (grant, _) = self.wanted_workspaces(&[], &access).await?;
+        let plan = change::Plan { after: user.clone(), fields: Vec::new(), grant, revoke: Vec::new(), claims: false, overrides: None };
         let mut tx = self.store.write().await?;
         tx.insert_user(&user).await.map_err(user_name_taken(&user.user_name))?;
         if !change::write_grants(&mut tx, &user.id, &plan, &actor.name, now).await? {
@@ -132,7 +144,11 @@ impl Services {
         Ok(UserWithAccess { user, workspaces })
     }
 
+    /// Deletes a user; a DELETE from an identity provider whose policy keeps users deactivates.
     pub async fn delete_user(&self, actor: &Actor, id: &str, expected_version: Option<i64>) -> ServiceResult<()> {
+        if actor.policy.as_ref().is_some_and(|p| p.on_delete == DeleteMode::Deactivate) {
+            return self.change_user_to(actor, id, expected_version, UserChange::deprovision()).await.map(|_| ());
+        }
         retrying!(self.delete_user_once(actor, id, expected_version).await)
     }
 
@@ -142,6 +158,10 @@ impl Services {
         let mut tx = self.store.write().await?;
         let before = tx.get_user(id).await?.ok_or_else(|| ServiceError::NotFound { kind: "user", id: id.to_string() })?;
         check_version("user", id, expected_version, before.version)?;
+        if let Some(held) = self.brake(&mut tx, actor, &before, Removal::Delete).await? {
+            tx.commit().await?;
+            return Err(held);
+        }
         let held = tx.workspaces_of_user(id).await?;
         tx.delete_user(id, now).await?;
         let record = Change { action: actions::USER_DELETE, target_kind: "user", target_id: id, target_name: &before.user_name };

@@ -2,7 +2,7 @@
 // from the fixed fragments below.
 
 /// The SQL expression of a field. `u` is the user row, `w` the workspace (group) row, `e` an
-/// e-mail element, `gw` a granted workspace, `mu` a member user.
+/// e-mail or other-entitlement element, `gw` a granted workspace, `mu` a member user.
 fn column(sql: &mut QueryBuilder<'_, Db>, field: &Field) {
     let text = match field {
         Field::UserId => "u.id",
@@ -26,6 +26,7 @@ fn column(sql: &mut QueryBuilder<'_, Db>, field: &Field) {
         Field::EmailDisplay => return email_text(sql, "display"),
         Field::WorkspaceId => "gw.id",
         Field::WorkspaceName => "gw.name_key",
+        Field::WorkspaceKind => "'workspace'",
         Field::GroupId => "w.id",
         Field::GroupName => "w.name_key",
         Field::GroupExternalId => "w.external_id",
@@ -224,6 +225,7 @@ fn push_exists(
 ) -> Result<(), QueryError> {
     sql.push(match collection {
         Collection::Emails => dialect::EXISTS_EMAIL,
+        Collection::Entitlements => dialect::EXISTS_ENTITLEMENT,
         Collection::Workspaces => {
             "EXISTS (SELECT 1 FROM access_grants g JOIN workspaces gw ON gw.id = g.workspace_id WHERE g.user_id = u.id AND "
         }

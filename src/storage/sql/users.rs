@@ -1,7 +1,7 @@
 const USER_COLUMNS: &str = "id, user_name, external_id, given_name, family_name, display_name, \
-     email, active, created, last_modified, version, emails, extra";
+     email, active, created, last_modified, version, emails, extra, managed_by";
 
-/// Binds $1..$15 of the insert and the update: id and every field a write can change.
+/// Binds $1..$16 of the insert and the update: id and every field a write can change.
 fn bind_fields<'q>(
     query: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>,
     user: &'q User,
@@ -22,6 +22,7 @@ fn bind_fields<'q>(
         .bind(fold_key(&user.display_name))
         .bind(fold_key(&user.given_name))
         .bind(fold_key(&user.family_name))
+        .bind(&user.managed_by)
 }
 
 fn json_text<T: serde::Serialize>(value: &T) -> String {
@@ -162,7 +163,7 @@ impl Tx {
         let insert = sqlx::query(
             "INSERT INTO users (id, user_name, user_name_key, external_id, given_name, family_name, \
              display_name, email, active, last_modified, emails, extra, display_name_key, given_name_key, family_name_key, \
-             created, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+             managed_by, created, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
         );
         bind_fields(insert, user).bind(user.created).bind(user.version).execute(&mut *self.tx).await?;
         self.index_user(user).await
@@ -181,7 +182,7 @@ impl Tx {
             "UPDATE users SET user_name = $2, user_name_key = $3, external_id = $4, given_name = $5, \
              family_name = $6, display_name = $7, email = $8, active = $9, last_modified = $10, \
              emails = $11, extra = $12, display_name_key = $13, given_name_key = $14, family_name_key = $15, \
-             version = version + 1 WHERE id = $1",
+             managed_by = $16, version = version + 1 WHERE id = $1",
         );
         bind_fields(update, user).execute(&mut *self.tx).await?;
         if searchable {

@@ -1,0 +1,127 @@
+//! The brake on mass deactivation: a credential that deactivates or deletes more users within
+//! an hour than its policy allows has further deactivations and deletions held until a
+//! security admin allows them (or keeps them blocked). Everything else it sends still works.
+
+use serde_json::json;
+
+use super::audit::{actions, event, Change};
+use super::users::policy_of;
+use super::{Actor, ActorKind, Door, ServiceError, ServiceResult, Services, UserChange};
+use crate::domain::admins::Role;
+use crate::domain::credentials::{Brake, HeldSummary, BRAKE_WINDOW_MS};
+use crate::domain::users::User;
+use crate::storage::WriteTx;
+
+/// What the brake holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    Deactivate,
+    Delete,
+}
+
+impl Removal {
+    fn as_str(self) -> &'static str {
+        match self {
+            Removal::Deactivate => "deactivate",
+            Removal::Delete => "delete",
+        }
+    }
+}
+
+impl Services {
+    /// Lets one deactivation or deletion by `actor` through (counting it), or holds it: then
+    /// the hold is recorded in `tx`, which the caller commits without the change, and the
+    /// error to answer with is returned. Only SCIM credentials are braked.
+    pub(crate) async fn brake(&self, tx: &mut WriteTx, actor: &Actor, user: &User, removal: Removal) -> ServiceResult<Option<ServiceError>> {
+        if actor.kind != ActorKind::ScimCredential {
+            return Ok(None);
+        }
+        let now = self.now();
+        let since = now - BRAKE_WINDOW_MS;
+        let Some(credential) = tx.lock_credential(&actor.id).await? else { return Ok(None) };
+        let brake = Brake { on: credential.brake_on, count: credential.brake_count, percent: credential.brake_percent };
+        let allowed = !brake.on || credential.brake_allowed_until.is_some_and(|until| until > now);
+        let tripped = !allowed
+            && (credential.brake_tripped_at.is_some() || {
+                let recent = tx.count_removals(&actor.id, since).await?;
+                // The active-user count costs a scan: only asked once the fixed count is reached.
+                recent >= brake.count && recent >= brake.limit(tx.count_active_users().await?)
+            });
+        if !tripped {
+            tx.record_removal(&actor.id, now, since).await?;
+            return Ok(None);
+        }
+        if credential.brake_tripped_at.is_none() {
+            tx.set_brake_state(&actor.id, Some(now), None).await?;
+        }
+        if tx.hold_change(&actor.id, &user.id, &user.user_name, removal.as_str(), now, &actor.request_id).await? {
+            let change = Change { action: actions::BRAKE_HOLD, target_kind: "user", target_id: &user.id, target_name: &user.user_name };
+            let after = json!({"held": removal.as_str(), "credential": credential.name});
+            tx.append_audit(&event(actor, change, None::<&()>, Some(&after), now)).await?;
+        }
+        let held = tx.count_held(&actor.id).await?;
+        Ok(Some(ServiceError::Held { credential: credential.name, held }))
+    }
+
+    /// Per credential, what the brake holds; only security admins decide, so only they see it.
+    pub async fn held_changes(&self, actor: &Actor) -> ServiceResult<Vec<HeldSummary>> {
+        if !actor.role.can_write() {
+            return Ok(Vec::new());
+        }
+        let rows = self.store.held_counts().await?;
+        Ok(rows.into_iter().map(|r| HeldSummary { credential_id: r.credential_id, credential_name: r.credential_name, held: r.held }).collect())
+    }
+
+    /// "Allow": applies what the brake held for a credential and lets it deactivate and delete
+    /// for the next hour. The decision is one audited write; each held change is then applied
+    /// as the credential's own write (a retry by the identity provider meanwhile finds it done).
+    pub async fn allow_held(&self, actor: &Actor, credential_id: &str) -> ServiceResult<usize> {
+        actor.require_write()?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let credential = tx.lock_credential(credential_id).await?.ok_or_else(|| ServiceError::NotFound { kind: "credential", id: credential_id.into() })?;
+        tx.set_brake_state(credential_id, None, Some(now + BRAKE_WINDOW_MS)).await?;
+        let held = tx.settle_held(credential_id, "applied", &actor.name, now).await?;
+        let change = Change { action: actions::BRAKE_ALLOW, target_kind: "scim_credential", target_id: credential_id, target_name: &credential.name };
+        let users: Vec<_> = held.iter().map(|h| json!({"id": h.user_id, "user_name": h.user_name, "change": h.kind})).collect();
+        let after = json!({"allowed_until": now + BRAKE_WINDOW_MS, "released": users});
+        tx.append_audit(&event(actor, change, None::<&()>, Some(&after), now)).await?;
+        tx.commit().await?;
+        let requester = Actor {
+            kind: ActorKind::ScimCredential,
+            id: credential.id.clone(),
+            name: credential.name.clone(),
+            role: Role::SecurityAdmin,
+            door: Door::Scim,
+            request_id: actor.request_id.clone(),
+            must_change_password: false,
+            policy: Some(policy_of(&credential)),
+        };
+        for h in &held {
+            let applied = if h.kind == Removal::Delete.as_str() {
+                self.delete_user(&requester, &h.user_id, None).await
+            } else {
+                self.change_user_to(&requester, &h.user_id, None, UserChange::deprovision()).await.map(|_| ())
+            };
+            match applied {
+                Ok(()) | Err(ServiceError::NotFound { .. }) => {}
+                Err(err) => tracing::warn!(user = %h.user_id, error = %err, "a released change could not be applied; the identity provider's retry will"),
+            }
+        }
+        Ok(held.len())
+    }
+
+    /// "Keep blocked": the held changes are not applied, and the credential stays braked.
+    pub async fn keep_blocked(&self, actor: &Actor, credential_id: &str) -> ServiceResult<usize> {
+        actor.require_write()?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let credential = tx.lock_credential(credential_id).await?.ok_or_else(|| ServiceError::NotFound { kind: "credential", id: credential_id.into() })?;
+        let held = tx.settle_held(credential_id, "rejected", &actor.name, now).await?;
+        let change = Change { action: actions::BRAKE_BLOCK, target_kind: "scim_credential", target_id: credential_id, target_name: &credential.name };
+        let users: Vec<_> = held.iter().map(|h| json!({"id": h.user_id, "user_name": h.user_name, "change": h.kind})).collect();
+        tx.append_audit(&event(actor, change, None::<&()>, Some(&json!({"rejected": users})), now)).await?;
+        tx.commit().await?;
+        Ok(held.len())
+    }
+}
