@@ -67,12 +67,23 @@ export class Console {
 
   /// Issues a SCIM bearer token in the console and returns its secret.
   async issueToken() {
+    return (await this.issueCredential()).secret;
+  }
+
+  /// Issues a SCIM bearer token with the default policy, or a brake at `brakeCount` users;
+  /// returns its name and secret.
+  async issueCredential(brakeCount?: number) {
+    const name = unique("e2e-token");
     await this.goto("/credentials");
-    await this.page.getByLabel("Name", { exact: true }).fill(unique("e2e-token"));
+    await this.page.getByLabel("Name", { exact: true }).fill(name);
+    if (brakeCount !== undefined) {
+      await this.page.getByText(/^Provisioning policy:/).click();
+      await this.page.getByLabel("More than (users)").fill(String(brakeCount));
+    }
     await this.page.getByRole("button", { name: "Issue credential" }).click();
     const secret = (await this.page.getByTestId("issued-secret").textContent())!.trim();
     expect(secret).toMatch(/^cim_/);
-    return secret;
+    return { name, secret };
   }
 
   workspaceBox(name: string) {

@@ -123,8 +123,13 @@ test("every page fits a 390 px phone and has no accessibility violations", async
   await page.getByRole("link", { name: workspace }).click();
   await ui.ready();
   const workspaceUrl = new URL(page.url()).pathname;
+  const { name: credential } = await ui.issueCredential();
+  await ui.goto("/credentials");
+  await page.getByRole("link", { name: credential }).click();
+  await expect(page.getByRole("heading", { name: credential })).toBeVisible();
+  const credentialUrl = new URL(page.url()).pathname;
   await page.setViewportSize({ width: 390, height: 844 });
-  const accounting = ["/", "/audit", "/provisioning", "/reports", "/admins", "/account/password"];
+  const accounting = ["/", "/audit", "/provisioning", "/reports", "/admins", "/account/password", credentialUrl];
   for (const path of ["/users", userUrl, "/users/new", "/workspaces", workspaceUrl, "/credentials", ...accounting]) {
     await ui.goto(path);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -151,7 +151,7 @@ fn BrakeBanner() -> impl IntoView {
             {move || Suspend::new(async move {
                 let held = held.await.unwrap_or_default();
                 (!held.is_empty()).then(|| view! {
-                    <div class="brake-banner" role="alert">
+                    <div class="brake-banner" role="region" aria-label="Held by the mass-deactivation brake">
                         {held.into_iter().map(|h| {
                             let changes = if h.held == 1 { "1 deactivation or deletion".to_string() } else { format!("{} deactivations and deletions", h.held) };
                             view! {
