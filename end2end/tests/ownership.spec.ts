@@ -11,10 +11,10 @@ test.beforeEach(async ({ page }, testInfo) => {
 function scimClient(request: APIRequestContext, secret: string) {
   const headers = { Authorization: `Bearer ${secret}`, "Content-Type": "application/scim+json" };
   return {
-    async create(userName: string, given = "Grace", family = "Hopper") {
+    async create(userName: string, given = "Grace", family = "Hopper", entitlements: object[] = []) {
       const r = await request.post("/scim/v2/Users", {
         headers,
-        data: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName, name: { givenName: given, familyName: family } },
+        data: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName, name: { givenName: given, familyName: family }, entitlements },
       });
       expect(r.status()).toBe(201);
       return (await r.json()).id as string;
@@ -67,7 +67,7 @@ test("a field the identity provider manages shows its lock, and changing it anyw
   const ui = new Console(page, hydrated(testInfo));
   const { name, secret } = await ui.issueCredential();
   const userName = unique("managed") + "@example.com";
-  const id = await scimClient(request, secret).create(userName, "Grace", "Hopper");
+  const id = await scimClient(request, secret).create(userName, "Grace", "Hopper", [{ type: "ROLE", value: "approver", display: "Approver" }]);
 
   await ui.goto(`/users/${id}`);
   await expect(page.getByRole("note")).toContainText(`Provisioned by ${name}`);
@@ -75,6 +75,8 @@ test("a field the identity provider manages shows its lock, and changing it anyw
   await expect(given).toHaveAttribute("readonly", "");
   await expect(page.getByText(`managed by ${name}`).first()).toBeVisible();
   await expect(ui.activeSwitch()).toBeDisabled();
+  const others = page.getByRole("region", { name: "Other entitlements (no workspace access)" });
+  await expect(others.getByRole("row", { name: "ROLE approver Approver" })).toBeVisible();
   if (ui.js) {
     const axe = await new AxeBuilder({ page }).analyze();
     expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`)).toEqual([]);

@@ -166,6 +166,38 @@ impl User {
     }
 }
 
+/// Where entitlements that grant no workspace (an app role an identity provider maps, say) are
+/// kept, as sent, among a user's other attributes.
+pub const OTHER_ENTITLEMENTS: &str = "entitlements";
+
+/// An entitlement that is not a workspace, as the user page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OtherEntitlement {
+    pub kind: String,
+    pub value: String,
+    pub display: String,
+    pub primary: bool,
+}
+
+impl User {
+    /// The entitlements kept as sent that grant no workspace.
+    pub fn other_entitlements(&self) -> Vec<OtherEntitlement> {
+        let text = |e: &serde_json::Value, k: &str| e.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+        self.extra
+            .get(OTHER_ENTITLEMENTS)
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+            .map(|e| OtherEntitlement {
+                kind: text(e, "type"),
+                value: text(e, "value"),
+                display: text(e, "display"),
+                primary: e.get("primary").and_then(|v| v.as_bool()).unwrap_or(false),
+            })
+            .collect()
+    }
+}
+
 /// How many workspace checkboxes the user page shows at once; its filter box narrows the rest.
 pub const WORKSPACES_SHOWN: usize = 200;
 

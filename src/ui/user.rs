@@ -178,6 +178,27 @@ fn ManagedNote(locks: Locks, user_id: String, writable: bool) -> impl IntoView {
     .into_any()
 }
 
+/// Entitlements an identity provider sent that are not workspaces: shown, never editable here,
+/// and granting nothing.
+#[component]
+fn OtherEntitlements(user: User) -> impl IntoView {
+    let others = user.other_entitlements();
+    (!others.is_empty()).then(|| view! {
+        <section aria-labelledby="other-ent-h">
+            <h2 id="other-ent-h">"Other entitlements (no workspace access)"</h2>
+            <p class="hint">"Sent by the identity provider and kept as sent; they grant no workspace and change only through SCIM."</p>
+            <div class="table-scroll"><table class="list">
+                <thead><tr><th scope="col">"Type"</th><th scope="col">"Value"</th><th scope="col">"Display"</th><th scope="col">"Primary"</th></tr></thead>
+                <tbody>
+                    {others.into_iter().map(|e| view! {
+                        <tr><td>{e.kind}</td><td>{e.value}</td><td>{e.display}</td><td>{if e.primary { "yes" } else { "" }}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table></div>
+        </section>
+    })
+}
+
 /// The lock badge beside a managed field.
 #[component]
 pub fn ManagedBadge(by: String) -> impl IntoView {
@@ -204,7 +225,8 @@ fn UserView(page: UserPageData, wsq: String, actions: UserActions, writable: boo
     if !writable {
         return view! {
             {head}
-            <ReadOnlyUser user workspaces total_workspaces granted_count />
+            <ReadOnlyUser user=user.clone() workspaces total_workspaces granted_count />
+            <OtherEntitlements user />
             {history}
         }
         .into_any();
@@ -213,6 +235,7 @@ fn UserView(page: UserPageData, wsq: String, actions: UserActions, writable: boo
         {head}
         <StatusSection user=user.clone() granted_count actions locks=locks.clone() />
         <AccessSection user=user.clone() workspaces total_workspaces granted_count wsq back actions locks=locks.clone() />
+        <OtherEntitlements user=user.clone() />
         <section aria-labelledby="profile-h">
             <h2 id="profile-h">"Profile"</h2>
             <ActionForm action=actions.update attr:class="profile">

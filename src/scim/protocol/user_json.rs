@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use super::error::{ScimError, ScimResult};
 use super::schema::{canonical, ENTERPRISE_ATTRS, ENTERPRISE_SCHEMA, MULTI_VALUED_EXTRA, NAME_EXTRA, USER_EXTRA, USER_SCHEMA};
-use crate::domain::users::Email;
+use crate::domain::users::{Email, OTHER_ENTITLEMENTS};
 use crate::domain::users::UserInput;
 use crate::service::{AccessChange, ProfileUpdate, UserChange, UserWithAccess, WorkspaceRef};
 
@@ -168,10 +168,6 @@ fn emails(value: &Value) -> ScimResult<Vec<Email>> {
         })
         .collect()
 }
-
-/// Where entitlements that grant no workspace (an app role an identity provider maps, say) are
-/// kept, as sent, among the user's other attributes.
-pub const OTHER_ENTITLEMENTS: &str = "entitlements";
 
 /// Splits `entitlements` into workspace references (type WORKSPACE with the id as value, and
 /// Anaplan's WORKSPACE_IDS / WORKSPACE_NAMES with comma-separated values) and the others,
