@@ -48,7 +48,7 @@ test("the brake holds deactivations past its threshold and a security admin allo
   await ui.goto("/users");
   const banner = page.getByRole("region", { name: "Held by the mass-deactivation brake" });
   await expect(banner).toContainText(name);
-  await expect(banner).toContainText("1 deactivation or deletion are held");
+  await expect(banner).toContainText("1 deactivation or deletion is held");
   await ui.goto("/workspaces");
   await expect(banner).toBeVisible();
   await banner.getByRole("button", { name: "Allow 1" }).click();

@@ -40,7 +40,10 @@ impl Services {
         let since = now - BRAKE_WINDOW_MS;
         let Some(credential) = tx.lock_credential(&actor.id).await? else { return Ok(None) };
         let brake = Brake { on: credential.brake_on, count: credential.brake_count, percent: credential.brake_percent };
-        let allowed = !brake.on || credential.brake_allowed_until.is_some_and(|until| until > now);
+        if !brake.on {
+            return Ok(None);
+        }
+        let allowed = credential.brake_allowed_until.is_some_and(|until| until > now);
         let tripped = !allowed
             && (credential.brake_tripped_at.is_some() || {
                 let recent = tx.count_removals(&actor.id, since).await?;

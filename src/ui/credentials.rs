@@ -217,12 +217,14 @@ fn PolicyFields(policy: ProvisioningPolicy, error: Signal<Option<crate::api::err
             <legend>"Profile fields it owns"</legend>
             <input type="hidden" name="owns[]" value="" />
             <p class="hint">"Owned fields are taken from the identity provider and locked in the console (a security admin can still change them anyway, audited); fields it does not own keep the console's values whatever it sends."</p>
-            {OwnedField::ALL.into_iter().map(|f| view! {
-                <label class="choice">
-                    <input type="checkbox" name="owns[]" value=f.as_str() checked=policy.owns(f) />
-                    {f.label()}
-                </label>
-            }).collect_view()}
+            <div class="owned">
+                {OwnedField::ALL.into_iter().map(|f| view! {
+                    <label class="choice">
+                        <input type="checkbox" name="owns[]" value=f.as_str() checked=policy.owns(f) />
+                        {f.label()}
+                    </label>
+                }).collect_view()}
+            </div>
         </fieldset>
         <fieldset class="policy">
             <legend>"A DELETE from it"</legend>

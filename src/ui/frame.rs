@@ -153,12 +153,12 @@ fn BrakeBanner() -> impl IntoView {
                 (!held.is_empty()).then(|| view! {
                     <div class="brake-banner" role="region" aria-label="Held by the mass-deactivation brake">
                         {held.into_iter().map(|h| {
-                            let changes = if h.held == 1 { "1 deactivation or deletion".to_string() } else { format!("{} deactivations and deletions", h.held) };
+                            let changes = if h.held == 1 { "1 deactivation or deletion is".to_string() } else { format!("{} deactivations and deletions are", h.held) };
                             view! {
                                 <div class="brake-item">
                                     <p><strong>"Mass-deactivation brake: "</strong>
                                         <a href=format!("/credentials/{}", h.credential_id)>{h.credential_name.clone()}</a>
-                                        {format!(" went past its threshold; {changes} are held and not applied. Allow applies them and lets it continue for an hour.")}
+                                        {format!(" went past its threshold; {changes} held and not applied. Allow applies them and lets it continue for an hour.")}
                                         " " <a href=format!("/audit?action=brake.hold&actor={}", h.credential_id)>"See the held users"</a></p>
                                     <ActionForm action=decide attr:class="inline">
                                         <PageField />

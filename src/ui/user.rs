@@ -209,6 +209,8 @@ pub fn ManagedBadge(by: String) -> impl IntoView {
 fn UserView(page: UserPageData, wsq: String, actions: UserActions, writable: bool, anyway: bool) -> impl IntoView {
     let UserPageData { user, workspaces, total_workspaces, granted_count, managed } = page;
     let locks = Locks { anyway: anyway && managed.is_some(), managed };
+    // Profile fields as the form shows them (the address is one field; `emails` has none).
+    let all_locked = ["user_name", "external_id", "given_name", "family_name", "display_name", "email"].iter().all(|f| locks.locked(f));
     let back = back_link();
     let profile = profile_values(&user);
     let (user_id, user_name, active) = (user.id.clone(), user.user_name.clone(), user.active);
@@ -246,7 +248,11 @@ fn UserView(page: UserPageData, wsq: String, actions: UserActions, writable: boo
                 <ProfileFields values=Some(profile) error=actions.update_error form="update_user"
                     locked=profile_locks(&locks) managed_by=locks.manager() />
                 <ErrorText error=actions.update_error form="update_user" />
-                <button type="submit" disabled=move || actions.update.pending().get()>"Save profile"</button>
+                {if all_locked {
+                    view! { <p class="hint">{format!("Every profile field is managed by {}; use \u{201c}Change anyway\u{2026}\u{201d} above to edit.", locks.manager())}</p> }.into_any()
+                } else {
+                    view! { <button type="submit" disabled=move || actions.update.pending().get()>"Save profile"</button> }.into_any()
+                }}
             </ActionForm>
         </section>
         {history}
