@@ -70,8 +70,9 @@ export class Console {
     return (await this.issueCredential()).secret;
   }
 
-  /// Issues a SCIM bearer token with the default policy, or a brake at `brakeCount` users;
-  /// returns its name and secret.
+  /// Issues a SCIM bearer token with the default policy, or a brake at `brakeCount` users (and
+  /// 1% of active users, so the count decides while this test database has under 100 users per
+  /// brake count); returns its name and secret.
   async issueCredential(brakeCount?: number) {
     const name = unique("e2e-token");
     await this.goto("/credentials");
@@ -79,6 +80,7 @@ export class Console {
     if (brakeCount !== undefined) {
       await this.page.getByText(/^Provisioning policy:/).click();
       await this.page.getByLabel("More than (users)").fill(String(brakeCount));
+      await this.page.getByLabel("or (% of active users)").fill("1");
     }
     await this.page.getByRole("button", { name: "Issue credential" }).click();
     const secret = (await this.page.getByTestId("issued-secret").textContent())!.trim();
