@@ -18,6 +18,11 @@ ALTER TABLE scim_credentials ADD COLUMN brake_allowed_until INTEGER;
 -- The identity provider (credential id) that provisions a user: its policy decides which of
 -- the user's fields and grants the console shows as managed.
 ALTER TABLE users ADD COLUMN managed_by TEXT;
+-- Users provisioned before this migration belong to the credential that last changed them.
+UPDATE users SET managed_by = (
+    SELECT e.actor_id FROM audit_tags t JOIN audit_events e ON e.id = t.event_id
+     WHERE t.tag = 'user:' || users.id AND e.actor_kind = 'scim_credential'
+     ORDER BY t.at DESC, t.event_id DESC LIMIT 1);
 
 -- Deactivations and deletions a credential made in the last hour, which the brake counts.
 CREATE TABLE brake_removals (
@@ -35,7 +40,8 @@ CREATE TABLE held_changes (
     kind          TEXT NOT NULL CHECK (kind IN ('deactivate', 'delete')),
     requested_at  INTEGER NOT NULL,
     request_id    TEXT NOT NULL,
-    status        TEXT NOT NULL DEFAULT 'held' CHECK (status IN ('held', 'applied', 'rejected')),
+    -- superseded: the user changed after the hold (or is gone), so "allow" did not apply it.
+    status        TEXT NOT NULL DEFAULT 'held' CHECK (status IN ('held', 'applied', 'rejected', 'superseded')),
     decided_at    INTEGER,
     decided_by    TEXT
 );

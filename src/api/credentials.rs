@@ -118,16 +118,16 @@ pub async fn held_changes() -> Result<Vec<HeldSummary>, AppError> {
     ctx::read(|services, actor| async move { services.held_changes(&actor).await }).await
 }
 
-/// A security admin's decision on what the brake holds: `allow` applies it, anything else keeps
-/// it blocked. Answered with the page the decision was made on.
+/// A security admin's decision on what the brake holds, up to `last_id` (what the page showed):
+/// `allow` applies it, anything else keeps it blocked. Answered with the page it was made on.
 #[server(endpoint = "brake/decide")]
-pub async fn decide_held(credential_id: String, decision: String) -> Result<usize, AppError> {
+pub async fn decide_held(credential_id: String, last_id: i64, decision: String) -> Result<usize, AppError> {
     use super::ctx;
     let result = ctx::with_actor(|services, actor| async move {
         if decision == "allow" {
-            services.allow_held(&actor, &credential_id).await
+            services.allow_held(&actor, &credential_id, last_id).await
         } else {
-            services.keep_blocked(&actor, &credential_id).await
+            services.keep_blocked(&actor, &credential_id, last_id).await
         }
     })
     .await;

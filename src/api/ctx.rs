@@ -135,7 +135,7 @@ fn internal(err: &dyn std::error::Error) -> AppError {
 pub fn app_error(err: ServiceError) -> AppError {
     match err {
         ServiceError::Unauthenticated => AppError::Unauthenticated,
-        ServiceError::Forbidden => AppError::Forbidden,
+        ServiceError::Forbidden | ServiceError::NotOwned(_) => AppError::Forbidden,
         ServiceError::NotFound { kind, .. } => AppError::NotFound(format!("That {kind} does not exist (it may have been deleted).")),
         ServiceError::Invalid { field, message } => AppError::Invalid { field, message },
         ServiceError::Conflict { field, message } => AppError::Conflict { field, message },

@@ -292,4 +292,7 @@ pub struct HeldSummary {
     pub credential_id: String,
     pub credential_name: String,
     pub held: i64,
+    /// The newest of them: a decision covers those up to it, so changes held after the page
+    /// was shown are not decided unseen.
+    pub last_id: i64,
 }

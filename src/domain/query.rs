@@ -24,6 +24,8 @@ pub enum Field {
     WorkspaceName,
     /// The type of a workspace entitlement: always WORKSPACE.
     WorkspaceKind,
+    /// Whether a workspace entitlement is primary: never.
+    WorkspacePrimary,
     GroupId,
     GroupName,
     GroupExternalId,
@@ -49,7 +51,7 @@ impl Field {
             Field::UserId | Field::ExternalId | Field::WorkspaceId | Field::GroupId | Field::GroupExternalId | Field::MemberId => {
                 FieldKind::Text { folded: false }
             }
-            Field::Active | Field::EmailPrimary => FieldKind::Bool,
+            Field::Active | Field::EmailPrimary | Field::WorkspacePrimary => FieldKind::Bool,
             Field::Created | Field::LastModified | Field::GroupCreated | Field::GroupLastModified => FieldKind::Time,
             _ => FieldKind::Text { folded: true },
         }
@@ -82,6 +84,9 @@ pub enum Literal {
 pub enum Collection {
     Emails,
     Workspaces,
+    /// The user's workspaces seen as entitlements (type WORKSPACE, never primary): the same
+    /// rows as `Workspaces`, with the sub-attributes an entitlement has.
+    WorkspaceEntitlements,
     /// Entitlements that are not workspaces (kept as sent); their elements are read with the
     /// same JSON-element fields as e-mail addresses (value, type, display, primary).
     Entitlements,

@@ -72,22 +72,27 @@ impl Services {
             return Ok(Vec::new());
         }
         let rows = self.store.held_counts().await?;
-        Ok(rows.into_iter().map(|r| HeldSummary { credential_id: r.credential_id, credential_name: r.credential_name, held: r.held }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| HeldSummary { credential_id: r.credential_id, credential_name: r.credential_name, held: r.held, last_id: r.last_id })
+            .collect())
     }
 
-    /// "Allow": applies what the brake held for a credential and lets it deactivate and delete
-    /// for the next hour. The decision is one audited write; each held change is then applied
-    /// as the credential's own write (a retry by the identity provider meanwhile finds it done).
-    pub async fn allow_held(&self, actor: &Actor, credential_id: &str) -> ServiceResult<usize> {
+    /// "Allow": lets the credential deactivate and delete for the next hour and applies what the
+    /// brake held for it, up to `last_id` (what the admin was shown). The decision is one
+    /// audited write; each held change is then applied as the credential's own write and marked
+    /// applied only once it is. One whose user changed after it was held (the identity provider
+    /// re-activated them, say) is not applied but marked superseded; one that fails stays held.
+    /// Returns how many were applied.
+    pub async fn allow_held(&self, actor: &Actor, credential_id: &str, last_id: i64) -> ServiceResult<usize> {
         actor.require_write()?;
         let now = self.now();
         let mut tx = self.store.write().await?;
         let credential = tx.lock_credential(credential_id).await?.ok_or_else(|| ServiceError::NotFound { kind: "credential", id: credential_id.into() })?;
         tx.set_brake_state(credential_id, None, Some(now + BRAKE_WINDOW_MS)).await?;
-        let held = tx.settle_held(credential_id, "applied", &actor.name, now).await?;
+        let held = tx.held_up_to(credential_id, last_id).await?;
         let change = Change { action: actions::BRAKE_ALLOW, target_kind: "scim_credential", target_id: credential_id, target_name: &credential.name };
-        let users: Vec<_> = held.iter().map(|h| json!({"id": h.user_id, "user_name": h.user_name, "change": h.kind})).collect();
-        let after = json!({"allowed_until": now + BRAKE_WINDOW_MS, "released": users});
+        let after = json!({"allowed_until": now + BRAKE_WINDOW_MS, "released": listed(&held)});
         tx.append_audit(&event(actor, change, None::<&()>, Some(&after), now)).await?;
         tx.commit().await?;
         let requester = Actor {
@@ -100,31 +105,53 @@ impl Services {
             must_change_password: false,
             policy: Some(policy_of(&credential)),
         };
+        let mut applied = 0;
         for h in &held {
-            let applied = if h.kind == Removal::Delete.as_str() {
-                self.delete_user(&requester, &h.user_id, None).await
-            } else {
-                self.change_user_to(&requester, &h.user_id, None, UserChange::deprovision()).await.map(|_| ())
+            let outcome = match self.store.get_user(&h.user_id).await? {
+                Some(user) if user.last_modified <= h.requested_at => {
+                    let done = if h.kind == Removal::Delete.as_str() {
+                        self.delete_user(&requester, &h.user_id, Some(user.version)).await
+                    } else {
+                        self.change_user_to(&requester, &h.user_id, Some(user.version), UserChange::deprovision()).await.map(|_| ())
+                    };
+                    match done {
+                        Ok(()) => "applied",
+                        Err(ServiceError::NotFound { .. } | ServiceError::Stale { .. }) => "superseded",
+                        Err(err) => {
+                            tracing::warn!(user = %h.user_id, error = %err, "a released change could not be applied; it stays held");
+                            continue;
+                        }
+                    }
+                }
+                _ => "superseded",
             };
-            match applied {
-                Ok(()) | Err(ServiceError::NotFound { .. }) => {}
-                Err(err) => tracing::warn!(user = %h.user_id, error = %err, "a released change could not be applied; the identity provider's retry will"),
+            let mut tx = self.store.write().await?;
+            if tx.settle_held(&[h.id], outcome, &actor.name, self.now()).await? == 1 && outcome == "applied" {
+                applied += 1;
             }
+            tx.commit().await?;
         }
-        Ok(held.len())
+        Ok(applied)
     }
 
-    /// "Keep blocked": the held changes are not applied, and the credential stays braked.
-    pub async fn keep_blocked(&self, actor: &Actor, credential_id: &str) -> ServiceResult<usize> {
+    /// "Keep blocked": the held changes (up to `last_id`) are not applied, and the credential
+    /// stays braked. Returns how many were discarded.
+    pub async fn keep_blocked(&self, actor: &Actor, credential_id: &str, last_id: i64) -> ServiceResult<usize> {
         actor.require_write()?;
         let now = self.now();
         let mut tx = self.store.write().await?;
         let credential = tx.lock_credential(credential_id).await?.ok_or_else(|| ServiceError::NotFound { kind: "credential", id: credential_id.into() })?;
-        let held = tx.settle_held(credential_id, "rejected", &actor.name, now).await?;
+        let held = tx.held_up_to(credential_id, last_id).await?;
+        let ids: Vec<i64> = held.iter().map(|h| h.id).collect();
+        tx.settle_held(&ids, "rejected", &actor.name, now).await?;
         let change = Change { action: actions::BRAKE_BLOCK, target_kind: "scim_credential", target_id: credential_id, target_name: &credential.name };
-        let users: Vec<_> = held.iter().map(|h| json!({"id": h.user_id, "user_name": h.user_name, "change": h.kind})).collect();
-        tx.append_audit(&event(actor, change, None::<&()>, Some(&json!({"rejected": users})), now)).await?;
+        tx.append_audit(&event(actor, change, None::<&()>, Some(&json!({"rejected": listed(&held)})), now)).await?;
         tx.commit().await?;
         Ok(held.len())
     }
+}
+
+/// Held changes as the audit trail lists them.
+fn listed(held: &[crate::storage::HeldChangeRow]) -> Vec<serde_json::Value> {
+    held.iter().map(|h| json!({"id": h.user_id, "user_name": h.user_name, "change": h.kind})).collect()
 }

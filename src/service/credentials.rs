@@ -158,6 +158,11 @@ impl Services {
         }
         set_policy(&mut record, policy);
         tx.update_credential_policy(&record).await?;
+        if !policy.brake.on && record.brake_tripped_at.is_some() {
+            // Off means off: nothing is held from now on (what is held stays for a decision).
+            tx.set_brake_state(id, None, None).await?;
+            record.brake_tripped_at = None;
+        }
         let change = Change { action: actions::CREDENTIAL_POLICY, target_kind: "scim_credential", target_id: id, target_name: &record.name };
         let (b, a) = (policy_audit(&before), policy_audit(policy));
         let differs = |v: &serde_json::Value, other: &serde_json::Value| -> serde_json::Map<String, serde_json::Value> {

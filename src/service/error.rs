@@ -7,6 +7,9 @@ pub enum ServiceError {
     Unauthenticated,
     #[error("the caller's role may not change anything")]
     Forbidden,
+    /// The caller may write, but not this: its provisioning policy leaves it to the console.
+    #[error("{0}")]
+    NotOwned(String),
     #[error("{kind} {id} not found")]
     NotFound { kind: &'static str, id: String },
     #[error("invalid {field}: {message}")]

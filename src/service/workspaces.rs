@@ -236,6 +236,13 @@ impl Services {
 
     async fn delete_workspace_once(&self, actor: &Actor, id: &str, expected_version: Option<i64>) -> ServiceResult<()> {
         actor.require_write()?;
+        // Deleting a workspace revokes every grant in it: only an identity provider that owns
+        // workspace access may.
+        if actor.policy.as_ref().is_some_and(|p| p.access != AccessPolicy::Provider) {
+            return Err(ServiceError::NotOwned(
+                "This credential's provisioning policy leaves workspace access to the console: the workspace and its grants were kept. Delete it in the console, or give this credential ownership of workspace access.".into(),
+            ));
+        }
         let now = self.now();
         let mut tx = self.store.write().await?;
         let before = tx.lock_workspace(id).await?.ok_or_else(|| ServiceError::NotFound { kind: "workspace", id: id.to_string() })?;

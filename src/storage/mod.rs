@@ -212,7 +212,8 @@ on_backend!(WriteTx {
     fn set_brake_state(id: &str, tripped_at: Option<i64>, allowed_until: Option<i64>) -> StoreResult<()>;
     fn hold_change(credential_id: &str, user_id: &str, user_name: &str, kind: &str, now: i64, request_id: &str) -> StoreResult<bool>;
     fn count_held(credential_id: &str) -> StoreResult<i64>;
-    fn settle_held(credential_id: &str, status: &str, by: &str, now: i64) -> StoreResult<Vec<HeldChangeRow>>;
+    fn held_up_to(credential_id: &str, last_id: i64) -> StoreResult<Vec<HeldChangeRow>>;
+    fn settle_held(ids: &[i64], status: &str, by: &str, now: i64) -> StoreResult<u64>;
     fn insert_grant(user_id: &str, workspace_id: &str, by: &str, now: i64) -> StoreResult<bool>;
     fn delete_grant(user_id: &str, workspace_id: &str, now: i64) -> StoreResult<bool>;
     fn workspace_exists(id: &str) -> StoreResult<bool>;

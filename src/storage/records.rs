@@ -143,6 +143,7 @@ pub struct HeldChangeRow {
     pub user_id: String,
     pub user_name: String,
     pub kind: String,
+    pub requested_at: i64,
 }
 
 /// The held changes of one credential, for the console's banner.
@@ -151,6 +152,8 @@ pub struct HeldCountRow {
     pub credential_id: String,
     pub credential_name: String,
     pub held: i64,
+    /// The newest held change: a decision covers those up to it, the ones the admin saw.
+    pub last_id: i64,
 }
 
 #[derive(sqlx::FromRow)]

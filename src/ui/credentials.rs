@@ -7,7 +7,7 @@ use super::frame::{Viewer, WriterOnly};
 use super::time::{when, LocalTime};
 use super::forms::{hydrated, ErrorText, PageField, PageReply, SavedNotice, last_error};
 use crate::api::forms::FormReply;
-use crate::api::credentials::{credential_page, credentials_page, IssueCredential, RevokeCredential, SavePolicy};
+use crate::api::credentials::{credential_page, credentials_page, DecideHeld, IssueCredential, RevokeCredential, SavePolicy};
 use crate::domain::credentials::{AccessPolicy, CredentialKind, CredentialView, DeleteMode, IssuedCredential, OwnedField, ProvisioningPolicy};
 
 /// Credentials SCIM clients (Okta, Entra, scripts) sign in with.
@@ -258,8 +258,9 @@ pub fn CredentialPage() -> impl IntoView {
     let params = leptos_router::hooks::use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let save = ServerAction::<SavePolicy>::new();
+    let decide = ServerAction::<DecideHeld>::new();
     let save_error = last_error(save.value());
-    let data = Resource::new(move || (id(), save.version().get()), |(id, _)| credential_page(id));
+    let data = Resource::new(move || (id(), save.version().get(), decide.version().get()), |(id, _, _)| credential_page(id));
     let saved = RwSignal::new(None::<&'static str>);
     Effect::new(move |_| saved.set(save.value().get().and_then(|r| r.ok()).map(|_| "Policy saved.")));
     view! {
@@ -270,7 +271,7 @@ pub fn CredentialPage() -> impl IntoView {
                 let writable = Viewer::can_write().await;
                 match data.await {
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    Ok(c) => view! { <CredentialDetail c save save_error writable /> }.into_any(),
+                    Ok(c) => view! { <CredentialDetail c save decide save_error writable /> }.into_any(),
                 }
             })}
         </Transition>
@@ -278,9 +279,30 @@ pub fn CredentialPage() -> impl IntoView {
 }
 
 #[component]
-fn CredentialDetail(c: CredentialView, save: ServerAction<SavePolicy>, save_error: Signal<Option<crate::api::error::AppError>>, writable: bool) -> impl IntoView {
+fn CredentialDetail(
+    c: CredentialView,
+    save: ServerAction<SavePolicy>,
+    decide: ServerAction<DecideHeld>,
+    save_error: Signal<Option<crate::api::error::AppError>>,
+    writable: bool,
+) -> impl IntoView {
+    let credential_id = c.id.clone();
     let brake_state = match (c.brake_tripped_at, c.brake_allowed_until) {
-        (Some(ms), _) => view! { <p class="error">"The brake is holding this credential's deactivations and deletions since " <LocalTime ms /> "; decide in the banner above."</p> }.into_any(),
+        (Some(ms), _) => view! {
+            <div class="confirm" role="group" aria-labelledby="brake-h">
+                <h2 id="brake-h">"The brake is on"</h2>
+                <p>"Since " <LocalTime ms /> " this credential's deactivations and deletions are held (the banner lists any waiting).                     Releasing lets it deactivate and delete for an hour, then the threshold counts again."</p>
+                {writable.then(|| view! {
+                    <ActionForm action=decide attr:class="inline">
+                        <PageField />
+                        <input type="hidden" name="credential_id" value=credential_id.clone() />
+                        // 0: this releases the brake and decides nothing held; the banner does that.
+                        <input type="hidden" name="last_id" value="0" />
+                        <button type="submit" name="decision" value="allow" class="danger">"Release the brake for an hour"</button>
+                    </ActionForm>
+                })}
+            </div>
+        }.into_any(),
         (None, Some(ms)) => view! { <p class="hint">"Allowed past the brake until " <LocalTime ms /> "."</p> }.into_any(),
         (None, None) => ().into_any(),
     };

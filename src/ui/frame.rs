@@ -163,6 +163,7 @@ fn BrakeBanner() -> impl IntoView {
                                     <ActionForm action=decide attr:class="inline">
                                         <PageField />
                                         <input type="hidden" name="credential_id" value=h.credential_id.clone() />
+                                        <input type="hidden" name="last_id" value=h.last_id.to_string() />
                                         <button type="submit" name="decision" value="allow" class="danger">{format!("Allow {}", h.held)}</button>
                                         <button type="submit" name="decision" value="block">"Keep blocked"</button>
                                     </ActionForm>

@@ -94,6 +94,14 @@ async fn entra_patch_sequence_under_console_and_provider_ownership() {
             AccessPolicy::Provider => assert!(held.is_empty(), "the provider owns access: removal applies"),
             _ => assert_eq!(held, ["Finance FY27"], "the console owns access: the removal is ignored"),
         }
+        // E21 under the console's ownership: the workspace and its grants are kept, and the
+        // identity provider is told why.
+        if access == AccessPolicy::ConsoleAdd {
+            let r = entra.send("DELETE", &format!("/Groups/{}", ws.id), None, &[]).await;
+            assert_scim_error(&r, 403, None);
+            assert!(r.body["detail"].as_str().unwrap().contains("leaves workspace access to the console"));
+            assert_eq!(app.services.get_workspace(&system(), &ws.id).await.unwrap().name, "Finance FY27");
+        }
         // E16: added back (under the console's ownership an addition still counts).
         let r = entra.patch(&format!("/Groups/{}", ws.id), json!([{"op": "Add", "path": "members", "value": [{"$ref": null, "value": id}]}])).await;
         assert!(r.status == 200 || r.status == 204, "{}", r.body);
@@ -218,8 +226,10 @@ async fn sixty_deactivations_trip_the_brake_at_fifty_and_allow_applies_exactly_t
     assert_scim_error(&deactivate(&idp, &ids[55]).await, 429, None);
     let held = app.services.held_changes(&system()).await.unwrap();
     assert_eq!((held.len(), held[0].credential_id.as_str(), held[0].held), (1, credential.as_str(), 10));
-    // Everything else from that credential keeps working: a profile update, an activation, a create.
-    let r = idp.patch(&format!("/Users/{}", ids[55]), json!([{"op": "replace", "path": "displayName", "value": "Still here"}])).await;
+    // Everything else from that credential keeps working: a profile update, an activation, a
+    // create. (A held user changed since it was held is not deactivated by "allow" below: the
+    // identity provider said something newer about them.)
+    let r = idp.patch(&format!("/Users/{}", ids[59]), json!([{"op": "replace", "path": "displayName", "value": "Still here"}])).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let r = idp.patch(&format!("/Users/{}", ids[0]), json!([{"op": "replace", "path": "active", "value": true}])).await;
     assert_eq!((r.status, r.body["active"].clone()), (200, json!(true)));
@@ -230,11 +240,19 @@ async fn sixty_deactivations_trip_the_brake_at_fifty_and_allow_applies_exactly_t
     // An auditor is not shown the decision.
     assert!(app.services.held_changes(&crate::helpers::auditor()).await.unwrap().is_empty());
 
-    // Allow: exactly the 11 held ones applied, each once, as the credential's own change.
-    assert_eq!(app.services.allow_held(&system(), &credential).await.unwrap(), 11);
+    // Allow, for what the banner showed: the held ones applied, each once, as the credential's
+    // own change; the one changed since it was held is left alone; one held after the banner
+    // was shown is not decided unseen.
+    let shown = app.services.held_changes(&system()).await.unwrap()[0].last_id;
+    let late = idp.create_user("late@example.com").await["id"].as_str().unwrap().to_string();
+    assert_scim_error(&deactivate(&idp, &late).await, 429, None);
+    assert_eq!(app.services.allow_held(&system(), &credential, shown).await.unwrap(), 10);
     let active = futures_active(&app, &ids).await;
-    assert!(active[1..].iter().all(|a| !*a), "every held one applied");
-    assert!(app.services.held_changes(&system()).await.unwrap().is_empty());
+    assert!(active[1..59].iter().all(|a| !*a) && !active[60], "every held one applied");
+    assert!(active[59], "changed after it was held: superseded, not applied");
+    assert!(is_active(&app, &late).await, "held after the decision was shown: still held");
+    let still = app.services.held_changes(&system()).await.unwrap();
+    assert_eq!(still.iter().map(|h| h.held).sum::<i64>(), 1);
     // The identity provider retries what it was refused: applied once, no second event.
     let r = deactivate(&idp, &ids[55]).await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -267,7 +285,7 @@ async fn keep_blocked_applies_nothing_and_the_credential_stays_braked_and_the_br
     assert_eq!(deactivate(&idp, &ids[0]).await.status, 200);
     assert_eq!(deactivate(&idp, &ids[1]).await.status, 200);
     assert_eq!(deactivate(&idp, &ids[2]).await.status, 429);
-    assert_eq!(app.services.keep_blocked(&system(), &credential).await.unwrap(), 1);
+    assert_eq!(app.services.keep_blocked(&system(), &credential, i64::MAX).await.unwrap(), 1);
     assert!(is_active(&app, &ids[2]).await, "kept blocked: not applied");
     assert!(app.services.held_changes(&system()).await.unwrap().is_empty());
     assert_eq!(deactivate(&idp, &ids[3]).await.status, 429, "still braked after keep blocked");
@@ -304,7 +322,7 @@ async fn entitlements_that_are_not_workspaces_are_kept_returned_filtered_and_gra
     assert!(entitlements.iter().any(|e| e["type"] == "WORKSPACE" && e["value"] == ws.id.as_str()));
     assert_eq!(workspace_names(&app, &id).await, ["Finance FY27"], "only the workspace grants access");
 
-    for filter in [r#"entitlements[type eq "ROLE" and value eq "approver"]"#, r#"entitlements.value eq "APPROVER""#, r#"entitlements.type eq "role""#] {
+    for filter in [r#"entitlements[type eq "ROLE" and value eq "approver"]"#, r#"entitlements.value eq "APPROVER""#, r#"entitlements.type eq "role""#, "entitlements[primary eq true]"] {
         let r = idp.get(&format!("/Users?filter={}", urlencode(filter))).await;
         assert_eq!(r.body["totalResults"], 1, "{filter}: {}", r.body);
     }

@@ -68,6 +68,7 @@ impl From<ServiceError> for ScimError {
         match err {
             ServiceError::Unauthenticated => ScimError::unauthorized(),
             ServiceError::Forbidden => ScimError::new(403, None, "This credential may not change anything."),
+            ServiceError::NotOwned(message) => ScimError::new(403, None, message),
             ServiceError::NotFound { kind, id } => {
                 let what = match kind {
                     "user" => "User",

@@ -136,7 +136,10 @@ fn field(resource: Resource, path: &AttrPath, within: Option<Collection>) -> Sci
             (Collection::Emails, "display") => Field::EmailDisplay,
             (Collection::Workspaces, "value") => Field::WorkspaceId,
             (Collection::Workspaces, "display") => Field::WorkspaceName,
-            (Collection::Workspaces, "type") => Field::WorkspaceKind,
+            (Collection::WorkspaceEntitlements, "value") => Field::WorkspaceId,
+            (Collection::WorkspaceEntitlements, "display") => Field::WorkspaceName,
+            (Collection::WorkspaceEntitlements, "type") => Field::WorkspaceKind,
+            (Collection::WorkspaceEntitlements, "primary") => Field::WorkspacePrimary,
             (Collection::Entitlements, "value") => Field::EmailValue,
             (Collection::Entitlements, "type") => Field::EmailType,
             (Collection::Entitlements, "primary") => Field::EmailPrimary,
@@ -214,7 +217,7 @@ fn literal(value: &CompValue) -> Literal {
 /// when some element of either meets it.
 fn either_entitlement(mut condition: impl FnMut(Collection) -> ScimResult<Condition>) -> ScimResult<Condition> {
     Ok(Condition::Or(vec![
-        Condition::Within(Collection::Workspaces, Box::new(condition(Collection::Workspaces)?)),
+        Condition::Within(Collection::WorkspaceEntitlements, Box::new(condition(Collection::WorkspaceEntitlements)?)),
         Condition::Within(Collection::Entitlements, Box::new(condition(Collection::Entitlements)?)),
     ]))
 }

@@ -324,7 +324,11 @@ impl Services {
             // A workspace to grant was deleted since the plan: plan again without it.
             return Ok(None);
         }
-        let (before_state, after_state) = audit_states(&current.user, &plan);
+        let (before_state, mut after_state) = audit_states(&current.user, &plan);
+        if plan.claims {
+            // Which identity provider now manages the user, and so what the console locks.
+            after_state["provisioned_by"] = Value::from(actor.name.clone());
+        }
         let action = actions::for_user_change(&plan.fields, !plan.grant.is_empty(), !plan.revoke.is_empty(), after.active);
         let change = Change { action: &action, target_kind: "user", target_id: id, target_name: &after.user_name };
         tx.append_audit(&event(actor, change, Some(&before_state), Some(&after_state), now)).await?;

@@ -156,6 +156,9 @@ impl Services {
         actor.require_write()?;
         let now = self.now();
         let mut tx = self.store.write().await?;
+        // Locked first: two deletions of one user (a release and a retry) go one after the other,
+        // and the second finds nothing.
+        tx.lock_user(id).await?.ok_or_else(|| ServiceError::NotFound { kind: "user", id: id.to_string() })?;
         let before = tx.get_user(id).await?.ok_or_else(|| ServiceError::NotFound { kind: "user", id: id.to_string() })?;
         check_version("user", id, expected_version, before.version)?;
         if let Some(held) = self.brake(&mut tx, actor, &before, Removal::Delete).await? {

@@ -32,7 +32,7 @@ impl Backend {
     /// Per credential, the deactivations and deletions the brake holds.
     pub async fn held_counts(&self) -> StoreResult<Vec<HeldCountRow>> {
         Ok(sqlx::query_as(
-            "SELECT h.credential_id, c.name AS credential_name, COUNT(*) AS held FROM held_changes h \
+            "SELECT h.credential_id, c.name AS credential_name, COUNT(*) AS held, MAX(h.id) AS last_id FROM held_changes h \
              JOIN scim_credentials c ON c.id = h.credential_id WHERE h.status = 'held' \
              GROUP BY h.credential_id, c.name ORDER BY c.name",
         )
@@ -166,18 +166,33 @@ impl Tx {
             .await?)
     }
 
-    /// Settles every change held for the credential (`applied` or `rejected`) and returns them.
-    pub async fn settle_held(&mut self, credential_id: &str, status: &str, by: &str, now: i64) -> StoreResult<Vec<HeldChangeRow>> {
+    /// The changes held for the credential, up to `last_id` (those an administrator saw).
+    pub async fn held_up_to(&mut self, credential_id: &str, last_id: i64) -> StoreResult<Vec<HeldChangeRow>> {
         Ok(sqlx::query_as(
-            "UPDATE held_changes SET status = $2, decided_by = $3, decided_at = $4 \
-             WHERE credential_id = $1 AND status = 'held' RETURNING id, user_id, user_name, kind",
+            "SELECT id, user_id, user_name, kind, requested_at FROM held_changes \
+             WHERE credential_id = $1 AND status = 'held' AND id <= $2 ORDER BY id",
         )
         .bind(credential_id)
-        .bind(status)
-        .bind(by)
-        .bind(now)
+        .bind(last_id)
         .fetch_all(&mut *self.tx)
         .await?)
+    }
+
+    /// Settles held changes (`applied`, `rejected` or `superseded`); those settled meanwhile
+    /// stay as they are. Returns how many this call settled.
+    pub async fn settle_held(&mut self, ids: &[i64], status: &str, by: &str, now: i64) -> StoreResult<u64> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let mut update = QueryBuilder::<Db>::new("UPDATE held_changes SET status = ");
+        update.push_bind(status.to_string()).push(", decided_by = ").push_bind(by.to_string()).push(", decided_at = ").push_bind(now);
+        update.push(" WHERE status = 'held' AND id IN (");
+        let mut list = update.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        update.push(")");
+        Ok(update.build().execute(&mut *self.tx).await?.rows_affected())
     }
 
     pub async fn revoke_credential(&mut self, id: &str, now: i64) -> StoreResult<()> {

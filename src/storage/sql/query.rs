@@ -27,6 +27,7 @@ fn column(sql: &mut QueryBuilder<'_, Db>, field: &Field) {
         Field::WorkspaceId => "gw.id",
         Field::WorkspaceName => "gw.name_key",
         Field::WorkspaceKind => "'workspace'",
+        Field::WorkspacePrimary => "FALSE",
         Field::GroupId => "w.id",
         Field::GroupName => "w.name_key",
         Field::GroupExternalId => "w.external_id",
@@ -226,7 +227,7 @@ fn push_exists(
     sql.push(match collection {
         Collection::Emails => dialect::EXISTS_EMAIL,
         Collection::Entitlements => dialect::EXISTS_ENTITLEMENT,
-        Collection::Workspaces => {
+        Collection::Workspaces | Collection::WorkspaceEntitlements => {
             "EXISTS (SELECT 1 FROM access_grants g JOIN workspaces gw ON gw.id = g.workspace_id WHERE g.user_id = u.id AND "
         }
         Collection::Members => "EXISTS (SELECT 1 FROM access_grants m JOIN users mu ON mu.id = m.user_id WHERE m.workspace_id = w.id AND ",
