@@ -15,9 +15,11 @@ use crate::storage::{time_key, ScimRequestRow, Store};
 
 /// Requests waiting to be written before new ones are dropped (and counted in the log).
 const QUEUE: usize = 20_000;
-/// Requests written per batch, and the longest a request waits to be written.
-const BATCH: usize = 500;
-const BATCH_WAIT: Duration = Duration::from_millis(200);
+/// Requests written per batch, and the longest a request waits to be written. Every commit
+/// costs the readers of the store their page caches, so batches are large: at thousands of
+/// requests a second, about one commit a second.
+const BATCH: usize = 5_000;
+const BATCH_WAIT: Duration = Duration::from_millis(1000);
 /// How often old requests are pruned, and how many go per statement.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
 const PRUNE_SLICE: usize = 5_000;
