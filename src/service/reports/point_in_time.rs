@@ -309,16 +309,15 @@ impl Services {
     /// None when the reader went away meanwhile.
     async fn roll_back_to(&self, at: i64, sink: &Sink) -> ServiceResult<Option<Rollback>> {
         let mut rollback = Rollback { users: HashMap::new(), workspace_names: HashMap::new(), created_since: HashSet::new() };
-        let since = AuditFilter { from: Some(at + 1), ..Default::default() };
-        let mut cursor = Cursor::First;
+        let mut cursor: Option<String> = None;
         loop {
             if sink.closed() {
                 return Ok(None);
             }
-            let records = self.store.audit_page(&since, &cursor, SLICE).await?;
+            let records = self.store.access_changes_since(at + 1, cursor.as_deref(), SLICE).await?;
             let full = records.len() == SLICE;
             let Some(last) = records.last() else { break };
-            cursor = Cursor::After(last.key());
+            cursor = Some(last.key());
             let states: Vec<_> = records.iter().map(|r| (state(r.before_json.as_deref()), state(r.after_json.as_deref()))).collect();
             // Users first seen here are loaded as they are now, a slice at a time.
             let mut new_ids: Vec<String> = records
