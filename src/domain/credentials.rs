@@ -99,6 +99,17 @@ impl AccessPolicy {
         }
     }
 
+    /// What an identity provider's access change may do under this policy, whichever side it
+    /// names (a user's workspaces, a workspace's members): what to add, what to remove, and
+    /// the whole set to hold afterwards, if it names one.
+    pub fn shape<T>(self, add: Vec<T>, remove: Vec<T>, exactly: Option<Vec<T>>) -> (Vec<T>, Vec<T>, Option<Vec<T>>) {
+        match self {
+            AccessPolicy::Provider => (add, remove, exactly),
+            AccessPolicy::ConsoleAdd => (add.into_iter().chain(exactly.into_iter().flatten()).collect(), Vec::new(), None),
+            AccessPolicy::Console => (Vec::new(), Vec::new(), None),
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             AccessPolicy::ConsoleAdd => "Console owns access; grants sent are added",

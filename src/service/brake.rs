@@ -5,9 +5,8 @@
 use serde_json::json;
 
 use super::audit::{actions, event, Change};
-use super::users::policy_of;
-use super::{Actor, ActorKind, Door, ServiceError, ServiceResult, Services, UserChange};
-use crate::domain::admins::Role;
+use super::credentials::credential_actor;
+use super::{Actor, ActorKind, ServiceError, ServiceResult, Services, UserChange};
 use crate::domain::credentials::{Brake, HeldSummary, BRAKE_WINDOW_MS};
 use crate::domain::users::User;
 use crate::storage::WriteTx;
@@ -95,16 +94,7 @@ impl Services {
         let after = json!({"allowed_until": now + BRAKE_WINDOW_MS, "released": listed(&held)});
         tx.append_audit(&event(actor, change, None::<&()>, Some(&after), now)).await?;
         tx.commit().await?;
-        let requester = Actor {
-            kind: ActorKind::ScimCredential,
-            id: credential.id.clone(),
-            name: credential.name.clone(),
-            role: Role::SecurityAdmin,
-            door: Door::Scim,
-            request_id: actor.request_id.clone(),
-            must_change_password: false,
-            policy: Some(policy_of(&credential)),
-        };
+        let requester = credential_actor(&credential, actor.request_id.clone());
         let mut applied = 0;
         for h in &held {
             let outcome = match self.store.get_user(&h.user_id).await? {

@@ -195,7 +195,20 @@ impl Services {
         if record.last_used.is_none_or(|t| now - t >= LAST_USED_GRANULARITY_MS) {
             self.store.touch_credential(&record.id, now).await?;
         }
-        let policy = Some(policy_of(&record));
-        Ok(Actor { kind: ActorKind::ScimCredential, id: record.id, name: record.name, role: Role::SecurityAdmin, door: Door::Scim, request_id, must_change_password: false, policy })
+        Ok(credential_actor(&record, request_id))
+    }
+}
+
+/// The actor a credential's requests (and its held changes, once released) act as.
+pub(crate) fn credential_actor(record: &CredentialRecord, request_id: String) -> Actor {
+    Actor {
+        kind: ActorKind::ScimCredential,
+        id: record.id.clone(),
+        name: record.name.clone(),
+        role: Role::SecurityAdmin,
+        door: Door::Scim,
+        request_id,
+        must_change_password: false,
+        policy: Some(policy_of(record)),
     }
 }

@@ -47,18 +47,8 @@ impl WorkspaceChange {
     /// for a user's workspace entitlements (added only, ignored, or as sent).
     fn shaped_for(&self, actor: &Actor) -> WorkspaceChange {
         let mut change = self.clone();
-        let Some(policy) = &actor.policy else { return change };
-        match policy.access {
-            AccessPolicy::Provider => {}
-            AccessPolicy::ConsoleAdd => {
-                change.add.extend(change.replace.take().unwrap_or_default());
-                change.remove.clear();
-            }
-            AccessPolicy::Console => {
-                change.add.clear();
-                change.remove.clear();
-                change.replace = None;
-            }
+        if let Some(policy) = &actor.policy {
+            (change.add, change.remove, change.replace) = policy.access.shape(change.add, change.remove, change.replace);
         }
         change
     }

@@ -345,3 +345,32 @@ async fn entitlements_that_are_not_workspaces_are_kept_returned_filtered_and_gra
 fn urlencode(text: &str) -> String {
     text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_deactivations_from_one_credential_trip_the_brake_at_exactly_its_count() {
+    let app = spawn_app().await;
+    let ten = ProvisioningPolicy { brake: Brake { on: true, count: 10, percent: 1 }, ..Default::default() };
+    let (idp, _) = app.scim_with(&ten).await;
+    let mut ids = Vec::new();
+    for i in 0..24 {
+        ids.push(idp.create_user(&format!("c{i:02}@example.com")).await["id"].as_str().unwrap().to_string());
+    }
+    let idp = std::sync::Arc::new(idp);
+    let tasks: Vec<_> = ids
+        .iter()
+        .cloned()
+        .map(|id| {
+            let idp = idp.clone();
+            tokio::spawn(async move { deactivate(&idp, &id).await.status })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 10, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 14, "{statuses:?}");
+    let inactive = futures_active(&app, &ids).await.iter().filter(|a| !**a).count();
+    assert_eq!(inactive, 10, "exactly the applied ones");
+    assert_eq!(app.services.held_changes(&system()).await.unwrap()[0].held, 14);
+}

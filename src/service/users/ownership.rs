@@ -38,11 +38,8 @@ pub(super) fn shape(policy: &ProvisioningPolicy, current: &User, mut change: Use
 
 /// Workspace access an identity provider sends, as its policy lets it count.
 pub(crate) fn shape_access(policy: AccessPolicy, access: AccessChange) -> AccessChange {
-    match policy {
-        AccessPolicy::Provider => access,
-        AccessPolicy::ConsoleAdd => AccessChange { grant: access.grant.into_iter().chain(access.exactly.into_iter().flatten()).collect(), revoke: Vec::new(), exactly: None },
-        AccessPolicy::Console => AccessChange::default(),
-    }
+    let (grant, revoke, exactly) = policy.shape(access.grant, access.revoke, access.exactly);
+    AccessChange { grant, revoke, exactly }
 }
 
 pub(crate) fn policy_of(record: &CredentialRecord) -> ProvisioningPolicy {

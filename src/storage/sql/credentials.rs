@@ -1,6 +1,14 @@
 const CREDENTIAL_COLUMNS: &str = "id, name, kind, username, secret_hash, created, created_by, last_used, revoked, \
      access_policy, owned_fields, on_delete, brake_on, brake_count, brake_percent, brake_tripped_at, brake_allowed_until";
 
+/// Binds the six policy columns, in table order, after whatever the statement bound before.
+fn bind_policy<'q>(
+    query: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>,
+    c: &'q CredentialRecord,
+) -> sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>> {
+    query.bind(&c.access_policy).bind(&c.owned_fields).bind(&c.on_delete).bind(c.brake_on).bind(c.brake_count).bind(c.brake_percent)
+}
+
 impl Backend {
     pub async fn list_credentials(&self) -> StoreResult<Vec<CredentialRecord>> {
         Ok(sqlx::query_as(&format!("SELECT {CREDENTIAL_COLUMNS} FROM scim_credentials ORDER BY revoked IS NOT NULL, name_key"))
@@ -49,7 +57,7 @@ impl Backend {
 
 impl Tx {
     pub async fn insert_credential(&mut self, c: &CredentialRecord) -> StoreResult<()> {
-        sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO scim_credentials (id, name, name_key, kind, username, secret_hash, created, created_by, \
              access_policy, owned_fields, on_delete, brake_on, brake_count, brake_percent) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
@@ -61,14 +69,8 @@ impl Tx {
         .bind(&c.username)
         .bind(&c.secret_hash)
         .bind(c.created)
-        .bind(&c.created_by)
-        .bind(&c.access_policy)
-        .bind(&c.owned_fields)
-        .bind(&c.on_delete)
-        .bind(c.brake_on)
-        .bind(c.brake_count)
-        .bind(c.brake_percent)
-        .execute(&mut *self.tx)
+        .bind(&c.created_by);
+        bind_policy(insert, c).execute(&mut *self.tx)
         .await?;
         Ok(())
     }
@@ -87,19 +89,12 @@ impl Tx {
     }
 
     pub async fn update_credential_policy(&mut self, c: &CredentialRecord) -> StoreResult<()> {
-        sqlx::query(
+        let update = sqlx::query(
             "UPDATE scim_credentials SET access_policy = $2, owned_fields = $3, on_delete = $4, brake_on = $5, \
              brake_count = $6, brake_percent = $7 WHERE id = $1",
         )
-        .bind(&c.id)
-        .bind(&c.access_policy)
-        .bind(&c.owned_fields)
-        .bind(&c.on_delete)
-        .bind(c.brake_on)
-        .bind(c.brake_count)
-        .bind(c.brake_percent)
-        .execute(&mut *self.tx)
-        .await?;
+        .bind(&c.id);
+        bind_policy(update, c).execute(&mut *self.tx).await?;
         Ok(())
     }
 
