@@ -6,6 +6,9 @@ use leptos_router::{path, SsrMode};
 use crate::ui::account::PasswordPage;
 use crate::ui::admins::AdminsPage;
 use crate::ui::audit::AuditPage;
+use crate::ui::batch::BatchPage;
+use crate::ui::bulk::BulkPage;
+use crate::ui::import::{ImportPage, ImportsPage};
 use crate::ui::credentials::{CredentialPage, CredentialsPage};
 use crate::ui::frame::ConsoleFrame;
 use crate::ui::login::LoginPage;
@@ -65,6 +68,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/users/new") view=NewUserPage ssr=SsrMode::Async />
+                    <Route path=path!("/users/bulk") view=BulkPage ssr=SsrMode::Async />
+                    <Route path=path!("/batches/:id") view=BatchPage ssr=SsrMode::Async />
+                    <Route path=path!("/imports") view=ImportsPage ssr=SsrMode::Async />
+                    <Route path=path!("/imports/:id") view=ImportPage ssr=SsrMode::Async />
                     <Route path=path!("/users/:id") view=UserPage ssr=SsrMode::Async />
                     <Route path=path!("/workspaces") view=WorkspacesPage ssr=SsrMode::Async />
                     <Route path=path!("/workspaces/:id") view=WorkspacePage ssr=SsrMode::Async />

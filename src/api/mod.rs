@@ -3,6 +3,7 @@
 
 pub mod admins;
 pub mod audit;
+pub mod batches;
 pub mod credentials;
 pub mod error;
 pub mod forms;

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::domain::paging::Page;
-use crate::domain::workspaces::{Member, Workspace, WorkspaceLink};
+use crate::domain::workspaces::{Workspace, WorkspaceLink};
 use crate::api::error::AppError;
 
 #[server(endpoint = "workspaces/list")]
@@ -20,20 +20,9 @@ pub async fn workspace_choices() -> Result<Vec<WorkspaceLink>, AppError> {
 }
 
 #[server(endpoint = "workspaces/page")]
-pub async fn workspace_page(
-    id: String,
-    after: Option<String>,
-    before: Option<String>,
-) -> Result<(Workspace, Page<Member>), AppError> {
-    use crate::domain::paging::Cursor;
+pub async fn workspace_page(id: String) -> Result<Workspace, AppError> {
     use super::ctx;
-    let cursor = Cursor::from_query(after, before);
-    ctx::read(|services, actor| async move {
-        let workspace = services.get_workspace(&actor, &id).await?;
-        let members = services.list_members(&actor, &id, &cursor).await?;
-        Ok((workspace, members))
-    })
-    .await
+    ctx::read(|services, actor| async move { services.get_workspace(&actor, &id).await }).await
 }
 
 #[server(endpoint = "workspaces/create")]

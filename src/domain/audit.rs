@@ -42,12 +42,19 @@ pub mod actions {
     pub const BRAKE_ALLOW: &str = "brake.allow";
     /// An administrator kept the brake's held changes from being applied.
     pub const BRAKE_BLOCK: &str = "brake.block";
+    /// A batch started: a bulk action or an import (target: the batch; its users' events carry
+    /// its id).
+    pub const BATCH_START: &str = "batch.start";
+    /// A CSV file was uploaded for import (target: the import; nothing is changed until applied).
+    pub const IMPORT_UPLOAD: &str = "import.upload";
+    /// An administrator stopped a running batch.
+    pub const BATCH_CANCEL: &str = "batch.cancel";
     pub const DEMO_DATA_LOAD: &str = "demo_data.load";
     /// A report was downloaded or written (target: the report, after: its parameters).
     pub const REPORT_EXPORT: &str = "report.export";
 
     /// Every action with the words the console uses for it, in the order of the filter.
-    pub const ALL: [(&str, &str); 20] = [
+    pub const ALL: [(&str, &str); 23] = [
         (USER_CREATE, "User created"),
         (USER_UPDATE, "User profile changed"),
         (USER_ACTIVATE, "User activated"),
@@ -66,6 +73,9 @@ pub mod actions {
         (BRAKE_HOLD, "Held by the brake"),
         (BRAKE_ALLOW, "Held changes allowed"),
         (BRAKE_BLOCK, "Held changes kept blocked"),
+        (BATCH_START, "Batch started"),
+        (BATCH_CANCEL, "Batch cancelled"),
+        (IMPORT_UPLOAD, "File uploaded for import"),
         (REPORT_EXPORT, "Report exported"),
         (DEMO_DATA_LOAD, "Demo data loaded"),
     ];
@@ -124,6 +134,8 @@ pub fn kind_label(kind: &str) -> &str {
         "admin" => "Administrator",
         "scim_credential" => "SCIM credential",
         "report" => "Report",
+        "batch" => "Batch",
+        "import" => "Import",
         "store" => "Store",
         other => other,
     }
@@ -136,6 +148,8 @@ pub fn subject_href(kind: &str, id: &str) -> Option<String> {
         "workspace" => Some(format!("/workspaces/{id}")),
         "scim_credential" => Some("/credentials".into()),
         "admin" => Some("/admins".into()),
+        "batch" => Some(format!("/batches/{id}")),
+        "import" => Some(format!("/imports/{id}")),
         _ => None,
     }
 }

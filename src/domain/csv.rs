@@ -38,9 +38,71 @@ fn push_cell(line: &mut String, cell: &str) {
     }
 }
 
+/// A file read as CSV: each record with the line it starts on.
+pub type Records = Vec<(usize, Vec<String>)>;
+
+/// Reads a CSV file (RFC 4180: quoted cells may hold commas, doubled quotes and line breaks;
+/// CRLF or LF line ends; a UTF-8 byte order mark is skipped). Blank lines are skipped. Refuses
+/// anything but UTF-8, and a quote left open, saying where.
+pub fn read(bytes: &[u8]) -> Result<Records, String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+        format!("The file is not UTF-8 text (line {line} has a byte that is not UTF-8). Save it as \u{201c}CSV UTF-8\u{201d} and upload it again.")
+    })?;
+    let mut records = Vec::new();
+    let (mut cells, mut cell) = (Vec::new(), String::new());
+    let (mut line, mut start) = (1, 1);
+    let (mut quoted, mut was_quoted) = (false, false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => {
+                if c == '\n' {
+                    line += 1;
+                }
+                cell.push(c);
+            }
+            (false, '"') if cell.is_empty() && !was_quoted => {
+                quoted = true;
+                was_quoted = true;
+            }
+            (false, ',') => {
+                cells.push(std::mem::take(&mut cell));
+                was_quoted = false;
+            }
+            (false, '\r') if chars.peek() == Some(&'\n') => {}
+            (false, '\n') => {
+                cells.push(std::mem::take(&mut cell));
+                if !(cells.len() == 1 && cells[0].is_empty() && !was_quoted) {
+                    records.push((start, std::mem::take(&mut cells)));
+                }
+                cells.clear();
+                was_quoted = false;
+                line += 1;
+                start = line;
+            }
+            (false, c) => cell.push(c),
+        }
+    }
+    if quoted {
+        return Err(format!("Line {start} opens a quoted cell that is never closed."));
+    }
+    if !cell.is_empty() || !cells.is_empty() || was_quoted {
+        cells.push(cell);
+        records.push((start, cells));
+    }
+    Ok(records)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::record;
+    use super::{read, record};
 
     #[test]
     fn quotes_what_needs_quoting() {
@@ -54,5 +116,22 @@ mod tests {
         assert_eq!(record(&["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "a=b"]), "'=1+1,'+1,'-2,'@SUM(A1),'\tx,a=b\r\n");
         assert_eq!(record(&["=HYPERLINK(\"http://x\",\"y\")"]), "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"\r\n");
         assert_eq!(record(&["\rcmd"]), "\"'\rcmd\"\r\n");
+    }
+
+    #[test]
+    fn reads_what_it_writes() {
+        let text = record(&["userName", "givenName"]) + &record(&["zoë@example.com", "Zoë, \"Z\"\nÆrø"]) + "\n" + "plain,x";
+        let rows = read(text.as_bytes()).unwrap();
+        assert_eq!(rows[0], (1, vec!["userName".to_string(), "givenName".to_string()]));
+        assert_eq!(rows[1], (2, vec!["zoë@example.com".to_string(), "Zoë, \"Z\"\nÆrø".to_string()]));
+        assert_eq!(rows[2], (5, vec!["plain".to_string(), "x".to_string()]));
+        assert_eq!(rows.len(), 3);
+    }
+
+    #[test]
+    fn refuses_what_is_not_utf8_or_not_closed() {
+        assert!(read(b"userName\nab\xff").unwrap_err().contains("line 2"));
+        assert!(read(b"\xEF\xBB\xBFuserName\n\"open,x\n").unwrap_err().contains("Line 2"));
+        assert_eq!(read(b"\xEF\xBB\xBFuserName\r\n\r\nada\r\n").unwrap(), vec![(1, vec!["userName".to_string()]), (3, vec!["ada".to_string()])]);
     }
 }

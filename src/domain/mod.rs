@@ -2,6 +2,7 @@
 
 pub mod admins;
 pub mod audit;
+pub mod batches;
 pub mod credentials;
 pub mod csv;
 pub mod overview;

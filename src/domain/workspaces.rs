@@ -40,15 +40,6 @@ pub struct WorkspaceLink {
     pub name: String,
 }
 
-/// A member as a workspace page lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Member {
-    pub user_id: String,
-    pub user_name: String,
-    pub display_name: String,
-    pub active: bool,
-}
-
 /// A workspace name and description that passed validation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkspaceInput {

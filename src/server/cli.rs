@@ -1,4 +1,5 @@
-//! The `cim` command: `serve`, `admin create`, `scim-credential create`, `demo-data`, `report`.
+//! The `cim` command: `serve`, `admin create`, `scim-credential create`, `demo-data`, `import`,
+//! `report`.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -53,6 +54,18 @@ enum Command {
         /// and workspace's creation), ending in the state loaded.
         #[arg(long, default_value_t = 0)]
         history: usize,
+    },
+    /// Import users from a CSV file (userName, externalId, givenName, familyName, email, active,
+    /// workspaces): prints the dry run, then applies it as shown unless --dry-run.
+    Import {
+        /// The CSV file, or `-` for standard input.
+        file: String,
+        /// Only print what importing would do.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also deactivate active users who are not in the file.
+        #[arg(long)]
+        deactivate_missing: bool,
     },
     /// Write a report as CSV, as the console's Reports page does (for scheduled snapshots).
     Report {
@@ -140,6 +153,7 @@ pub async fn run() -> ExitCode {
             };
             create_credential(&name, &kind, &policy).await
         }
+        Command::Import { file, dry_run, deactivate_missing } => import(&file, dry_run, deactivate_missing).await,
         Command::Report { report, out, as_of, from, to } => {
             let query = ReportQuery { as_of: as_of.unwrap_or_default(), from: from.unwrap_or_default(), to: to.unwrap_or_default(), tz: String::new() };
             write_report(&report, &out, query).await
@@ -257,6 +271,12 @@ async fn demo_data(size: DemoSize) -> CliResult {
     let history = if size.history > 0 { format!(" with {} changes of history", size.history) } else { String::new() };
     println!("Added {} users and {} workspaces{history} in {:.1} s.", size.users, size.workspaces, started.elapsed().as_secs_f64());
     Ok(())
+}
+
+async fn import(file: &str, dry_run: bool, deactivate_missing: bool) -> CliResult {
+    let config = Config::from_env()?;
+    let services = open_services(&config).await?;
+    super::import_cli::import(&services, file, dry_run, deactivate_missing).await
 }
 
 async fn write_report(report: &str, out: &str, query: ReportQuery) -> CliResult {

@@ -83,7 +83,7 @@ fn with_typed_values(reply: FormReply, fields: Vec<(String, String)>) -> FormRep
 }
 
 /// Renders the page the form was posted from, with `reply` in the context.
-async fn render_page(state: AppState, parts: Parts, page: FormPage, reply: FormReply) -> Response {
+pub(super) async fn render_page(state: AppState, parts: Parts, page: FormPage, reply: FormReply) -> Response {
     let status = match &reply {
         FormReply::Refused { error, .. } => StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         FormReply::Issued(_) | FormReply::OneTimePassword(_) => StatusCode::OK,

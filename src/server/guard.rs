@@ -39,10 +39,11 @@ pub async fn require_sign_in(State(services): State<Services>, session: Session,
     }
 }
 
-/// Server functions refuse requests another site's page made (cross-site request forgery), on
+/// Server functions (and the import upload) refuse requests another site's page made (cross-site request forgery), on
 /// top of the SameSite=Strict session cookie, and any body the console's own forms never send.
 pub async fn same_origin_api(request: Request, next: Next) -> Response {
-    if request.uri().path().starts_with("/api/") && request.method() == Method::POST {
+    let path = request.uri().path();
+    if (path.starts_with("/api/") || path == "/imports") && request.method() == Method::POST {
         if let Some(refusal) = refusal(&request) {
             return refusal.into_response();
         }

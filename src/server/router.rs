@@ -46,6 +46,10 @@ pub fn build_router(state: AppState, config: &Config, sessions: Store) -> Router
     // sign-in and the same-origin check.
     let console = Router::new()
         .route("/reports/{file}", get(crate::api::downloads::report_file))
+        .route(
+            "/imports",
+            axum::routing::post(super::uploads::upload).layer(axum::extract::DefaultBodyLimit::max(super::uploads::UPLOAD_BODY_LIMIT)),
+        )
         .leptos_routes_with_context(&state, routes, move || context_state.provide(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

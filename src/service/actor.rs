@@ -30,6 +30,17 @@ pub struct Actor {
     pub must_change_password: bool,
     /// A SCIM credential's provisioning policy: what its identity provider owns.
     pub policy: Option<ProvisioningPolicy>,
+    /// The batch this actor's writes belong to (a bulk action or an import), recorded with
+    /// each of their audit events.
+    pub batch: Option<BatchMark>,
+}
+
+/// What each audit event of a batch records about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchMark {
+    pub id: String,
+    /// The file an import applies, named in each event it causes.
+    pub file: Option<String>,
 }
 
 impl Actor {
@@ -44,6 +55,7 @@ impl Actor {
             request_id: request_id.into(),
             must_change_password: false,
             policy: None,
+            batch: None,
         }
     }
 

@@ -210,5 +210,6 @@ pub(crate) fn credential_actor(record: &CredentialRecord, request_id: String) ->
         request_id,
         must_change_password: false,
         policy: Some(policy_of(record)),
+        batch: None,
     }
 }

@@ -24,11 +24,13 @@ macro_rules! retrying {
 mod actor;
 mod admins;
 mod audit;
+mod batches;
 mod brake;
 mod clock;
 mod credentials;
 mod demo;
 mod error;
+mod import;
 mod overview;
 mod paging;
 mod provisioning;
@@ -39,11 +41,12 @@ mod workspaces;
 
 use std::sync::Arc;
 
-pub use actor::{Actor, ActorKind, Door};
+pub use actor::{Actor, ActorKind, BatchMark, Door};
 pub use admins::AdminChange;
 pub use sign_in::{SignInTurns, SignedIn};
 pub use clock::{Clock, SystemClock};
 pub use credentials::Presented;
+pub use import::ImportUpload;
 pub use demo::DemoSize;
 pub use reports::{ReportFile, ReportOptions};
 pub use users::{AccessChange, Intent, ProfileUpdate, UserChange, UserWithAccess, WorkspaceRef, MAX_WORKSPACE_REFS};

@@ -109,7 +109,7 @@ impl Services {
         }
         let role = role_of(&admin)?;
         let must_change_password = admin.must_change_password;
-        Ok(Some(Actor { kind: ActorKind::Admin, id: admin.id, name: admin.username, role, door: Door::Console, request_id, must_change_password, policy: None }))
+        Ok(Some(Actor { kind: ActorKind::Admin, id: admin.id, name: admin.username, role, door: Door::Console, request_id, must_change_password, policy: None, batch: None }))
     }
 }
 

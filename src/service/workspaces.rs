@@ -14,7 +14,7 @@ use crate::domain::credentials::AccessPolicy;
 use crate::domain::paging::{Cursor, Page, PAGE_SIZE};
 use crate::domain::query::ListQuery;
 use crate::domain::text::{clean_field, required_field};
-use crate::domain::workspaces::{Member, Workspace, WorkspaceLink};
+use crate::domain::workspaces::{Workspace, WorkspaceLink};
 use crate::storage::{StoreError, WriteTx};
 
 /// The most members one request may add or remove (or name in a whole new member list), so a
@@ -134,12 +134,6 @@ impl Services {
 
     pub async fn get_workspace(&self, _actor: &Actor, id: &str) -> ServiceResult<Workspace> {
         self.store.get_workspace(id).await?.ok_or_else(|| ServiceError::NotFound { kind: "workspace", id: id.to_string() })
-    }
-
-    pub async fn list_members(&self, actor: &Actor, workspace_id: &str, cursor: &Cursor) -> ServiceResult<Page<Member>> {
-        self.get_workspace(actor, workspace_id).await?;
-        let rows = self.store.list_members(workspace_id, cursor, PAGE_SIZE + 1).await?;
-        Ok(page_of(rows, cursor, PAGE_SIZE))
     }
 
     /// Workspaces meeting a SCIM filter, sorted and paged, with the total.

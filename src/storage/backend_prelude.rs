@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sqlx::{FromRow, QueryBuilder};
 
 use super::records::{
-    parse_time_key, AccessRow, AdminRecord, AuditEvent, AuditRecord, CredentialRecord, HeldChangeRow, HeldCountRow, GrantRow, ReportGrantRow, ReportUserRow, ScimRequestRow, MemberRow, CURSOR_SEPARATOR, QueryError, UserListRow, UserRow,
+    parse_time_key, AccessRow, AdminRecord, BatchProgress, BatchRow, ImportRecord, AuditEvent, AuditRecord, CredentialRecord, HeldChangeRow, HeldCountRow, GrantRow, ReportGrantRow, ReportUserRow, ScimRequestRow, CURSOR_SEPARATOR, QueryError, UserListRow, UserRow,
     WorkspaceRow, WorkspaceRowWithKey,
 };
 use super::{StoreError, StoreResult};
@@ -16,7 +16,7 @@ use crate::domain::paging::Cursor;
 use crate::domain::query::{Collection, Condition, Field, FieldKind, ListQuery, Literal, Op, Sort};
 use crate::domain::text::{fold_key, search_terms};
 use crate::domain::users::{User, UserListQuery, UserSort, WorkspaceAccess};
-use crate::domain::workspaces::{Member, Workspace, WorkspaceLink};
+use crate::domain::workspaces::{Workspace, WorkspaceLink};
 
 /// One write transaction. Dropped without commit, it rolls back.
 pub struct Tx {
@@ -47,6 +47,7 @@ impl Backend {
 include!("sql/common.rs");
 include!("sql/admins.rs");
 include!("sql/audit.rs");
+include!("sql/batches.rs");
 include!("sql/credentials.rs");
 include!("sql/grants.rs");
 include!("sql/provisioning.rs");

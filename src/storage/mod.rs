@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 pub use records::{
-    parse_time_key, time_key, AdminRecord, AuditEvent, AuditRecord, CredentialRecord, GrantRow, HeldChangeRow, HeldCountRow, QueryError, ReportGrantRow, ReportUserRow, ScimRequestRow,
+    parse_time_key, time_key, AdminRecord, AuditEvent, BatchProgress, BatchRow, ImportRecord, AuditRecord, CredentialRecord, GrantRow, HeldChangeRow, HeldCountRow, QueryError, ReportGrantRow, ReportUserRow, ScimRequestRow,
     UserListRow,
 };
 
@@ -25,7 +25,7 @@ use crate::domain::provisioning::ProvisioningFilter;
 use crate::domain::paging::Cursor;
 use crate::domain::query::ListQuery;
 use crate::domain::users::{User, UserListQuery, WorkspaceAccess};
-use crate::domain::workspaces::{Member, Workspace, WorkspaceLink};
+use crate::domain::workspaces::{Workspace, WorkspaceLink};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -183,12 +183,17 @@ on_backend!(Store {
     fn members_of(workspace_ids: &[String]) -> StoreResult<HashMap<String, Vec<(String, String)>>>;
     fn workspace_access(user_id: &str, name_prefix: &str, limit: usize) -> StoreResult<Vec<WorkspaceAccess>>;
     fn list_workspaces(name_prefix: &str, cursor: &Cursor, limit: usize) -> StoreResult<Vec<(String, Workspace)>>;
-    fn list_members(workspace_id: &str, cursor: &Cursor, limit: usize) -> StoreResult<Vec<(String, Member)>>;
     fn workspaces_by_ids_and_names(ids: &[String], names: &[String]) -> StoreResult<(HashMap<String, WorkspaceLink>, HashMap<String, WorkspaceLink>)>;
     fn optimize() -> StoreResult<()>;
     fn report_users(after_key: &str, inactive_only: bool, limit: usize) -> StoreResult<Vec<ReportUserRow>>;
     fn grants_of(user_ids: &[String]) -> StoreResult<Vec<ReportGrantRow>>;
     fn report_users_by_ids(ids: &[String]) -> StoreResult<Vec<ReportUserRow>>;
+    fn user_ids_matching(list: &UserListQuery) -> StoreResult<Vec<String>>;
+    fn users_by_names(user_names: &[String]) -> StoreResult<Vec<User>>;
+    fn active_user_names() -> StoreResult<Vec<(String, String, i64)>>;
+    fn get_batch(id: &str) -> StoreResult<Option<BatchRow>>;
+    fn batch_failures(id: &str, limit: usize) -> StoreResult<Vec<(i64, String, String)>>;
+    fn get_import(id: &str) -> StoreResult<Option<ImportRecord>>;
     fn deactivations_until(until: i64, after: (i64, i64), limit: usize) -> StoreResult<Vec<(String, i64, i64, String, String)>>;
 });
 
@@ -236,6 +241,12 @@ on_backend!(WriteTx {
     fn touch_workspaces_of(user_id: &str, now: i64) -> StoreResult<()>;
     fn members_with_names(workspace_id: &str) -> StoreResult<Vec<(String, String)>>;
     fn member_ids(workspace_id: &str) -> StoreResult<Vec<String>>;
+    fn insert_batch(b: &BatchRow) -> StoreResult<()>;
+    fn record_batch_progress(id: &str, progress: &BatchProgress, now: i64) -> StoreResult<bool>;
+    fn finish_batch(id: &str, status: &str, now: i64) -> StoreResult<()>;
+    fn request_batch_cancel(id: &str) -> StoreResult<bool>;
+    fn insert_import(i: &ImportRecord) -> StoreResult<()>;
+    fn mark_import_applied(id: &str, batch_id: &str) -> StoreResult<bool>;
 });
 
 impl Store {

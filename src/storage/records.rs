@@ -47,6 +47,8 @@ pub struct AuditEvent {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub request_id: String,
+    /// The batch the event belongs to (a bulk action or an import), if any.
+    pub batch_id: Option<String>,
     /// What the event is filed under besides its time, actor and door (see `domain::audit`).
     pub tags: Vec<String>,
 }
@@ -298,15 +300,6 @@ impl From<WorkspaceRow> for Workspace {
 }
 
 #[derive(sqlx::FromRow)]
-pub struct MemberRow {
-    pub user_name_key: String,
-    pub user_id: String,
-    pub user_name: String,
-    pub display_name: String,
-    pub active: bool,
-}
-
-#[derive(sqlx::FromRow)]
 pub struct WorkspaceRowWithKey {
     pub name_key: String,
     #[sqlx(flatten)]
@@ -316,3 +309,50 @@ pub struct WorkspaceRowWithKey {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct QueryError(pub String);
+
+/// A batch as stored (see the batches migration).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BatchRow {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub origin: String,
+    pub started_by_id: String,
+    pub started_by: String,
+    pub started_at: i64,
+    pub total: i64,
+    pub done: i64,
+    pub unchanged: i64,
+    pub failed: i64,
+    pub status: String,
+    pub cancel_requested: bool,
+    pub heartbeat_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+/// What a running batch did since it last reported: counts, and the users it could not change
+/// (position in the batch, who, why).
+#[derive(Debug, Clone, Default)]
+pub struct BatchProgress {
+    pub done: i64,
+    pub unchanged: i64,
+    pub failures: Vec<(i64, String, String)>,
+}
+
+/// An uploaded CSV file between its dry run and its application.
+#[derive(Clone, sqlx::FromRow)]
+pub struct ImportRecord {
+    pub id: String,
+    pub file_name: String,
+    pub content: String,
+    pub deactivate_missing: bool,
+    pub uploaded_by_id: String,
+    pub uploaded_at: i64,
+    pub batch_id: Option<String>,
+}
+
+impl std::fmt::Debug for ImportRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportRecord").field("id", &self.id).field("file_name", &self.file_name).field("bytes", &self.content.len()).finish()
+    }
+}

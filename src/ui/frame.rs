@@ -112,6 +112,7 @@ fn NavBar(viewer: Viewer) -> impl IntoView {
             <nav aria-label="Main">
                 <A href="/users">"Users"</A>
                 <A href="/workspaces">"Workspaces"</A>
+                <WriterOnly><A href="/imports">"Import"</A></WriterOnly>
                 <A href="/audit">"Audit trail"</A>
                 <A href="/reports">"Reports"</A>
                 <A href="/provisioning">"Provisioning log"</A>

@@ -3,11 +3,15 @@
 pub mod account;
 pub mod admins;
 pub mod audit;
+pub mod batch;
+pub mod bulk;
 pub mod credentials;
 pub mod filters;
 pub mod forms;
 pub mod frame;
+pub mod import;
 pub mod login;
+pub mod members;
 pub mod not_found;
 pub mod overview;
 pub mod paging;

@@ -3,7 +3,8 @@ use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
-use super::frame::WriterOnly;
+use super::bulk::{BulkBar, SelectCell, CONFIRM_PATH};
+use super::frame::{Viewer, WriterOnly};
 use super::forms::{last_error, ErrorText, PageField, PageReply};
 use super::paging::PagerLinks;
 use super::time::when;
@@ -75,9 +76,13 @@ pub fn UsersPage() -> impl IntoView {
         </Form>
         <Transition fallback=|| view! { <p>"Loading users…"</p> }>
             {move || Suspend::new(async move {
+                let writable = Viewer::can_write().await;
+                let choices = if writable { choices.await.unwrap_or_default() } else { Vec::new() };
                 match users.await {
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    Ok(page) => view! { <UserTable page filters=filters() cursor=["after", "before"].map(|k| (k, param(k))).to_vec() /> }.into_any(),
+                    Ok(page) => view! {
+                        <UserTable page filters=filters() cursor=["after", "before"].map(|k| (k, param(k))).to_vec() writable choices />
+                    }.into_any(),
                 }
             })}
         </Transition>
@@ -94,7 +99,14 @@ fn count_text(first: i64, shown: usize, total: i64) -> String {
 }
 
 #[component]
-fn UserTable(page: UserListPage, filters: Vec<(&'static str, String)>, cursor: Vec<(&'static str, String)>) -> impl IntoView {
+fn UserTable(
+    page: UserListPage,
+    filters: Vec<(&'static str, String)>,
+    cursor: Vec<(&'static str, String)>,
+    /// A security admin: rows can be selected for a bulk action.
+    writable: bool,
+    choices: Vec<crate::domain::workspaces::WorkspaceLink>,
+) -> impl IntoView {
     let value = |key: &str| filters.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()).unwrap_or_default();
     let sort = UserSort::parse(&value("sort"));
     let descending = value("dir") == "desc";
@@ -105,6 +117,9 @@ fn UserTable(page: UserListPage, filters: Vec<(&'static str, String)>, cursor: V
         pairs.push(("at", &at));
         format!("/users?{}", query_string(&pairs))
     };
+    let page_all = RwSignal::new(false);
+    let searching = !value("q").is_empty() || !value("ws").is_empty() || matches!(value("status").as_str(), "active" | "inactive");
+    let kept: Vec<(&'static str, String)> = ["q", "status", "ws"].map(|k| (k, value(k))).to_vec();
     let shown = page.rows.len();
     let summary = count_text(page.first, shown, page.total);
     let pager = {
@@ -129,16 +144,27 @@ fn UserTable(page: UserListPage, filters: Vec<(&'static str, String)>, cursor: V
         <p class="count" role="status">{summary}</p>
         {(shown > 0).then(|| view! {
             {pager("Pages")}
+            // A plain GET form: the selection goes to the confirmation, which says exactly what
+            // will happen before anything does.
+            <form method="get" action=CONFIRM_PATH aria-label="Select users">
+            {writable.then(|| view! {
+                {kept.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v /> }).collect_view()}
+                <input type="hidden" name="back" value=here.clone() />
+                <BulkBar shown total=page.total searching choices page_all />
+            })}
             <div class="table-scroll"><table class="list stack">
                 <thead><tr>
+                    {writable.then(|| view! { <th scope="col" class="select"><span class="sr-only">"Select"</span></th> })}
                     {header(UserSort::UserName)}{header(UserSort::Name)}<th scope="col">"Email"</th>
                     {header(UserSort::Status)}<th scope="col">"Workspaces"</th>{header(UserSort::LastChange)}
                 </tr></thead>
                 <tbody>
                     {page.rows.into_iter().map(|u| {
                         let href = format!("/users/{}?{}", u.id, query_string(&[("back", here.as_str())]));
+                        let select = writable.then(|| view! { <SelectCell id=u.id.clone() user_name=u.user_name.clone() page_all /> });
                         view! {
                             <tr>
+                                {select}
                                 <td data-label="User name"><A href=href>{u.user_name}</A></td>
                                 <td data-label="Name">{u.display_name}</td>
                                 <td data-label="Email">{u.email}</td>
@@ -150,6 +176,7 @@ fn UserTable(page: UserListPage, filters: Vec<(&'static str, String)>, cursor: V
                     }).collect_view()}
                 </tbody>
             </table></div>
+            </form>
             {pager_bottom}
         })}
     }

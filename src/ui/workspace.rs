@@ -1,25 +1,21 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 use super::audit::AuditHistory;
 use super::frame::Viewer;
 use super::forms::{last_error, ConfirmDelete, ErrorText, PageField, PageReply};
-use super::paging::PagerLinks;
 use super::user::VersionInput;
 use crate::domain::audit::subject_tag;
 use crate::api::workspaces::{workspace_page, DeleteWorkspace, UpdateWorkspace};
-use crate::domain::paging::Page;
-use crate::domain::workspaces::{Member, Workspace};
+use crate::domain::workspaces::Workspace;
 use crate::api::error::AppError;
 
 #[component]
 pub fn WorkspacePage() -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let param = move |key: &str| query.with(|q| q.get(key).unwrap_or_default());
     let update = ServerAction::<UpdateWorkspace>::new();
     let delete = ServerAction::<DeleteWorkspace>::new();
     let version = RwSignal::new(0i64);
@@ -30,10 +26,7 @@ pub fn WorkspacePage() -> impl IntoView {
     });
     let update_error = last_error(update.value());
     let delete_error = last_error(delete.value());
-    let data = Resource::new(
-        move || (id(), param("after"), param("before"), update.version().get()),
-        |(id, after, before, _)| workspace_page(id, Some(after), Some(before)),
-    );
+    let data = Resource::new(move || (id(), update.version().get()), |(id, _)| workspace_page(id));
     view! {
         <Transition fallback=|| view! { <p>"Loading workspace…"</p> }>
             {move || Suspend::new(async move {
@@ -46,9 +39,9 @@ pub fn WorkspacePage() -> impl IntoView {
                         <p><A href="/workspaces">"Find the workspace in the workspaces list"</A></p>
                     }.into_any(),
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    Ok((workspace, members)) => {
+                    Ok(workspace) => {
                         version.set(workspace.version);
-                        view! { <WorkspaceView workspace members version update delete update_error delete_error writable /> }.into_any()
+                        view! { <WorkspaceView workspace version update delete update_error delete_error writable /> }.into_any()
                     }
                 }
             })}
@@ -68,7 +61,6 @@ fn members_text(count: i64) -> String {
 #[component]
 fn WorkspaceView(
     workspace: Workspace,
-    members: Page<Member>,
     version: RwSignal<i64>,
     update: ServerAction<UpdateWorkspace>,
     delete: ServerAction<DeleteWorkspace>,
@@ -82,6 +74,7 @@ fn WorkspaceView(
     let id = workspace.id.clone();
     let history_subject = subject_tag("workspace", &workspace.id);
     let description = workspace.description.clone();
+    let (ws_id, ws_name) = (workspace.id.clone(), workspace.name.clone());
     view! {
         <Title text=format!("{} · CIM", workspace.name) />
         <p class="back"><a href="/workspaces">"‹ Back to workspaces"</a></p>
@@ -110,32 +103,8 @@ fn WorkspaceView(
         {(!writable).then(|| view! {
             <p>{if description.is_empty() { "No description.".to_string() } else { description.clone() }}</p>
         })}
-        <section aria-labelledby="members-h">
-            <h2 id="members-h">"Members"</h2>
-            {if members.rows.is_empty() {
-                view! { <p class="empty">"No members."</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-scroll"><table class="list stack">
-                        <thead><tr><th scope="col">"User name"</th><th scope="col">"Name"</th><th scope="col">"Access"</th></tr></thead>
-                        <tbody>
-                            {members.rows.into_iter().map(|m| view! {
-                                <tr>
-                                    <td data-label="User name"><A href=format!("/users/{}", m.user_id)>{m.user_name}</A></td>
-                                    <td data-label="Name">{m.display_name}</td>
-                                    <td data-label="Access">{if m.active {
-                                        view! { <span class="badge ok">"Active"</span> }.into_any()
-                                    } else {
-                                        view! { <span class="badge off">"Suspended (user inactive)"</span> }.into_any()
-                                    }}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table></div>
-                }.into_any()
-            }}
-            <PagerLinks path=page.clone() base=vec![] prev=members.prev next=members.next />
-        </section>
+        <super::members::Members workspace_id=ws_id.clone() workspace_name=ws_name.clone() writable />
+        {writable.then(|| view! { <super::members::AddMembers workspace_id=ws_id workspace_name=ws_name /> })}
         <AuditHistory subject=history_subject />
         {writable.then(|| view! {
         <ConfirmDelete page=page.clone() what="workspace" question error=delete_error form="delete_workspace">

@@ -35,8 +35,14 @@ pub fn event<B: Serialize, A: Serialize>(
     at: i64,
 ) -> AuditEvent {
     let before = json(before);
-    let after = json(after);
-    let tags = tags(&change, before.as_ref(), after.as_ref());
+    let mut after = json(after);
+    let mut tags = tags(&change, before.as_ref(), after.as_ref());
+    if let Some(batch) = &actor.batch {
+        tags.push(subject_tag("batch", &batch.id));
+        if let (Some(file), Some(Value::Object(state))) = (&batch.file, after.as_mut()) {
+            state.insert("imported_from".into(), Value::from(file.clone()));
+        }
+    }
     AuditEvent {
         at,
         actor_kind: actor.kind_str(),
@@ -50,6 +56,7 @@ pub fn event<B: Serialize, A: Serialize>(
         before,
         after,
         request_id: actor.request_id.clone(),
+        batch_id: actor.batch.as_ref().map(|b| b.id.clone()),
         tags,
     }
 }

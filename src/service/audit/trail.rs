@@ -77,6 +77,7 @@ impl Services {
             "workspace" => self.store.get_workspace(id).await?.map(|w| w.name),
             "admin" => self.store.get_admin(id).await?.map(|a| a.username),
             "scim_credential" => self.store.list_credentials().await?.into_iter().find(|c| c.id == id).map(|c| c.name),
+            "batch" => self.store.get_batch(id).await?.map(|b| b.title),
             _ => None,
         };
         let named_in_trail = || {

@@ -46,6 +46,7 @@ impl Writer<'_> {
             request_id: format!("demo-{}-{}", self.run, self.count),
             must_change_password: false,
             policy: None,
+            batch: None,
         }
     }
 

@@ -108,7 +108,7 @@ impl Plan {
 const SEARCHED: &[&str] = &["user_name", "given_name", "family_name", "display_name", "email", "external_id"];
 
 /// Applies profile and status onto a copy of `user`, validating as it goes.
-pub(super) fn apply_fields(user: &User, change: &UserChange) -> ServiceResult<User> {
+pub(crate) fn apply_fields(user: &User, change: &UserChange) -> ServiceResult<User> {
     let mut after = user.clone();
     match &change.profile {
         None => {}
@@ -134,7 +134,7 @@ pub(super) fn apply_fields(user: &User, change: &UserChange) -> ServiceResult<Us
 }
 
 /// The names of the fields that differ between two versions of a user.
-pub(super) fn changed_fields(before: &User, after: &User) -> Vec<&'static str> {
+pub(crate) fn changed_fields(before: &User, after: &User) -> Vec<&'static str> {
     let mut fields = Vec::new();
     let mut check = |name, differs: bool| {
         if differs {
@@ -200,7 +200,7 @@ const PLAN_ATTEMPTS: usize = 8;
 
 impl Services {
     /// Turns workspace references into workspaces; an unknown one refuses the whole change.
-    pub(super) async fn resolve_workspaces(&self, refs: &[&WorkspaceRef]) -> ServiceResult<BTreeMap<usize, WorkspaceLink>> {
+    pub(crate) async fn resolve_workspaces(&self, refs: &[&WorkspaceRef]) -> ServiceResult<BTreeMap<usize, WorkspaceLink>> {
         if refs.len() > MAX_WORKSPACE_REFS {
             return Err(ServiceError::invalid("entitlements", format!("A change may name at most {MAX_WORKSPACE_REFS} workspaces.")));
         }

@@ -3,8 +3,8 @@ impl Tx {
     pub async fn append_audit(&mut self, event: &AuditEvent) -> StoreResult<()> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO audit_events (at, actor_kind, actor_id, actor_name, door, action, target_kind, \
-             target_id, target_name, before_json, after_json, request_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+             target_id, target_name, before_json, after_json, request_id, batch_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
         )
         .bind(event.at)
         .bind(event.actor_kind)
@@ -18,6 +18,7 @@ impl Tx {
         .bind(event.before.as_ref().map(|v| v.to_string()))
         .bind(event.after.as_ref().map(|v| v.to_string()))
         .bind(&event.request_id)
+        .bind(&event.batch_id)
         .fetch_one(&mut *self.tx)
         .await?;
         // A workspace change can concern ten thousand users: a few statements, not one each.
@@ -98,8 +99,10 @@ impl Backend {
                 q.push("audit_tags t JOIN audit_events e ON e.id = t.event_id WHERE t.tag = ").push_bind(tag.clone());
                 ("t.at", "t.event_id")
             }
+            // Without a subject or an action, a batch is its one start event (it opens to the
+            // rest); the partial index of events outside batches serves this.
             None => {
-                q.push("audit_events e WHERE 1 = 1");
+                q.push("audit_events e WHERE e.batch_id IS NULL");
                 ("e.at", "e.id")
             }
         };

@@ -71,37 +71,6 @@ impl Backend {
         }
         Ok(rows)
     }
-
-    /// Members of a workspace sorted by folded userName, keyed by it.
-    pub async fn list_members(
-        &self,
-        workspace_id: &str,
-        cursor: &Cursor,
-        limit: usize,
-    ) -> StoreResult<Vec<(String, Member)>> {
-        let mut sql: QueryBuilder<Db> = QueryBuilder::new(
-            "SELECT u.user_name_key, u.id AS user_id, u.user_name, u.display_name, u.active \
-             FROM access_grants g JOIN users u ON u.id = g.user_id WHERE g.workspace_id = ",
-        );
-        sql.push_bind(workspace_id.to_string());
-        push_key_cursor(&mut sql, "u.user_name_key", cursor, limit);
-        let mut rows: Vec<(String, Member)> = sql
-            .build_query_as::<MemberRow>()
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(|r| {
-                (
-                    r.user_name_key,
-                    Member { user_id: r.user_id, user_name: r.user_name, display_name: r.display_name, active: r.active },
-                )
-            })
-            .collect();
-        if matches!(cursor, Cursor::Before(_)) {
-            rows.reverse();
-        }
-        Ok(rows)
-    }
 }
 
 impl Tx {

@@ -1,0 +1,117 @@
+//! `/batches/:id`: a batch's progress while it runs (hydrated: the bar follows it; JavaScript
+//! off: the page reloads itself until it is done), then its summary and the users it could not
+//! change, with why.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::forms::{last_error, ErrorText, PageField};
+use super::frame::Viewer;
+use super::time::when;
+use crate::api::batches::{batch_progress, CancelBatch};
+use crate::api::error::AppError;
+use crate::domain::audit::subject_tag;
+use crate::domain::batches::{BatchState, BatchView};
+use crate::domain::text::{group_digits, percent_encode};
+
+/// How often a hydrated page asks how far a running batch got.
+const POLL_MS: u64 = 700;
+
+#[component]
+pub fn BatchPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let cancel = ServerAction::<CancelBatch>::new();
+    let error = last_error(cancel.value());
+    let tick = RwSignal::new(0u64);
+    let data = Resource::new(move || (id(), tick.get(), cancel.version().get()), |(id, _, _)| batch_progress(id));
+    view! {
+        <Transition fallback=|| view! { <p>"Loading the batch…"</p> }>
+            {move || Suspend::new(async move {
+                let writable = Viewer::can_write().await;
+                match data.await {
+                    Err(AppError::NotFound(_)) => view! {
+                        <Title text="Batch not found · CIM" />
+                        <h1>"Batch not found"</h1>
+                        <p>{format!("No batch has the id {}.", id())}</p>
+                    }.into_any(),
+                    Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                    Ok(batch) => view! { <BatchSummary batch cancel error tick writable /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn state_class(state: BatchState) -> &'static str {
+    match state {
+        BatchState::Finished => "badge ok",
+        BatchState::Running | BatchState::Cancelling => "badge info",
+        BatchState::Cancelled | BatchState::Interrupted => "badge off",
+    }
+}
+
+#[component]
+fn BatchSummary(batch: BatchView, cancel: ServerAction<CancelBatch>, error: Signal<Option<AppError>>, tick: RwSignal<u64>, writable: bool) -> impl IntoView {
+    let running = batch.state.is_running();
+    // Hydrated: ask again shortly while it runs (each answer renders a new summary, which asks
+    // again, until the batch is done).
+    Effect::new(move |_| {
+        if running {
+            set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(POLL_MS));
+        }
+    });
+    let processed = batch.processed();
+    let progress_text = format!("{} of {} users done", group_digits(processed), group_digits(batch.total));
+    let trail = format!("/audit?subject={}", percent_encode(&subject_tag("batch", &batch.id)));
+    let more_failures = batch.failed - batch.failures.len() as i64;
+    let id = batch.id.clone();
+    view! {
+        <Title text=format!("{} · CIM", batch.title) />
+        // JavaScript off: the page reloads itself every two seconds while the batch runs. (Inert
+        // markup for a scripted page, which asks itself.)
+        {running.then(|| view! { <div inner_html=r#"<noscript><meta http-equiv="refresh" content="2"></noscript>"# /> })}
+        <p class="back"><a href=batch.origin.clone()>"‹ Back to where it started"</a></p>
+        <h1>{batch.title.clone()}</h1>
+        <p class="hint">{format!("Started by {} ", batch.started_by)}{when(Some(batch.started_at))}
+            {batch.finished_at.map(|at| view! { " · ended " {when(Some(at))} })}</p>
+        <section aria-labelledby="progress-h">
+            <h2 id="progress-h">"Progress " <span class=state_class(batch.state)>{batch.state.label()}</span></h2>
+            <progress max=batch.total.max(1) value=processed aria-label="Batch progress">{progress_text.clone()}</progress>
+            <p class="count" role="status">{progress_text}</p>
+            <dl class="facts">
+                <dt>"Changed"</dt><dd>{group_digits(batch.done)}</dd>
+                <dt>"Unchanged (already so)"</dt><dd>{group_digits(batch.unchanged)}</dd>
+                <dt>"Failed"</dt><dd>{group_digits(batch.failed)}</dd>
+            </dl>
+            {(batch.state == BatchState::Interrupted).then(|| view! {
+                <p class="warning">"The instance running this batch stopped before it finished. What was done stays done; start the action again for the rest (users already changed are left as they are)."</p>
+            })}
+            {(running && writable).then(|| view! {
+                <ActionForm action=cancel attr:class="inline">
+                    <PageField />
+                    <input type="hidden" name="id" value=id.clone() />
+                    <button type="submit" class="danger" disabled=batch.state == BatchState::Cancelling>"Cancel batch"</button>
+                </ActionForm>
+                <ErrorText error form="cancel_batch" />
+                <ErrorText error form="cancel_batch" field="batch" />
+            })}
+            <p><a href=trail>"Every change of this batch in the audit trail"</a></p>
+        </section>
+        {(!batch.failures.is_empty()).then(|| view! {
+            <section aria-labelledby="failures-h">
+                <h2 id="failures-h">"Not changed"</h2>
+                <div class="table-scroll"><table class="list stack">
+                    <thead><tr><th scope="col">"User"</th><th scope="col">"Why"</th></tr></thead>
+                    <tbody>
+                        {batch.failures.into_iter().map(|f| view! {
+                            <tr><td data-label="User">{f.subject}</td><td data-label="Why">{f.reason}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table></div>
+                {(more_failures > 0).then(|| view! { <p class="hint">{format!("and {} more", group_digits(more_failures))}</p> })}
+            </section>
+        })}
+    }
+}
