@@ -11,7 +11,7 @@ use super::paging::PagerLinks;
 use super::time::LocalTime;
 use crate::api::audit::audit_page;
 use crate::api::error::AppError;
-use crate::domain::audit::{actions, door_label, kind_label, subject_href, ActorChoice, AuditEntry, AuditView, FieldChange, Subject, DOORS};
+use crate::domain::audit::{actions, door_label, kind_label, subject_href, subject_tag, ActorChoice, AuditEntry, AuditView, FieldChange, Subject, DOORS};
 use crate::domain::text::query_string;
 
 /// Query keys the audit page's filter form sets (the position keys `after`/`before` aside).
@@ -176,6 +176,9 @@ fn AuditDetail(entry: AuditEntry) -> impl IntoView {
     let request_href = format!("/provisioning?{}", query_string(&[("request", &entry.request_id)]));
     let from_scim = entry.door == "scim";
     let nothing = entry.changes.is_empty() && entry.granted.is_empty() && entry.revoked.is_empty();
+    // A batch is one line of the trail; it opens to the change of each of its users.
+    let batch_href = (entry.target.kind == "batch" && entry.action.starts_with(actions::BATCH_START))
+        .then(|| format!("/audit?{}", query_string(&[("subject", &subject_tag("batch", &entry.target.id))])));
     view! {
         <div class="trail-detail">
             <p class="subjects"><strong>{format!("{}: ", kind_label(&entry.target.kind))}</strong><SubjectLink subject=entry.target.clone() />
@@ -184,6 +187,7 @@ fn AuditDetail(entry: AuditEntry) -> impl IntoView {
             <ChangesTable changes=entry.changes />
             <SubjectList label="Granted" subjects=entry.granted />
             <SubjectList label="Revoked" subjects=entry.revoked />
+            {batch_href.map(|href| view! { <p><A href=href>"Each user's change in this batch"</A></p> })}
             {nothing.then(|| view! { <p class="hint">"No field values recorded for this event."</p> })}
             <p class="meta">
                 "Request "

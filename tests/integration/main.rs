@@ -2,6 +2,7 @@
 //! SQLite database and drives it over HTTP (or calls the service layer it shares).
 
 mod accountability;
+mod bulk;
 mod cancellation;
 mod console_access;
 mod console_auth;
