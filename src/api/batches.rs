@@ -56,6 +56,7 @@ pub async fn start_bulk(
     ws: String,
     action: String,
     workspaces: Option<Vec<String>>,
+    count: Option<i64>,
     back: String,
 ) -> Result<String, AppError> {
     use super::ctx;
@@ -64,7 +65,7 @@ pub async fn start_bulk(
         Err(err) => Err(err),
         Ok(action) => {
             ctx::with_actor(|services, actor| async move {
-                services.start_bulk(&actor, &selection, action, &workspaces.unwrap_or_default(), &back).await
+                services.start_bulk(&actor, &selection, action, &workspaces.unwrap_or_default(), count, &back).await
             })
             .await
         }

@@ -170,6 +170,10 @@ pub struct AuditFilter {
     pub to: Option<i64>,
     /// The events one request caused (the provisioning log links here).
     pub request: Option<String>,
+    /// Shows a batch as its start event alone (the console's trail without a subject or an
+    /// action); reports and exports always list every event.
+    #[serde(default)]
+    pub collapse_batches: bool,
 }
 
 /// The audit page's address, as typed into its filter form or carried by a link: the same
@@ -204,6 +208,7 @@ impl AuditQuery {
             from,
             to,
             request: given(&self.request),
+            collapse_batches: false,
         })
     }
 
@@ -268,6 +273,8 @@ pub struct AuditEntry {
     pub granted: Vec<Subject>,
     /// Access taken away, including by deletion.
     pub revoked: Vec<Subject>,
+    /// The file an import applied this change from.
+    pub imported_from: Option<String>,
 }
 
 impl AuditEntry {

@@ -162,6 +162,8 @@ pub enum RowPlan {
     Unchanged,
     /// Not in the file, and "deactivate users not in this file" was ticked.
     Deactivate,
+    /// Not in the file, but left alone: why (an identity provider owns its status).
+    Skipped(String),
     Error(String),
 }
 
@@ -184,6 +186,7 @@ pub struct ImportPreview {
     pub updates: i64,
     pub unchanged: i64,
     pub deactivations: i64,
+    pub skipped: i64,
     pub errors: i64,
     pub deactivate_missing: bool,
     /// Columns the file has that CIM does not read.
@@ -201,6 +204,9 @@ pub const LINES_SHOWN: usize = 500;
 
 /// The columns an import reads, as the file names them (matched case-insensitively).
 pub const IMPORT_COLUMNS: [&str; 7] = ["userName", "externalId", "givenName", "familyName", "email", "active", "workspaces"];
+
+/// The form the console's upload answers refusals for (shown beside its file input).
+pub const IMPORT_UPLOAD_FORM: &str = "import_upload";
 
 /// The largest file an import takes: 100,000 rows of a typical export are about 12 MB.
 pub const IMPORT_MAX_BYTES: usize = 32 * 1024 * 1024;

@@ -41,15 +41,25 @@ fn push_cell(line: &mut String, cell: &str) {
 /// A file read as CSV: each record with the line it starts on.
 pub type Records = Vec<(usize, Vec<String>)>;
 
+/// The most cells a line may have: far more than any file of users, few enough that a line of
+/// commas cannot make millions of them.
+pub const MAX_CELLS: usize = 100;
+
 /// Reads a CSV file (RFC 4180: quoted cells may hold commas, doubled quotes and line breaks;
-/// CRLF or LF line ends; a UTF-8 byte order mark is skipped). Blank lines are skipped. Refuses
-/// anything but UTF-8, and a quote left open, saying where.
-pub fn read(bytes: &[u8]) -> Result<Records, String> {
+/// CRLF or LF line ends; a UTF-8 byte order mark is skipped). Blank lines are skipped. Refuses,
+/// saying where: anything but UTF-8, a NUL character, a quote left open, a line of more than
+/// [`MAX_CELLS`] cells, more than `max_records` records (it stops there, so the memory a file
+/// takes is bounded by what it may hold).
+pub fn read(bytes: &[u8], max_records: usize) -> Result<Records, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
         format!("The file is not UTF-8 text (line {line} has a byte that is not UTF-8). Save it as \u{201c}CSV UTF-8\u{201d} and upload it again.")
     })?;
+    if let Some(at) = text.find('\0') {
+        let line = text[..at].matches('\n').count() + 1;
+        return Err(format!("Line {line} holds a NUL character, which no text file has. Save the file as CSV and upload it again."));
+    }
     let mut records = Vec::new();
     let (mut cells, mut cell) = (Vec::new(), String::new());
     let (mut line, mut start) = (1, 1);
@@ -75,11 +85,17 @@ pub fn read(bytes: &[u8]) -> Result<Records, String> {
             (false, ',') => {
                 cells.push(std::mem::take(&mut cell));
                 was_quoted = false;
+                if cells.len() >= MAX_CELLS {
+                    return Err(format!("Line {start} has more than {MAX_CELLS} cells."));
+                }
             }
             (false, '\r') if chars.peek() == Some(&'\n') => {}
             (false, '\n') => {
                 cells.push(std::mem::take(&mut cell));
                 if !(cells.len() == 1 && cells[0].is_empty() && !was_quoted) {
+                    if records.len() == max_records {
+                        return Err(format!("The file has more than {max_records} lines."));
+                    }
                     records.push((start, std::mem::take(&mut cells)));
                 }
                 cells.clear();
@@ -95,6 +111,9 @@ pub fn read(bytes: &[u8]) -> Result<Records, String> {
     }
     if !cell.is_empty() || !cells.is_empty() || was_quoted {
         cells.push(cell);
+        if records.len() == max_records {
+            return Err(format!("The file has more than {max_records} lines."));
+        }
         records.push((start, cells));
     }
     Ok(records)
@@ -121,7 +140,7 @@ mod tests {
     #[test]
     fn reads_what_it_writes() {
         let text = record(&["userName", "givenName"]) + &record(&["zoë@example.com", "Zoë, \"Z\"\nÆrø"]) + "\n" + "plain,x";
-        let rows = read(text.as_bytes()).unwrap();
+        let rows = read(text.as_bytes(), 10).unwrap();
         assert_eq!(rows[0], (1, vec!["userName".to_string(), "givenName".to_string()]));
         assert_eq!(rows[1], (2, vec!["zoë@example.com".to_string(), "Zoë, \"Z\"\nÆrø".to_string()]));
         assert_eq!(rows[2], (5, vec!["plain".to_string(), "x".to_string()]));
@@ -130,8 +149,15 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_utf8_or_not_closed() {
-        assert!(read(b"userName\nab\xff").unwrap_err().contains("line 2"));
-        assert!(read(b"\xEF\xBB\xBFuserName\n\"open,x\n").unwrap_err().contains("Line 2"));
-        assert_eq!(read(b"\xEF\xBB\xBFuserName\r\n\r\nada\r\n").unwrap(), vec![(1, vec!["userName".to_string()]), (3, vec!["ada".to_string()])]);
+        assert!(read(b"userName\nab\xff", 10).unwrap_err().contains("line 2"));
+        assert!(read(b"\xEF\xBB\xBFuserName\n\"open,x\n", 10).unwrap_err().contains("Line 2"));
+        assert_eq!(read(b"\xEF\xBB\xBFuserName\r\n\r\nada\r\n", 10).unwrap(), vec![(1, vec!["userName".to_string()]), (3, vec!["ada".to_string()])]);
+    }
+
+    #[test]
+    fn stops_at_what_a_file_may_hold() {
+        assert!(read(b"a\nb\nc\n", 2).unwrap_err().contains("more than 2 lines"));
+        assert!(read(",".repeat(200).as_bytes(), 10).unwrap_err().contains("more than 100 cells"));
+        assert!(read(b"userName\nada\0\n", 10).unwrap_err().contains("Line 2 holds a NUL"));
     }
 }

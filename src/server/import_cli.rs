@@ -21,19 +21,26 @@ pub async fn import(services: &Services, file: &str, dry_run: bool, deactivate_m
     };
     let actor = Actor::system(new_id());
     let upload = ImportUpload { file_name: file.to_string(), bytes, deactivate_missing };
-    let id = services.upload_import(&actor, upload).await?;
-    for line in services.import_lines(&actor, &id).await? {
+    // A dry run keeps nothing; an import to apply is kept as the console keeps an upload.
+    let (id, (preview, lines)) = if dry_run {
+        (None, services.dry_run_file(&actor, upload).await?)
+    } else {
+        let id = services.upload_import(&actor, upload).await?;
+        let dry_run = services.import_dry_run(&actor, &id).await?;
+        (Some(id), dry_run)
+    };
+    for line in lines {
         let what = match &line.plan {
             RowPlan::Unchanged => continue,
             RowPlan::Create => "create".to_string(),
             RowPlan::Update(changes) => format!("update: {}", changes.join("; ")),
             RowPlan::Deactivate => "deactivate (not in the file)".to_string(),
+            RowPlan::Skipped(reason) => format!("left alone: {reason}"),
             RowPlan::Error(reason) => format!("ERROR {reason}"),
         };
         let at = if line.line == 0 { "-".to_string() } else { line.line.to_string() };
         println!("{at:>7}  {}  {what}", line.user_name);
     }
-    let preview = services.import_preview(&actor, &id).await?;
     println!(
         "Dry run of {} lines: {} to create, {} to update, {} unchanged, {} to deactivate, {} errors ({:.1} s).",
         preview.rows, preview.creates, preview.updates, preview.unchanged, preview.deactivations, preview.errors,
@@ -45,9 +52,9 @@ pub async fn import(services: &Services, file: &str, dry_run: bool, deactivate_m
     if preview.errors > 0 {
         return Err("the file has errors; nothing was imported".into());
     }
-    if dry_run || preview.creates + preview.updates + preview.deactivations == 0 {
+    let Some(id) = id.filter(|_| preview.creates + preview.updates + preview.deactivations > 0) else {
         return Ok(());
-    }
+    };
     let batch = services.apply_import(&actor, &id, &preview.fingerprint, "/imports").await?;
     let applying = Instant::now();
     let done = loop {

@@ -11,11 +11,8 @@ use super::state::AppState;
 use crate::api::ctx::{app_error, working_actor, FormPage};
 use crate::api::error::AppError;
 use crate::api::forms::FormReply;
-use crate::domain::batches::IMPORT_MAX_BYTES;
+use crate::domain::batches::{IMPORT_MAX_BYTES, IMPORT_UPLOAD_FORM};
 use crate::service::ImportUpload;
-
-/// The form's name for its refusals (the page shows them beside the file input).
-pub const UPLOAD_FORM: &str = "import_upload";
 
 /// The body an upload may have: the file's limit and room for the form around it. Larger
 /// bodies are cut off while being read, so a huge upload costs nothing.
@@ -36,7 +33,7 @@ pub async fn upload(State(state): State<AppState>, session: Session, request: ax
         Ok(id) => Redirect::to(&format!("/imports/{id}")).into_response(),
         Err(AppError::Unauthenticated) => Redirect::to("/login?next=%2Fimports").into_response(),
         Err(error) => {
-            let reply = FormReply::Refused { form: UPLOAD_FORM.into(), error, values: Vec::new() };
+            let reply = FormReply::Refused { form: IMPORT_UPLOAD_FORM.into(), error, values: Vec::new() };
             super::forms::render_page(state, parts, FormPage("/imports".into()), reply).await
         }
     }

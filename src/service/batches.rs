@@ -58,11 +58,30 @@ impl Services {
         Ok(BulkPreview { title: action.title(&workspaces, users.len() as i64), users: users.len() as i64, workspaces, sample })
     }
 
-    /// Starts a bulk action on the users `selection` names now; answers the batch's id.
-    pub async fn start_bulk(&self, actor: &Actor, selection: &Selection, action: BulkAction, workspace_ids: &[String], origin: &str) -> ServiceResult<String> {
+    /// Starts a bulk action on the users `selection` names now; answers the batch's id. With
+    /// `confirmed`, the number of users the confirmation stated: a search that matches another
+    /// number by now is refused, so the batch never does more (or less) than was confirmed.
+    pub async fn start_bulk(
+        &self,
+        actor: &Actor,
+        selection: &Selection,
+        action: BulkAction,
+        workspace_ids: &[String],
+        confirmed: Option<i64>,
+        origin: &str,
+    ) -> ServiceResult<String> {
         actor.require_write()?;
         let workspaces = self.bulk_workspaces(action, workspace_ids).await?;
         let users = self.selected_users(selection).await?;
+        if let Some(confirmed) = confirmed.filter(|n| *n != users.len() as i64) {
+            return Err(ServiceError::conflict(
+                "selection",
+                format!(
+                    "The selection now holds {} users, not the {confirmed} you confirmed, so nothing was changed. Review the new count.",
+                    crate::domain::text::group_digits(users.len() as i64)
+                ),
+            ));
+        }
         let title = action.title(&workspaces, users.len() as i64);
         let refs = || workspaces.iter().map(|w| WorkspaceRef::Id(w.id.clone())).collect::<Vec<_>>();
         let mut change = UserChange::default();
@@ -167,7 +186,7 @@ impl Services {
 
     async fn run_batch(self, actor: Actor, id: String, steps: Vec<Step>) {
         let mut progress = BatchProgress::default();
-        let mut reported = (0i64, Instant::now());
+        let mut reported = Instant::now();
         let mut status = "finished";
         for (position, step) in steps.into_iter().enumerate() {
             let (label, outcome) = self.run_step(&actor, step).await;
@@ -177,19 +196,20 @@ impl Services {
                 Outcome::Failed(reason) => progress.failures.push((position as i64, label, reason)),
             }
             let pending = progress.done + progress.unchanged + progress.failures.len() as i64;
-            if pending - reported.0 >= REPORT_EVERY || reported.1.elapsed() >= REPORT_AFTER {
+            if pending >= REPORT_EVERY || reported.elapsed() >= REPORT_AFTER {
                 if self.report_progress(&id, &mut progress).await {
                     status = "cancelled";
                     break;
                 }
-                reported = (0, Instant::now());
+                reported = Instant::now();
             }
             // Other requests get their turn between two users, whatever the batch's size.
             tokio::task::yield_now().await;
         }
-        self.report_progress(&id, &mut progress).await;
+        // The last counts and the end in one write, tried again while the store is busy, so a
+        // finished batch always adds up.
         for attempt in 0..super::WRITE_ATTEMPTS {
-            match self.finish_batch(&id, status).await {
+            match self.finish_batch(&id, &progress, status).await {
                 Ok(()) => return,
                 Err(err) => {
                     tracing::warn!(batch = %id, attempt, error = %super::error_chain(&err), "batch end not recorded yet");
@@ -199,8 +219,9 @@ impl Services {
         }
     }
 
-    async fn finish_batch(&self, id: &str, status: &str) -> ServiceResult<()> {
+    async fn finish_batch(&self, id: &str, progress: &BatchProgress, status: &str) -> ServiceResult<()> {
         let mut tx = self.store.write().await?;
+        tx.record_batch_progress(id, progress, self.now()).await?;
         tx.finish_batch(id, status, self.now()).await?;
         Ok(tx.commit().await?)
     }
@@ -297,7 +318,10 @@ impl Services {
     /// Asks a running batch to stop after the user in hand; what is done stays done.
     pub async fn cancel_batch(&self, actor: &Actor, id: &str) -> ServiceResult<()> {
         actor.require_write()?;
-        let batch = self.store.get_batch(id).await?.ok_or_else(|| ServiceError::NotFound { kind: "batch", id: id.to_string() })?;
+        let batch = self.batch(actor, id).await?;
+        if !batch.state.is_running() {
+            return Err(ServiceError::conflict("batch", "This batch is not running any more."));
+        }
         let now = self.now();
         let mut tx = self.store.write().await?;
         if !tx.request_batch_cancel(id).await? {

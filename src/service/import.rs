@@ -142,44 +142,58 @@ impl Services {
     /// Keeps an uploaded file for its dry run, refusing what cannot be imported at all (not
     /// UTF-8, no userName column, too large, no lines) with the reason.
     pub async fn upload_import(&self, actor: &Actor, upload: ImportUpload) -> ServiceResult<String> {
+        let (record, lines) = self.checked_upload(actor, upload).await?;
+        let mut tx = self.store.write().await?;
+        tx.insert_import(&record).await?;
+        let after = json!({"file": record.file_name, "lines": lines, "deactivate_missing": record.deactivate_missing});
+        let change = Change { action: actions::IMPORT_UPLOAD, target_kind: "import", target_id: &record.id, target_name: &record.file_name };
+        tx.append_audit(&event(actor, change, None::<&serde_json::Value>, Some(&after), record.uploaded_at)).await?;
+        tx.commit().await?;
+        Ok(record.id)
+    }
+
+    /// What a file would do, every line in file order, without keeping it (the command line's
+    /// `--dry-run`).
+    pub async fn dry_run_file(&self, actor: &Actor, upload: ImportUpload) -> ServiceResult<(ImportPreview, Vec<ImportLine>)> {
+        let (record, _) = self.checked_upload(actor, upload).await?;
+        let planned = self.plan_import(&record).await?;
+        Ok((planned.preview, planned.lines))
+    }
+
+    /// An upload as it would be kept, with its number of lines, or why it cannot be imported at
+    /// all (not UTF-8, no userName column, too large, no lines). Read on a blocking thread: a
+    /// large file takes a while, which the runtime's workers (and SCIM) must not wait for.
+    async fn checked_upload(&self, actor: &Actor, upload: ImportUpload) -> ServiceResult<(ImportRecord, usize)> {
         actor.require_write()?;
         if upload.bytes.len() > IMPORT_MAX_BYTES {
-            return Err(ServiceError::invalid(
-                "file",
-                format!("The file is {:.1} MB; an import takes at most {} MB.", upload.bytes.len() as f64 / 1e6, IMPORT_MAX_BYTES / (1024 * 1024)),
-            ));
+            return Err(ServiceError::invalid("file", format!("The file is {:.1} MB; an import takes at most {} MB.", upload.bytes.len() as f64 / MB, IMPORT_MAX_BYTES / (1024 * 1024))));
         }
-        let records = crate::domain::csv::read(&upload.bytes).map_err(|m| ServiceError::invalid("file", m))?;
+        let bytes = upload.bytes;
+        let (records, content) = blocking(move || {
+            let records = crate::domain::csv::read(&bytes, MAX_ROWS + 1)?;
+            let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+            // `read` accepted it, so it is UTF-8.
+            Ok((records, String::from_utf8_lossy(text).into_owned()))
+        })
+        .await?;
         let Some((_, header)) = records.first() else {
             return Err(ServiceError::invalid("file", "The file is empty."));
         };
         Columns::of(header)?;
-        match records.len() - 1 {
-            0 => return Err(ServiceError::invalid("file", "The file names its columns but has no users.")),
-            n if n > MAX_ROWS => {
-                return Err(ServiceError::invalid("file", format!("The file has {} users; an import takes at most {}.", group_digits(n as i64), group_digits(MAX_ROWS as i64))));
-            }
-            _ => {}
+        let lines = records.len() - 1;
+        if lines == 0 {
+            return Err(ServiceError::invalid("file", "The file names its columns but has no users."));
         }
-        let bytes = upload.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&upload.bytes);
-        let content = String::from_utf8(bytes.to_vec()).map_err(|_| ServiceError::invalid("file", "The file is not UTF-8 text."))?;
-        let file_name = clean_file_name(&upload.file_name);
         let record = ImportRecord {
             id: new_id(),
-            file_name: file_name.clone(),
+            file_name: clean_file_name(&upload.file_name),
             content,
             deactivate_missing: upload.deactivate_missing,
             uploaded_by_id: actor.id.clone(),
             uploaded_at: self.now(),
             batch_id: None,
         };
-        let mut tx = self.store.write().await?;
-        tx.insert_import(&record).await?;
-        let after = json!({"file": file_name, "lines": records.len() - 1, "deactivate_missing": upload.deactivate_missing});
-        let change = Change { action: actions::IMPORT_UPLOAD, target_kind: "import", target_id: &record.id, target_name: &file_name };
-        tx.append_audit(&event(actor, change, None::<&serde_json::Value>, Some(&after), record.uploaded_at)).await?;
-        tx.commit().await?;
-        Ok(record.id)
+        Ok((record, lines))
     }
 
     /// The dry run of an uploaded file against the store as it is now.
@@ -188,10 +202,11 @@ impl Services {
         Ok(self.plan_import(&record).await?.preview)
     }
 
-    /// Every line of the dry run, in file order (the command line prints them all).
-    pub async fn import_lines(&self, actor: &Actor, id: &str) -> ServiceResult<Vec<ImportLine>> {
+    /// The dry run with every line, in file order (the command line prints them all).
+    pub async fn import_dry_run(&self, actor: &Actor, id: &str) -> ServiceResult<(ImportPreview, Vec<ImportLine>)> {
         let record = self.get_import(actor, id).await?;
-        Ok(self.plan_import(&record).await?.lines)
+        let planned = self.plan_import(&record).await?;
+        Ok((planned.preview, planned.lines))
     }
 
     /// Applies an uploaded file as the dry run identified by `fingerprint` showed it; refuses
@@ -232,13 +247,19 @@ impl Services {
         self.start_batch(actor, new, planned.steps).await
     }
 
-    async fn get_import(&self, actor: &Actor, id: &str) -> ServiceResult<ImportRecord> {
-        actor.require_write()?;
+    /// An upload, for anyone who may read the console (auditors follow the trail here too).
+    async fn get_import(&self, _actor: &Actor, id: &str) -> ServiceResult<ImportRecord> {
         self.store.get_import(id).await?.ok_or_else(|| ServiceError::NotFound { kind: "import", id: id.to_string() })
     }
 
     async fn plan_import(&self, record: &ImportRecord) -> ServiceResult<Planned> {
-        let records = crate::domain::csv::read(record.content.as_bytes()).map_err(|m| ServiceError::invalid("file", m))?;
+        if record.batch_id.is_some() {
+            // Applied: the file itself is not kept (see `mark_import_applied`), its batch says
+            // what it did.
+            return Ok(Planned { preview: applied_preview(record), lines: Vec::new(), steps: Vec::new() });
+        }
+        let content = record.content.clone();
+        let records = blocking(move || crate::domain::csv::read(content.as_bytes(), MAX_ROWS + 1)).await?;
         let Some(((_, header), rows)) = records.split_first() else {
             return Err(ServiceError::invalid("file", "The file is empty."));
         };
@@ -254,7 +275,11 @@ impl Services {
         let mut lines = Vec::with_capacity(rows.len());
         let mut steps = Vec::new();
         let mut digest = Sha256::new();
-        for (line, cells) in rows {
+        for (i, (line, cells)) in rows.iter().enumerate() {
+            if i % 1000 == 999 {
+                // A long file is planned in slices, so other requests get their turn.
+                tokio::task::yield_now().await;
+            }
             let (user_name, planned) = plan_line(&columns, &found, &lines_of, *line, cells);
             let plan = match planned {
                 Ok((plan, step)) => {
@@ -268,11 +293,29 @@ impl Services {
             lines.push(ImportLine { line: *line, user_name, plan });
         }
         if record.deactivate_missing {
-            for (id, user_name, version) in self.store.active_user_names().await? {
+            let mut managers: HashMap<String, Option<Management>> = HashMap::new();
+            for (id, user_name, version, managed_by) in self.store.active_user_names().await? {
                 if lines_of.contains_key(&fold_key(&user_name)) {
                     continue;
                 }
                 digest.update(format!("missing\u{1f}{id}\u{1f}{version}\n").as_bytes());
+                let manager = match managed_by {
+                    None => None,
+                    Some(by) => match managers.get(&by) {
+                        Some(known) => known.clone(),
+                        None => {
+                            let found = self.management_by(&by).await?;
+                            managers.insert(by, found.clone());
+                            found
+                        }
+                    },
+                };
+                // Whose status an identity provider owns is its to change: left as it is.
+                if let Some(manager) = manager.filter(|m| m.owns_field("active")) {
+                    let reason = format!("Not deactivated: its status is managed by {}.", manager.credential_name);
+                    lines.push(ImportLine { line: 0, user_name, plan: RowPlan::Skipped(reason) });
+                    continue;
+                }
                 let change = UserChange { active: Some(false), ..Default::default() };
                 steps.push(Step::Change { user_id: id, label: user_name.clone(), expected_version: Some(version), change });
                 lines.push(ImportLine { line: 0, user_name, plan: RowPlan::Deactivate });
@@ -290,6 +333,7 @@ impl Services {
             updates: count(|p| matches!(p, RowPlan::Update(_))),
             unchanged: count(|p| matches!(p, RowPlan::Unchanged)),
             deactivations: count(|p| matches!(p, RowPlan::Deactivate)),
+            skipped: count(|p| matches!(p, RowPlan::Skipped(_))),
             errors: count(|p| matches!(p, RowPlan::Error(_))),
             deactivate_missing: record.deactivate_missing,
             unknown_columns: columns.unknown.clone(),
@@ -371,7 +415,9 @@ fn plan_cells(
     let cell = |column| columns.cell(cells, column).map(str::to_string);
     let base = existing.cloned().unwrap_or_else(|| User::blank(String::new(), 0));
     let input = UserInput {
-        user_name: user_name.to_string(),
+        // A user name that differs only in case names the same user: the stored spelling stays
+        // (an export in other case must not rename everyone).
+        user_name: existing.map(|u| u.user_name.clone()).unwrap_or_else(|| user_name.to_string()),
         external_id: cell(EXTERNAL_ID).unwrap_or_else(|| base.external_id.clone().unwrap_or_default()),
         given_name: cell(GIVEN_NAME).unwrap_or_else(|| base.given_name.clone()),
         family_name: cell(FAMILY_NAME).unwrap_or_else(|| base.family_name.clone()),
@@ -435,6 +481,37 @@ fn plan_cells(
     }
     let step = Step::Change { user_id: user.id.clone(), label: user_name.to_string(), expected_version: Some(user.version), change };
     Ok((RowPlan::Update(changes), Some(step)))
+}
+
+/// Bytes in a megabyte, as the size limit counts them.
+const MB: f64 = 1024.0 * 1024.0;
+
+/// Runs CPU-heavy work (reading a large file) off the runtime's workers.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, String> + Send + 'static) -> ServiceResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ServiceError::Internal(format!("reading the file stopped: {e}")))?
+        .map_err(|message| ServiceError::invalid("file", message))
+}
+
+/// What an applied import still says: its name, and the batch that applied it.
+fn applied_preview(record: &ImportRecord) -> ImportPreview {
+    ImportPreview {
+        id: record.id.clone(),
+        file_name: record.file_name.clone(),
+        rows: 0,
+        creates: 0,
+        updates: 0,
+        unchanged: 0,
+        deactivations: 0,
+        skipped: 0,
+        errors: 0,
+        deactivate_missing: record.deactivate_missing,
+        unknown_columns: Vec::new(),
+        lines: Vec::new(),
+        fingerprint: String::new(),
+        applied_by: record.batch_id.clone(),
+    }
 }
 
 /// The name of an uploaded file as the trail records it: no path, no control characters.

@@ -190,7 +190,7 @@ on_backend!(Store {
     fn report_users_by_ids(ids: &[String]) -> StoreResult<Vec<ReportUserRow>>;
     fn user_ids_matching(list: &UserListQuery) -> StoreResult<Vec<String>>;
     fn users_by_names(user_names: &[String]) -> StoreResult<Vec<User>>;
-    fn active_user_names() -> StoreResult<Vec<(String, String, i64)>>;
+    fn active_user_names() -> StoreResult<Vec<(String, String, i64, Option<String>)>>;
     fn get_batch(id: &str) -> StoreResult<Option<BatchRow>>;
     fn batch_failures(id: &str, limit: usize) -> StoreResult<Vec<(i64, String, String)>>;
     fn get_import(id: &str) -> StoreResult<Option<ImportRecord>>;

@@ -188,6 +188,7 @@ fn AuditDetail(entry: AuditEntry) -> impl IntoView {
             <SubjectList label="Granted" subjects=entry.granted />
             <SubjectList label="Revoked" subjects=entry.revoked />
             {batch_href.map(|href| view! { <p><A href=href>"Each user's change in this batch"</A></p> })}
+            {entry.imported_from.clone().map(|file| view! { <p class="hint">{format!("Imported from {file}")}</p> })}
             {nothing.then(|| view! { <p class="hint">"No field values recorded for this event."</p> })}
             <p class="meta">
                 "Request "

@@ -86,7 +86,11 @@ fn BatchSummary(batch: BatchView, cancel: ServerAction<CancelBatch>, error: Sign
                 <dt>"Failed"</dt><dd>{group_digits(batch.failed)}</dd>
             </dl>
             {(batch.state == BatchState::Interrupted).then(|| view! {
-                <p class="warning">"The instance running this batch stopped before it finished. What was done stays done; start the action again for the rest (users already changed are left as they are)."</p>
+                <p class="warning">{if batch.kind == "import" {
+                    "The instance running this import stopped before it finished. What was done stays done; upload the file again: its dry run shows what is left."
+                } else {
+                    "The instance running this batch stopped before it finished. What was done stays done; start the action again for the rest (users already changed are left as they are)."
+                }}</p>
             })}
             {(running && writable).then(|| view! {
                 <ActionForm action=cancel attr:class="inline">

@@ -27,9 +27,7 @@ pub fn BulkBar(shown: usize, total: i64, searching: bool, choices: Vec<Workspace
     view! {
         <fieldset class="bulk-bar">
             <legend>"Change the selected users"</legend>
-            <label class="choice"><input type="checkbox" name="page" value="1"
-                on:change=move |ev| page_all.set(event_target_checked(&ev)) />
-                {format!("Select this page ({})", count_of(shown as i64, "user", "users"))}</label>
+            <SelectPage label=format!("Select this page ({})", count_of(shown as i64, "user", "users")) page_all />
             <label class="choice"><input type="checkbox" name="all" value="1" />{all_text}</label>
             <div class="field"><label for="bulk-action">"Action"</label>
                 <select id="bulk-action" name="action">
@@ -43,6 +41,17 @@ pub fn BulkBar(shown: usize, total: i64, searching: bool, choices: Vec<Workspace
             </div>
             <button type="submit">"Review…"</button>
         </fieldset>
+    }
+}
+
+/// "Select this page": without JavaScript it sends the page's ids (each row carries its own);
+/// hydrated it ticks the rows instead, so a row unticked afterwards stays out.
+#[component]
+pub fn SelectPage(label: String, page_all: RwSignal<bool>) -> impl IntoView {
+    let hydrated = super::forms::hydrated();
+    view! {
+        <label class="choice"><input type="checkbox" name=move || (!hydrated.get()).then_some("page") value="1"
+            on:change=move |ev| page_all.set(event_target_checked(&ev)) />{label}</label>
     }
 }
 
@@ -118,6 +127,7 @@ pub fn BulkPage() -> impl IntoView {
                                 {all.then(|| view! { <input type="hidden" name="all" value="1" /> })}
                                 {["q", "status", "ws", "action"].map(|k| view! { <input type="hidden" name=k value=one(k) /> })}
                                 {preview.workspaces.iter().map(|w| view! { <input type="hidden" name="workspaces[]" value=w.id.clone() /> }).collect_view()}
+                                <input type="hidden" name="count" value=preview.users.to_string() />
                                 <input type="hidden" name="back" value=back() />
                                 <button type="submit" class:danger=danger disabled=move || start.pending().get()>{preview.title.clone()}</button>
                                 <a href=back()>"Cancel"</a>

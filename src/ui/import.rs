@@ -9,11 +9,8 @@ use super::forms::{last_error, ErrorText, PageField};
 use super::frame::WriterOnly;
 use crate::api::batches::{dry_run_import, ApplyImport};
 use crate::api::error::AppError;
-use crate::domain::batches::{count_of, ImportLine, ImportPreview, RowPlan, IMPORT_COLUMNS, IMPORT_MAX_BYTES};
+use crate::domain::batches::{count_of, ImportLine, ImportPreview, RowPlan, IMPORT_COLUMNS, IMPORT_MAX_BYTES, IMPORT_UPLOAD_FORM};
 use crate::domain::text::group_digits;
-
-/// The upload form's name, for the refusals the server renders beside it.
-const UPLOAD_FORM: &str = "import_upload";
 
 #[component]
 pub fn ImportsPage() -> impl IntoView {
@@ -23,7 +20,8 @@ pub fn ImportsPage() -> impl IntoView {
         <h1>"Import users from a CSV file"</h1>
         <p>{format!(
             "The first line names the columns: {}. Names are matched in any case; userName is required, the others are optional. \
-             A column in the file sets that field for every user in it (an empty cell empties it); a column left out leaves the field alone. \
+             A column in the file sets that field for every user in it (an empty cell empties it, except active, where it leaves the status alone); \
+             a column left out leaves the field alone. \
              workspaces lists workspace names separated by \u{201c};\u{201d} and is the whole set the user may enter afterwards. \
              Files up to {} MB, UTF-8.",
             IMPORT_COLUMNS.join(", "),
@@ -33,12 +31,12 @@ pub fn ImportsPage() -> impl IntoView {
         <WriterOnly>
             <form method="post" action="/imports" enctype="multipart/form-data" class="profile">
                 <label>"CSV file" <input type="file" name="file" accept=".csv,text/csv" required />
-                    <ErrorText error=none form=UPLOAD_FORM field="file" />
+                    <ErrorText error=none form=IMPORT_UPLOAD_FORM field="file" />
                 </label>
                 <label class="choice"><input type="checkbox" name="deactivate_missing" value="1" />
                     "Deactivate active users who are not in this file (the dry run shows how many)"</label>
                 <button type="submit">"Upload and review"</button>
-                <ErrorText error=none form=UPLOAD_FORM />
+                <ErrorText error=none form=IMPORT_UPLOAD_FORM />
             </form>
         </WriterOnly>
     }
@@ -50,6 +48,7 @@ fn plan_text(plan: &RowPlan) -> String {
         RowPlan::Update(changes) => format!("Update: {}", changes.join("; ")),
         RowPlan::Unchanged => "Unchanged".into(),
         RowPlan::Deactivate => "Deactivate (not in the file)".into(),
+        RowPlan::Skipped(reason) => reason.clone(),
         RowPlan::Error(reason) => reason.clone(),
     }
 }
@@ -81,7 +80,7 @@ pub fn ImportPage() -> impl IntoView {
 #[component]
 fn DryRun(preview: ImportPreview, apply: ServerAction<ApplyImport>, error: Signal<Option<AppError>>) -> impl IntoView {
     let changes = preview.creates + preview.updates + preview.deactivations;
-    let summary = format!(
+    let mut summary = format!(
         "{} · {} to create · {} to update · {} unchanged · {} to deactivate · {}",
         count_of(preview.rows, "line", "lines"),
         group_digits(preview.creates),
@@ -90,9 +89,15 @@ fn DryRun(preview: ImportPreview, apply: ServerAction<ApplyImport>, error: Signa
         group_digits(preview.deactivations),
         count_of(preview.errors, "error", "errors"),
     );
+    if preview.skipped > 0 {
+        summary.push_str(&format!(" · {} left alone", group_digits(preview.skipped)));
+    }
+    if preview.applied_by.is_some() {
+        summary = "Applied".into();
+    }
     let can_apply = preview.errors == 0 && changes > 0 && preview.applied_by.is_none();
     let listed = preview.lines.len() as i64;
-    let listable = preview.errors + changes;
+    let listable = preview.errors + changes + preview.skipped;
     view! {
         <Title text=format!("Dry run: {} · CIM", preview.file_name) />
         <p class="back"><a href="/imports">"‹ Upload another file"</a></p>
@@ -130,7 +135,7 @@ fn DryRun(preview: ImportPreview, apply: ServerAction<ApplyImport>, error: Signa
                 <h2 id="lines-h">"Lines with errors or changes"</h2>
                 <DryRunLines lines=preview.lines />
                 {(listed < listable).then(|| view! {
-                    <p class="hint">{format!("Showing the first {} of {}; the command line (cim import --dry-run) lists them all.", group_digits(listed), group_digits(listable))}</p>
+                    <p class="hint">{format!("Showing the first {} of {}; on the server, cim import FILE --dry-run lists every line.", group_digits(listed), group_digits(listable))}</p>
                 })}
             </section>
         })}

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_location, use_query_map};
 
-use super::bulk::{SelectCell, CONFIRM_PATH};
+use super::bulk::{SelectCell, SelectPage, CONFIRM_PATH};
 use super::paging::PagerLinks;
 use super::users::StatusBadge;
 use crate::api::users::list_users;
@@ -94,13 +94,12 @@ fn MemberTable(page: UserListPage, workspace_id: String, workspace_name: String,
                 <input type="hidden" name="ws" value=workspace_id.clone() />
                 <input type="hidden" name="q" value=mq.clone() />
                 <div class="bulk-bar-inline">
-                    <label class="choice"><input type="checkbox" name="page" value="1" on:change=move |ev| page_all.set(event_target_checked(&ev)) />
-                        {format!("Select this page ({})", count_of(shown as i64, "member", "members"))}</label>
+                    <SelectPage label=format!("Select this page ({})", count_of(shown as i64, "member", "members")) page_all />
                     <label class="choice"><input type="checkbox" name="all" value="1" />
                         {format!("Select all {}{}", count_of(page.total, "member", "members"), if mq.is_empty() { "" } else { " matching" })}</label>
                     <button type="submit" class="danger">{format!("Remove selected from {workspace_name}…")}</button>
                 </div>
-            })}
+            }.into_any())}
             <div class="table-scroll"><table class="list stack">
                 <thead><tr>
                     {writable.then(|| view! { <th scope="col" class="select"><span class="sr-only">"Select"</span></th> })}
@@ -125,7 +124,7 @@ fn MemberTable(page: UserListPage, workspace_id: String, workspace_name: String,
                                 <td data-label="Actions"><a href=href aria-label=remove_label>"Remove…"</a></td>
                             })}
                         </tr>
-                    }}).collect_view()}
+                    }.into_any()}).collect_view()}
                 </tbody>
             </table></div>
         </form>
@@ -180,6 +179,7 @@ fn Candidates(page: UserListPage, workspace_id: String, workspace_name: String) 
     view! {
         <form method="get" action=CONFIRM_PATH aria-label="Select users to add">
             {action_fields("grant", workspace_id)}
+            <SelectPage label=format!("Select all {}", count_of(shown as i64, "user", "users")) page_all />
             <div class="table-scroll"><table class="list stack">
                 <thead><tr><th scope="col" class="select"><span class="sr-only">"Select"</span></th>
                     <th scope="col">"User name"</th><th scope="col">"Name"</th><th scope="col">"Status"</th><th scope="col">"Workspaces"</th></tr></thead>
@@ -192,7 +192,7 @@ fn Candidates(page: UserListPage, workspace_id: String, workspace_name: String) 
                             <td data-label="Status"><StatusBadge active=u.active /></td>
                             <td data-label="Workspaces">{u.workspace_count}</td>
                         </tr>
-                    }).collect_view()}
+                    }.into_any()).collect_view()}
                 </tbody>
             </table></div>
             {(more > 0).then(|| view! { <p class="hint">{format!("The first {shown} of {}: narrow the search to find others.", group_digits(page.total))}</p> })}

@@ -151,7 +151,7 @@ fn UserTable(
                 {kept.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v /> }).collect_view()}
                 <input type="hidden" name="back" value=here.clone() />
                 <BulkBar shown total=page.total searching choices page_all />
-            })}
+            }.into_any())}
             <div class="table-scroll"><table class="list stack">
                 <thead><tr>
                     {writable.then(|| view! { <th scope="col" class="select"><span class="sr-only">"Select"</span></th> })}
@@ -172,7 +172,7 @@ fn UserTable(
                                 <td data-label="Workspaces">{u.workspace_count}</td>
                                 <td data-label="Last change">{when(Some(u.last_modified))}</td>
                             </tr>
-                        }
+                        }.into_any()
                     }).collect_view()}
                 </tbody>
             </table></div>

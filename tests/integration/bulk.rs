@@ -48,7 +48,7 @@ async fn a_bulk_deactivation_writes_each_user_once_under_its_batch_and_reports_u
 
     let preview = app.services.bulk_preview(&system(), &ticked(ids.clone()), BulkAction::Deactivate, &[]).await.unwrap();
     assert_eq!(preview.title, "Deactivate 12 users");
-    let batch = app.services.start_bulk(&system(), &ticked(ids.clone()), BulkAction::Deactivate, &[], "/users?q=leaver").await.unwrap();
+    let batch = app.services.start_bulk(&system(), &ticked(ids.clone()), BulkAction::Deactivate, &[], None, "/users?q=leaver").await.unwrap();
     let done = finished(&app, &batch).await;
     assert_eq!((done.total, done.done, done.unchanged, done.failed), (12, 11, 0, 1), "{done:?}");
     assert_eq!(done.failures[0].reason, "Deleted since the batch started.");
@@ -68,8 +68,15 @@ async fn a_bulk_deactivation_writes_each_user_once_under_its_batch_and_reports_u
     assert_eq!(all.page.rows[0].action, "batch.start");
     assert_eq!(all.page.rows[0].target.name, "Deactivate 12 users");
 
+    // Reports list every event: the audit and access-changes exports name each user.
+    app.sign_in().await;
+    for report in ["audit", "access-changes"] {
+        let body = app.client.get(format!("{}/reports/{report}.csv", app.base)).send().await.unwrap().text().await.unwrap();
+        assert!(body.contains("leaver11@example.com"), "{report}: {body}");
+    }
+
     // Again: every user is already inactive, so nothing changes and nothing is recorded.
-    let again = app.services.start_bulk(&system(), &ticked(ids.clone()), BulkAction::Deactivate, &[], "/users").await.unwrap();
+    let again = app.services.start_bulk(&system(), &ticked(ids.clone()), BulkAction::Deactivate, &[], None, "/users").await.unwrap();
     let again = finished(&app, &again).await;
     assert_eq!((again.done, again.unchanged, again.failed), (0, 11, 1));
     assert_eq!(trail_of(&app, &format!("user:{}", ids[0])).await.len(), 2);
@@ -80,16 +87,16 @@ async fn bulk_actions_refuse_auditors_empty_selections_and_missing_workspaces() 
     let app = spawn_app().await;
     let ada = app.user("ada@example.com").await;
     let selection = ticked(vec![ada.id.clone()]);
-    let refused = app.services.start_bulk(&auditor(), &selection, BulkAction::Deactivate, &[], "/users").await;
+    let refused = app.services.start_bulk(&auditor(), &selection, BulkAction::Deactivate, &[], None, "/users").await;
     assert!(matches!(refused, Err(ServiceError::Forbidden)), "{refused:?}");
-    let empty = app.services.start_bulk(&system(), &ticked(Vec::new()), BulkAction::Activate, &[], "/users").await;
+    let empty = app.services.start_bulk(&system(), &ticked(Vec::new()), BulkAction::Activate, &[], None, "/users").await;
     assert!(matches!(empty, Err(ServiceError::Invalid { ref field, .. }) if field == "selection"), "{empty:?}");
-    let no_workspace = app.services.start_bulk(&system(), &selection, BulkAction::Grant, &[], "/users").await;
+    let no_workspace = app.services.start_bulk(&system(), &selection, BulkAction::Grant, &[], None, "/users").await;
     assert!(matches!(no_workspace, Err(ServiceError::Invalid { ref field, .. }) if field == "workspaces"), "{no_workspace:?}");
-    let unknown = app.services.start_bulk(&system(), &selection, BulkAction::Grant, &["nope".into()], "/users").await;
+    let unknown = app.services.start_bulk(&system(), &selection, BulkAction::Grant, &["nope".into()], None, "/users").await;
     assert!(matches!(unknown, Err(ServiceError::Invalid { .. })), "{unknown:?}");
     // An address elsewhere is not somewhere to go back to.
-    let batch = app.services.start_bulk(&system(), &selection, BulkAction::Deactivate, &[], "https://evil.example/").await.unwrap();
+    let batch = app.services.start_bulk(&system(), &selection, BulkAction::Deactivate, &[], None, "https://evil.example/").await.unwrap();
     assert_eq!(finished(&app, &batch).await.origin, "/users");
     assert!(app.services.cancel_batch(&auditor(), &batch).await.is_err());
     assert!(!app.services.get_user(&system(), &ada.id).await.unwrap().active);
@@ -107,7 +114,10 @@ async fn all_users_matching_a_search_are_selected_on_every_page() {
     let preview = app.services.bulk_preview(&system(), &all, BulkAction::Grant, &[finance.id.clone()]).await.unwrap();
     assert_eq!(preview.title, "Grant Finance FY27 to 60 users");
     assert_eq!(preview.sample.len(), 5);
-    let batch = app.services.start_bulk(&system(), &all, BulkAction::Grant, &[finance.id.clone()], "/users").await.unwrap();
+    // A count that no longer holds is refused: the batch does what was confirmed, or nothing.
+    let stale = app.services.start_bulk(&system(), &all, BulkAction::Grant, &[finance.id.clone()], Some(59), "/users").await;
+    assert!(matches!(stale, Err(ServiceError::Conflict { ref field, .. }) if field == "selection"), "{stale:?}");
+    let batch = app.services.start_bulk(&system(), &all, BulkAction::Grant, &[finance.id.clone()], Some(60), "/users").await.unwrap();
     assert_eq!(finished(&app, &batch).await.done, 60);
     assert_eq!(app.services.get_workspace(&system(), &finance.id).await.unwrap().member_count, 60);
 }
@@ -123,7 +133,7 @@ async fn bulk_and_scim_racing_on_the_same_users_lose_nothing_and_record_each_cha
     // An identity provider that owns names only, and leaves access to the console.
     let policy = ProvisioningPolicy { owned: vec![OwnedField::Names], access: AccessPolicy::ConsoleAdd, ..plain_scim_policy() };
     let (okta, _) = app.scim_with(&policy).await;
-    let batch = app.services.start_bulk(&system(), &ticked(ids.clone()), BulkAction::Grant, &[finance.id.clone()], "/users").await.unwrap();
+    let batch = app.services.start_bulk(&system(), &ticked(ids.clone()), BulkAction::Grant, &[finance.id.clone()], None, "/users").await.unwrap();
     let paths: Vec<String> = ids.iter().map(|id| format!("/Users/{id}")).collect();
     let patches = paths.iter().map(|path| okta.patch(path, json!([{"op": "replace", "path": "name.givenName", "value": "Renamed"}])));
     for response in futures::future::join_all(patches).await {
@@ -189,12 +199,11 @@ async fn a_dry_run_says_what_each_line_does_and_applying_does_exactly_that() {
     let preview = app.services.import_preview(&system(), &id).await.unwrap();
     assert_eq!(preview.unknown_columns, ["Team"]);
     assert_eq!((preview.rows, preview.creates, preview.updates, preview.errors), (8, 1, 1, 6), "{preview:#?}");
-    let lines = app.services.import_lines(&system(), &id).await.unwrap();
+    let (_, lines) = app.services.import_dry_run(&system(), &id).await.unwrap();
     let plan = |line: usize| lines.iter().find(|l| l.line == line).unwrap().plan.clone();
     assert_eq!(
         plan(2),
         RowPlan::Update(vec![
-            "User name: ada@example.com → ADA@example.com".into(),
             "Given name: Test → Augusta".into(),
             "Display name: Test User → Augusta User".into(),
             "E-mail: — → ada@example.com".into(),
@@ -223,7 +232,7 @@ async fn a_dry_run_says_what_each_line_does_and_applying_does_exactly_that() {
     let done = finished(&app, &batch).await;
     assert_eq!((done.done, done.failed), (3, 0), "{done:?}");
     let ada = app.services.user_with_access(&system(), &ada.id).await.unwrap();
-    assert_eq!((ada.user.user_name.as_str(), ada.user.given_name.as_str()), ("ADA@example.com", "Augusta"));
+    assert_eq!((ada.user.user_name.as_str(), ada.user.given_name.as_str()), ("ada@example.com", "Augusta"), "case alone renames no one");
     assert_eq!(ada.workspaces.iter().map(|w| w.id.as_str()).collect::<Vec<_>>(), [finance.id.as_str()]);
     let carol = app.store.find_user_id_by_name("carol@example.com").await.unwrap().unwrap();
     let carol = app.services.user_with_access(&system(), &carol).await.unwrap();
@@ -269,14 +278,18 @@ async fn users_missing_from_the_file_are_deactivated_only_when_asked() {
     let csv = "userName\nada@example.com\n";
     let left_alone = app.services.upload_import(&system(), upload("a.csv", csv)).await.unwrap();
     assert_eq!(app.services.import_preview(&system(), &left_alone).await.unwrap().deactivations, 0);
+    // An identity provider that owns its users' status keeps them: left alone, and said so.
+    let okta = app.scim().await;
+    let managed = okta.create_user("okta@example.com").await;
     let asked = ImportUpload { deactivate_missing: true, ..upload("a.csv", csv) };
     let id = app.services.upload_import(&system(), asked).await.unwrap();
     let preview = app.services.import_preview(&system(), &id).await.unwrap();
-    assert_eq!((preview.deactivations, preview.unchanged), (1, 1), "only bob: cy is inactive already");
+    assert_eq!((preview.deactivations, preview.unchanged, preview.skipped), (1, 1, 1), "only bob: cy is inactive already, okta's is okta's");
     let batch = app.services.apply_import(&system(), &id, &preview.fingerprint, "/imports").await.unwrap();
     finished(&app, &batch).await;
     assert!(app.services.get_user(&system(), &ada.id).await.unwrap().active);
     assert!(!app.services.get_user(&system(), &bob.id).await.unwrap().active);
+    assert!(app.services.get_user(&system(), managed["id"].as_str().unwrap()).await.unwrap().active);
 }
 
 /// A multipart body with one file field, as a browser sends it.

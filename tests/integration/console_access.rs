@@ -65,8 +65,10 @@ async fn a_deactivated_user_keeps_its_grants_and_gets_them_back_on_reactivation(
     assert_eq!(page["workspaces"][0]["granted"], true);
     let (_, body) = app.call("users/set_active", &[("id", &user.id), ("version", "3"), ("active", "on")]).await;
     assert_eq!(body["active"], true);
-    let (_, members) = app.call("workspaces/page", &[("id", &ws.id)]).await;
-    assert_eq!(members[1]["rows"][0]["user_name"], "pause@example.com");
+    // The workspace's members, as its page lists them.
+    let (_, members) = app.call("users/list", &[("q", ""), ("status", "all"), ("ws", &ws.id)]).await;
+    assert_eq!(members["rows"][0]["user_name"], "pause@example.com");
+    assert_eq!(members["rows"][0]["active"], true);
 }
 
 #[tokio::test]

@@ -7,8 +7,8 @@ use crate::domain::audit::{AuditEntry, FieldChange, Subject};
 use crate::storage::AuditRecord;
 
 /// Keys of a state that are bookkeeping, or listed as access rather than as fields.
-const NOT_FIELDS: [&str; 9] =
-    ["id", "version", "created", "last_modified", "member_count", "granted", "revoked", "workspaces", "members"];
+const NOT_FIELDS: [&str; 10] =
+    ["id", "version", "created", "last_modified", "member_count", "granted", "revoked", "workspaces", "members", "imported_from"];
 
 /// Fields in the order the console shows them; others follow in name order.
 const FIELD_ORDER: [&str; 12] = [
@@ -41,6 +41,7 @@ pub fn describe(record: AuditRecord) -> AuditEntry {
         target: Subject { kind: record.target_kind, id: record.target_id, name: record.target_name },
         request_id: record.request_id,
         changes: changes(&before, &after),
+        imported_from: after.get("imported_from").and_then(Value::as_str).map(str::to_string),
         granted,
         revoked,
     }

@@ -16,6 +16,8 @@ impl Services {
         if let Some(resolved) = resolved {
             filter = resolved;
         }
+        // Without a subject or an action to narrow it, the console shows a batch as one line.
+        filter.collapse_batches = filter.subject.is_none() && filter.action.is_none();
         let page = if subject_missing.is_some() {
             page_of(Vec::new(), cursor, PAGE_SIZE)
         } else if let Some(request) = &filter.request {

@@ -170,7 +170,10 @@ fn active_text(active: bool) -> &'static str {
 
 fn audit_cells(e: AuditEntry) -> Vec<String> {
     let names = |subjects: &[crate::domain::audit::Subject]| subjects.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join("; ");
-    let changes = e.changes.iter().map(|c| format!("{}: {} -> {}", c.field, c.before, c.after)).collect::<Vec<_>>().join("; ");
+    let mut changes = e.changes.iter().map(|c| format!("{}: {} -> {}", c.field, c.before, c.after)).collect::<Vec<_>>().join("; ");
+    if let Some(file) = &e.imported_from {
+        changes = format!("{changes} (imported from {file})").trim_start().to_string();
+    }
     vec![
         iso_utc(e.at),
         e.actor.name.clone(),

@@ -56,7 +56,14 @@ impl Services {
     /// What the identity provider that provisions `user` owns of it; None when no live
     /// credential does.
     pub async fn management_of(&self, user: &User) -> ServiceResult<Option<Management>> {
-        let Some(id) = &user.managed_by else { return Ok(None) };
+        match &user.managed_by {
+            Some(id) => self.management_by(id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// What the credential `id` owns of the users it provisions; None once it is revoked.
+    pub(crate) async fn management_by(&self, id: &str) -> ServiceResult<Option<Management>> {
         let Some(record) = self.store.get_credential(id).await? else { return Ok(None) };
         if record.revoked.is_some() {
             return Ok(None);

@@ -99,10 +99,14 @@ impl Backend {
                 q.push("audit_tags t JOIN audit_events e ON e.id = t.event_id WHERE t.tag = ").push_bind(tag.clone());
                 ("t.at", "t.event_id")
             }
-            // Without a subject or an action, a batch is its one start event (it opens to the
-            // rest); the partial index of events outside batches serves this.
-            None => {
+            // The console's trail shows a batch as its one start event (which opens to the rest);
+            // the partial index of events outside batches serves that view.
+            None if filter.collapse_batches => {
                 q.push("audit_events e WHERE e.batch_id IS NULL");
+                ("e.at", "e.id")
+            }
+            None => {
+                q.push("audit_events e WHERE 1 = 1");
                 ("e.at", "e.id")
             }
         };

@@ -24,9 +24,10 @@ impl Backend {
         Ok(users)
     }
 
-    /// Active users as (id, user name, version), for "deactivate users not in this file".
-    pub async fn active_user_names(&self) -> StoreResult<Vec<(String, String, i64)>> {
-        Ok(sqlx::query_as("SELECT id, user_name, version FROM users WHERE active = $1 ORDER BY user_name_key")
+    /// Active users as (id, user name, version, managing credential), for "deactivate users not
+    /// in this file".
+    pub async fn active_user_names(&self) -> StoreResult<Vec<(String, String, i64, Option<String>)>> {
+        Ok(sqlx::query_as("SELECT id, user_name, version, managed_by FROM users WHERE active = $1 ORDER BY user_name_key")
             .bind(true)
             .fetch_all(&self.pool)
             .await?)
@@ -132,9 +133,10 @@ impl Tx {
         Ok(())
     }
 
-    /// Marks an import applied by `batch_id`; false when it already was (applied twice).
+    /// Marks an import applied by `batch_id`, and lets go of the file (its people's data is in
+    /// the store now, and the batch says what it did); false when it was applied already.
     pub async fn mark_import_applied(&mut self, id: &str, batch_id: &str) -> StoreResult<bool> {
-        let changed = sqlx::query("UPDATE imports SET batch_id = $2 WHERE id = $1 AND batch_id IS NULL")
+        let changed = sqlx::query("UPDATE imports SET batch_id = $2, content = '' WHERE id = $1 AND batch_id IS NULL")
             .bind(id)
             .bind(batch_id)
             .execute(&mut *self.tx)
