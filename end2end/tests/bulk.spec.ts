@@ -88,7 +88,7 @@ test("a search result's users are granted a workspace, and a member is removed f
   await ui.ready();
   await page.getByRole("button", { name: `Revoke ${workspace} from 1 user` }).click();
   await finished(page);
-  await page.getByRole("link", { name: "‹ Back to where it started" }).click();
+  await page.getByRole("link", { name: "‹ Back to the workspace" }).click();
   await expect(page.getByRole("heading", { name: workspace })).toBeVisible();
   await ui.ready();
   await expect(page.getByRole("status").filter({ hasText: "1–2 of 2 members" })).toBeVisible();

@@ -22,7 +22,7 @@ test("a workspace can be created, counts its members, renamed and deleted", asyn
   await page.getByRole("link", { name }).click();
   await expect(page.getByRole("heading", { name })).toBeVisible();
   await ui.ready();
-  await expect(page.getByRole("link", { name: userName })).toBeVisible();
+  await expect(page.getByRole("link", { name: userName, exact: true })).toBeVisible();
 
   const renamed = name + "-renamed";
   await page.getByLabel("Name", { exact: true }).fill(renamed);

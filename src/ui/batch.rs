@@ -44,6 +44,17 @@ pub fn BatchPage() -> impl IntoView {
     }
 }
 
+/// The words of the link back to the page a batch was started from.
+fn back_label(origin: &str) -> &'static str {
+    if origin.starts_with("/workspaces/") {
+        "‹ Back to the workspace"
+    } else if origin.starts_with("/imports") {
+        "‹ Back to the import"
+    } else {
+        "‹ Back to the users list"
+    }
+}
+
 fn state_class(state: BatchState) -> &'static str {
     match state {
         BatchState::Finished => "badge ok",
@@ -72,7 +83,7 @@ fn BatchSummary(batch: BatchView, cancel: ServerAction<CancelBatch>, error: Sign
         // JavaScript off: the page reloads itself every two seconds while the batch runs. (Inert
         // markup for a scripted page, which asks itself.)
         {running.then(|| view! { <div inner_html=r#"<noscript><meta http-equiv="refresh" content="2"></noscript>"# /> })}
-        <p class="back"><a href=batch.origin.clone()>"‹ Back to where it started"</a></p>
+        <p class="back"><a href=batch.origin.clone()>{back_label(&batch.origin)}</a></p>
         <h1>{batch.title.clone()}</h1>
         <p class="hint">{format!("Started by {} ", batch.started_by)}{when(Some(batch.started_at))}
             {batch.finished_at.map(|at| view! { " · ended " {when(Some(at))} })}</p>

@@ -45,7 +45,7 @@ pub fn Members(workspace_id: String, workspace_name: String, writable: bool) -> 
     view! {
         <section aria-labelledby="members-h">
             <h2 id="members-h">"Members"</h2>
-            <Form method="GET" action=path.clone() attr:class="filters" attr:role="search">
+            <Form method="GET" action=path.clone() attr:class="filters" attr:role="search" attr:aria-label="Members">
                 <label class="grow">"Find a member"
                     <input type="search" name="mq" value=move || param("mq") placeholder="Name, e-mail or id" />
                 </label>
@@ -148,7 +148,7 @@ pub fn AddMembers(workspace_id: String, workspace_name: String) -> impl IntoView
     view! {
         <section aria-labelledby="add-h">
             <h2 id="add-h">"Add members"</h2>
-            <Form method="GET" action=path attr:class="filters" attr:role="search">
+            <Form method="GET" action=path attr:class="filters" attr:role="search" attr:aria-label="Users to add">
                 <label class="grow">"Find users to add"
                     <input type="search" name="aq" value=aq placeholder="Name, e-mail or id" />
                 </label>
