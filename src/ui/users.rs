@@ -138,8 +138,9 @@ fn UserTable(
         let href = format!("/users?{}", query_string(&pairs.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()));
         let aria = active.then_some(if descending { "descending" } else { "ascending" });
         let mark = if !active { "" } else if descending { " ▼" } else { " ▲" };
-        view! { <th scope="col" aria-sort=aria><A href=href>{column.label()}{mark}</A></th> }
+        view! { <th scope="col" aria-sort=aria><A href=href>{column.label()}{mark}</A></th> }.into_any()
     };
+    // Erased: the table's full type is deeper than release builds allow.
     view! {
         <p class="count" role="status">{summary}</p>
         {(shown > 0).then(|| view! {
@@ -178,7 +179,7 @@ fn UserTable(
             </table></div>
             </form>
             {pager_bottom}
-        })}
+        }.into_any())}
     }
 }
 
