@@ -83,6 +83,34 @@ async fn a_bulk_deactivation_writes_each_user_once_under_its_batch_and_reports_u
 }
 
 #[tokio::test]
+async fn a_cancelled_batch_stops_between_two_users_and_keeps_what_it_did() {
+    let app = spawn_app().await;
+    let mut ids = Vec::new();
+    for i in 0..400 {
+        ids.push(app.user(&format!("many{i:03}@example.com")).await.id);
+    }
+    let batch = app.services.start_bulk(&system(), &ticked(ids.clone()), BulkAction::Deactivate, &[], None, "/users").await.unwrap();
+    // It learns of the request when it next reports, after at most 100 users.
+    app.services.cancel_batch(&system(), &batch).await.unwrap();
+    let done = finished(&app, &batch).await;
+    assert_eq!(done.state, cim::domain::batches::BatchState::Cancelled, "{done:?}");
+    assert!(done.done > 0 && done.done < 400, "stopped part way: {done:?}");
+    let mut inactive = 0;
+    for id in &ids {
+        if !app.services.get_user(&system(), id).await.unwrap().active {
+            inactive += 1;
+        }
+    }
+    assert_eq!(inactive, done.done, "what it counts is what it did");
+    let filed = AuditFilter { subject: Some(format!("batch:{batch}")), ..Default::default() };
+    let filed = app.store.audit_page(&filed, &Cursor::First, 1000).await.unwrap();
+    assert_eq!(filed.iter().filter(|e| e.action == "user.deactivate").count() as i64, done.done, "one event per user changed");
+    assert!(app.store.audit_of("batch", &batch, 10).await.unwrap().iter().any(|e| e.action == "batch.cancel"));
+    // Over: nothing left to cancel.
+    assert!(matches!(app.services.cancel_batch(&system(), &batch).await, Err(ServiceError::Conflict { .. })));
+}
+
+#[tokio::test]
 async fn bulk_actions_refuse_auditors_empty_selections_and_missing_workspaces() {
     let app = spawn_app().await;
     let ada = app.user("ada@example.com").await;

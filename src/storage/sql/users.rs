@@ -29,10 +29,31 @@ fn json_text<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
 
+/// A workspace with more members than this is listed by walking users in the list's order and
+/// keeping its members (a page then costs about a page divided by the members' share of all
+/// users); a smaller one from its grants, sorted (at most this many rows).
+const MEMBERS_SORTED_AT_MOST: i64 = 2000;
+
+/// How a list of one workspace's members (and no search words) is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Members {
+    /// From the workspace's grants: right for counting, and for small workspaces.
+    FromGrants,
+    /// Users in the list's order, kept when they are members: a big workspace's first page.
+    WalkUsers,
+}
+
+/// `AND` the user is a member of `workspace`.
+fn push_member_of(sql: &mut QueryBuilder<'_, Db>, workspace: &str) {
+    sql.push(" AND EXISTS (SELECT 1 FROM access_grants wg WHERE wg.user_id = u.id AND wg.workspace_id = ")
+        .push_bind(workspace.to_string())
+        .push(")");
+}
+
 /// `FROM ... WHERE ...` of the users list: the search terms (their matches drive the join,
 /// which `dialect::DRIVING_JOIN` fixes where needed, so a page costs the matches, not the table), the
 /// workspace's members, the status.
-fn push_list_source(sql: &mut QueryBuilder<'_, Db>, list: &UserListQuery) {
+fn push_list_source(sql: &mut QueryBuilder<'_, Db>, list: &UserListQuery, members: Members) {
     let words = search_terms([list.q.as_str()]);
     match (words.first(), &list.workspace) {
         (Some(first), _) => {
@@ -42,10 +63,12 @@ fn push_list_source(sql: &mut QueryBuilder<'_, Db>, list: &UserListQuery) {
                 .push_bind(prefix_end(first))
                 .push(") m ").push(dialect::DRIVING_JOIN).push(" users u ON u.id = m.user_id WHERE 1 = 1");
             if let Some(ws) = &list.workspace {
-                sql.push(" AND EXISTS (SELECT 1 FROM access_grants wg WHERE wg.user_id = u.id AND wg.workspace_id = ")
-                    .push_bind(ws.clone())
-                    .push(")");
+                push_member_of(sql, ws);
             }
+        }
+        (None, Some(ws)) if members == Members::WalkUsers => {
+            sql.push(" FROM users u WHERE 1 = 1");
+            push_member_of(sql, ws);
         }
         (None, Some(ws)) => {
             sql.push(" FROM access_grants wg ").push(dialect::DRIVING_JOIN).push(" users u ON u.id = wg.user_id WHERE wg.workspace_id = ").push_bind(ws.clone());
@@ -123,11 +146,18 @@ impl Backend {
     /// One page of the users list in `list`'s order, from `cursor`, at most `limit` rows,
     /// each with its position key.
     pub async fn list_users(&self, list: &UserListQuery, cursor: &Cursor, limit: usize) -> StoreResult<Vec<UserListRow>> {
+        let members = match &list.workspace {
+            Some(ws) if search_terms([list.q.as_str()]).is_empty() => {
+                let count: Option<i64> = sqlx::query_scalar("SELECT member_count FROM workspaces WHERE id = $1").bind(ws).fetch_optional(&self.pool).await?;
+                if count.unwrap_or(0) > MEMBERS_SORTED_AT_MOST { Members::WalkUsers } else { Members::FromGrants }
+            }
+            _ => Members::FromGrants,
+        };
         let mut sql: QueryBuilder<Db> = QueryBuilder::new(
             "SELECT u.user_name_key, u.display_name_key, u.last_modified, u.id, u.user_name, u.display_name, u.email, u.active, \
              (SELECT COUNT(*) FROM access_grants g WHERE g.user_id = u.id) AS workspace_count",
         );
-        push_list_source(&mut sql, list);
+        push_list_source(&mut sql, list, members);
         // Paging back walks the order backwards from the cursor, then turns the rows around.
         let backwards = matches!(cursor, Cursor::Before(_));
         match cursor {
@@ -149,7 +179,7 @@ impl Backend {
     /// How many users the list matches, on all pages.
     pub async fn count_users(&self, list: &UserListQuery) -> StoreResult<i64> {
         let mut sql: QueryBuilder<Db> = QueryBuilder::new("SELECT COUNT(*)");
-        push_list_source(&mut sql, list);
+        push_list_source(&mut sql, list, Members::FromGrants);
         Ok(sql.build_query_scalar().fetch_one(&self.pool).await?)
     }
 }
