@@ -34,6 +34,9 @@ pub struct ImportUpload {
 /// The most lines a file may hold (a large subsidiary, with room to spare).
 const MAX_ROWS: usize = 200_000;
 
+/// How long an uploaded file waits to be applied before the next upload lets it go.
+const UNAPPLIED_KEPT_MS: i64 = 24 * 3600 * 1000;
+
 /// Users and workspaces looked up per statement.
 const LOOKUP_CHUNK: usize = 500;
 
@@ -144,6 +147,8 @@ impl Services {
     pub async fn upload_import(&self, actor: &Actor, upload: ImportUpload) -> ServiceResult<String> {
         let (record, lines) = self.checked_upload(actor, upload).await?;
         let mut tx = self.store.write().await?;
+        // Files nobody applied within a day go: they hold people's data for no purpose.
+        tx.delete_imports_unapplied_since(record.uploaded_at - UNAPPLIED_KEPT_MS).await?;
         tx.insert_import(&record).await?;
         let after = json!({"file": record.file_name, "lines": lines, "deactivate_missing": record.deactivate_missing});
         let change = Change { action: actions::IMPORT_UPLOAD, target_kind: "import", target_id: &record.id, target_name: &record.file_name };

@@ -247,6 +247,7 @@ on_backend!(WriteTx {
     fn request_batch_cancel(id: &str) -> StoreResult<bool>;
     fn insert_import(i: &ImportRecord) -> StoreResult<()>;
     fn mark_import_applied(id: &str, batch_id: &str) -> StoreResult<bool>;
+    fn delete_imports_unapplied_since(before: i64) -> StoreResult<u64>;
 });
 
 impl Store {

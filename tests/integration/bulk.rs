@@ -366,3 +366,25 @@ async fn the_console_upload_keeps_the_file_for_its_dry_run_and_refuses_other_sit
     let auditor = app.client.post(format!("{same}/imports")).header("Content-Type", content_type).header("Origin", same.clone()).body(body).send().await.unwrap();
     assert_eq!(auditor.status(), 403);
 }
+
+/// A clock that says what it is told.
+struct At(i64);
+
+impl cim::service::Clock for At {
+    fn now_ms(&self) -> i64 {
+        self.0
+    }
+}
+
+#[tokio::test]
+async fn a_file_nobody_applied_within_a_day_is_let_go_at_the_next_upload() {
+    let app = spawn_app().await;
+    let now = app.services.now_ms();
+    let two_days_ago = cim::service::Services::new(app.store.clone(), std::sync::Arc::new(At(now - 2 * 24 * 3600 * 1000)));
+    let old = two_days_ago.upload_import(&system(), upload("old.csv", "userName\nada@example.com\n")).await.unwrap();
+    let recent = two_days_ago.upload_import(&system(), upload("recent.csv", "userName\nbob@example.com\n")).await;
+    assert!(recent.is_ok() && app.services.import_preview(&system(), &old).await.is_ok(), "kept within the day");
+    let new = app.services.upload_import(&system(), upload("new.csv", "userName\ncy@example.com\n")).await.unwrap();
+    assert!(matches!(app.services.import_preview(&system(), &old).await, Err(ServiceError::NotFound { .. })));
+    assert!(app.services.import_preview(&system(), &new).await.is_ok());
+}

@@ -133,6 +133,12 @@ impl Tx {
         Ok(())
     }
 
+    /// Deletes uploads never applied that were made before `before`.
+    pub async fn delete_imports_unapplied_since(&mut self, before: i64) -> StoreResult<u64> {
+        let deleted = sqlx::query("DELETE FROM imports WHERE batch_id IS NULL AND uploaded_at < $1").bind(before).execute(&mut *self.tx).await?;
+        Ok(deleted.rows_affected())
+    }
+
     /// Marks an import applied by `batch_id`, and lets go of the file (its people's data is in
     /// the store now, and the batch says what it did); false when it was applied already.
     pub async fn mark_import_applied(&mut self, id: &str, batch_id: &str) -> StoreResult<bool> {
