@@ -118,6 +118,8 @@ test("every page fits a 390 px phone and has no accessibility violations", async
   const workspace = unique("Phone");
   await ui.createWorkspace(workspace);
   await ui.createUser(unique("phone") + "@example.com");
+  // A member, so the workspace page shows its member table and the removal button.
+  await ui.setWorkspace(workspace);
   const userUrl = new URL(page.url()).pathname;
   await ui.goto(`/workspaces?q=${encodeURIComponent(workspace)}`);
   await page.getByRole("link", { name: workspace }).click();
@@ -129,7 +131,9 @@ test("every page fits a 390 px phone and has no accessibility violations", async
   await expect(page.getByRole("heading", { name: credential })).toBeVisible();
   const credentialUrl = new URL(page.url()).pathname;
   await page.setViewportSize({ width: 390, height: 844 });
-  const accounting = ["/", "/audit", "/provisioning", "/reports", "/admins", "/account/password", credentialUrl];
+  const workspaceId = workspaceUrl.split("/").pop()!;
+  const confirmRemoval = `/users/bulk?all=1&ws=${workspaceId}&action=revoke&workspaces=${workspaceId}`;
+  const accounting = ["/", "/audit", "/provisioning", "/reports", "/admins", "/account/password", credentialUrl, "/imports", confirmRemoval];
   for (const path of ["/users", userUrl, "/users/new", "/workspaces", workspaceUrl, "/credentials", ...accounting]) {
     await ui.goto(path);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
