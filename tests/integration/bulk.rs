@@ -299,6 +299,23 @@ async fn applying_refuses_when_a_user_changed_since_the_dry_run() {
 }
 
 #[tokio::test]
+async fn two_administrators_applying_one_file_at_once_apply_it_once() {
+    let app = spawn_app().await;
+    let csv = "userName,givenName\n".to_string() + &(0..40).map(|i| format!("twice{i:02}@example.com,Twice\n")).collect::<String>();
+    let id = app.services.upload_import(&system(), upload("twice.csv", &csv)).await.unwrap();
+    let preview = app.services.import_preview(&system(), &id).await.unwrap();
+    let (one, other) = (system(), system());
+    let (first, second) = tokio::join!(
+        app.services.apply_import(&one, &id, &preview.fingerprint, "/imports"),
+        app.services.apply_import(&other, &id, &preview.fingerprint, "/imports"),
+    );
+    let applied: Vec<String> = [first, second].into_iter().filter_map(Result::ok).collect();
+    assert_eq!(applied.len(), 1, "one of them applies it, the other is told it was");
+    let done = finished(&app, &applied[0]).await;
+    assert_eq!((done.done, done.failed), (40, 0), "{done:?}");
+}
+
+#[tokio::test]
 async fn users_missing_from_the_file_are_deactivated_only_when_asked() {
     let app = spawn_app().await;
     let (ada, bob, cy) = (app.user("ada@example.com").await, app.user("bob@example.com").await, app.user("cy@example.com").await);
