@@ -295,6 +295,23 @@ impl Management {
     pub fn owns_field(&self, name: &str) -> bool {
         OwnedField::of_stored(name).is_some_and(|f| self.owns(f))
     }
+
+    /// What of a change the identity provider owns: the first of the changed `fields` it owns,
+    /// else workspace access, when it owns that and the change grants or revokes.
+    pub fn owned_part<'a>(&self, fields: &[&'a str], access_changed: bool) -> Option<OwnedPart<'a>> {
+        match fields.iter().find(|f| self.owns_field(f)) {
+            Some(field) => Some(OwnedPart::Field(field)),
+            None => (self.owns_access && access_changed).then_some(OwnedPart::Access),
+        }
+    }
+}
+
+/// The part of a change that an identity provider owns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnedPart<'a> {
+    /// A stored field (`user_name`, `active`, ...).
+    Field(&'a str),
+    Access,
 }
 
 /// Deactivations and deletions the brake holds for one credential, for the console's banner.

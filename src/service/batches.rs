@@ -209,8 +209,8 @@ impl Services {
         // The last counts and the end in one write, tried again while the store is busy, so a
         // finished batch always adds up.
         for attempt in 0..super::WRITE_ATTEMPTS {
-            match self.finish_batch(&id, &progress, status).await {
-                Ok(()) => return,
+            match self.write_progress(&id, &progress, Some(status)).await {
+                Ok(_) => return,
                 Err(err) => {
                     tracing::warn!(batch = %id, attempt, error = %super::error_chain(&err), "batch end not recorded yet");
                     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -219,23 +219,22 @@ impl Services {
         }
     }
 
-    async fn finish_batch(&self, id: &str, progress: &BatchProgress, status: &str) -> ServiceResult<()> {
+    /// Stores the progress since the last report, and with `end` the batch's end (one write);
+    /// answers whether an administrator asked the batch to stop.
+    async fn write_progress(&self, id: &str, progress: &BatchProgress, end: Option<&str>) -> ServiceResult<bool> {
         let mut tx = self.store.write().await?;
-        tx.record_batch_progress(id, progress, self.now()).await?;
-        tx.finish_batch(id, status, self.now()).await?;
-        Ok(tx.commit().await?)
+        let cancel = tx.record_batch_progress(id, progress, self.now()).await?;
+        if let Some(status) = end {
+            tx.finish_batch(id, status, self.now()).await?;
+        }
+        tx.commit().await?;
+        Ok(cancel)
     }
 
     /// Stores the progress since the last report (kept for the next one if the store is busy);
     /// true when an administrator asked the batch to stop.
     async fn report_progress(&self, id: &str, progress: &mut BatchProgress) -> bool {
-        let write = async {
-            let mut tx = self.store.write().await?;
-            let cancel = tx.record_batch_progress(id, progress, self.now()).await?;
-            tx.commit().await?;
-            Ok::<_, ServiceError>(cancel)
-        };
-        match write.await {
+        match self.write_progress(id, progress, None).await {
             Ok(cancel) => {
                 *progress = BatchProgress::default();
                 cancel

@@ -14,11 +14,13 @@ use sha2::{Digest, Sha256};
 
 use super::audit::{actions, event, Change};
 use super::batches::{NewBatch, Step};
-use super::users::{apply_fields, changed_fields};
+use super::audit;
+use super::users::{apply_fields, changed_fields, field_value};
 use super::{AccessChange, Actor, ProfileUpdate, ServiceError, ServiceResult, Services, UserChange, WorkspaceRef};
 use crate::auth::secrets::new_id;
 use crate::domain::batches::{count_of, ImportLine, ImportPreview, RowPlan, IMPORT_COLUMNS, IMPORT_MAX_BYTES, LINES_SHOWN};
-use crate::domain::credentials::Management;
+use crate::domain::audit::FieldChange;
+use crate::domain::credentials::{Management, OwnedPart};
 use crate::domain::text::{fold_key, group_digits};
 use crate::domain::users::{User, UserInput};
 use crate::domain::workspaces::WorkspaceLink;
@@ -105,24 +107,13 @@ fn derived_display_name(user: &User) -> bool {
     user.display_name == format!("{} {}", user.given_name, user.family_name).trim()
 }
 
-/// One changed field in words: "E-mail: a@x → b@y".
-fn field_change(field: &str, before: &User, after: &User) -> Option<String> {
-    let (label, b, a) = match field {
-        "user_name" => ("User name", before.user_name.clone(), after.user_name.clone()),
-        "external_id" => ("External id", before.external_id.clone().unwrap_or_default(), after.external_id.clone().unwrap_or_default()),
-        "given_name" => ("Given name", before.given_name.clone(), after.given_name.clone()),
-        "family_name" => ("Family name", before.family_name.clone(), after.family_name.clone()),
-        "display_name" => ("Display name", before.display_name.clone(), after.display_name.clone()),
-        "email" => ("E-mail", before.email.clone(), after.email.clone()),
-        "active" => ("Status", status(before.active).into(), status(after.active).into()),
-        _ => return None,
-    };
-    let shown = |t: String| if t.is_empty() { "—".to_string() } else { t };
-    Some(format!("{label}: {} → {}", shown(b), shown(a)))
-}
-
-fn status(active: bool) -> &'static str {
-    if active { "Active" } else { "Inactive" }
+/// One changed field in the audit trail's words: "E-mail: a@x → b@y". The address list and the
+/// attributes without columns follow from the file's columns and are not listed.
+fn field_change(field: &str, before: &User, after: &User) -> Option<FieldChange> {
+    if matches!(field, "emails" | "extra") {
+        return None;
+    }
+    audit::field_change(field, Some(&field_value(before, field)), Some(&field_value(after, field)))
 }
 
 /// The dry run of a file, with the writes that apply it.
@@ -269,7 +260,7 @@ impl Services {
             return Err(ServiceError::invalid("file", "The file is empty."));
         };
         let columns = Columns::of(header)?;
-        let found = self.find_for_import(&columns, rows).await?;
+        let mut found = self.find_for_import(&columns, rows).await?;
         // Every line of a user name that appears more than once is refused: which one counts?
         let mut lines_of: HashMap<String, Vec<usize>> = HashMap::new();
         for (line, cells) in rows {
@@ -298,22 +289,14 @@ impl Services {
             lines.push(ImportLine { line: *line, user_name, plan });
         }
         if record.deactivate_missing {
-            let mut managers: HashMap<String, Option<Management>> = HashMap::new();
             for (id, user_name, version, managed_by) in self.store.active_user_names().await? {
                 if lines_of.contains_key(&fold_key(&user_name)) {
                     continue;
                 }
                 digest.update(format!("missing\u{1f}{id}\u{1f}{version}\n").as_bytes());
                 let manager = match managed_by {
+                    Some(by) => self.manager(&mut found.managed, &by).await?,
                     None => None,
-                    Some(by) => match managers.get(&by) {
-                        Some(known) => known.clone(),
-                        None => {
-                            let found = self.management_by(&by).await?;
-                            managers.insert(by, found.clone());
-                            found
-                        }
-                    },
                 };
                 // Whose status an identity provider owns is its to change: left as it is.
                 if let Some(manager) = manager.filter(|m| m.owns_field("active")) {
@@ -371,14 +354,20 @@ impl Services {
             workspaces.extend(self.store.workspaces_by_ids_and_names(&[], chunk).await?.1);
         }
         let mut managed = HashMap::new();
-        for user in users.values() {
-            if let Some(by) = &user.managed_by {
-                if !managed.contains_key(by) {
-                    managed.insert(by.clone(), self.management_of(user).await?);
-                }
-            }
+        for by in users.values().filter_map(|u| u.managed_by.as_deref()) {
+            self.manager(&mut managed, by).await?;
         }
         Ok(Found { users, held, workspaces, managed })
+    }
+
+    /// What credential `id` owns of the users it manages, looked up once per import.
+    async fn manager(&self, known: &mut HashMap<String, Option<Management>>, id: &str) -> ServiceResult<Option<Management>> {
+        if let Some(found) = known.get(id) {
+            return Ok(found.clone());
+        }
+        let found = self.management_by(id).await?;
+        known.insert(id.to_string(), found.clone());
+        Ok(found)
     }
 }
 
@@ -467,18 +456,19 @@ fn plan_cells(
         return Ok((RowPlan::Unchanged, None));
     }
     if let Some(Some(managed)) = user.managed_by.as_ref().and_then(|by| found.managed.get(by)) {
-        let owned = fields.iter().find(|f| managed.owns_field(f)).copied();
-        let access = managed.owns_access && !(granted.is_empty() && revoked.is_empty());
-        if owned.is_some() || access {
-            let what = owned.and_then(|f| field_change(f, user, &after)).map(|c| c.split(':').next().unwrap_or_default().to_string());
+        if let Some(part) = managed.owned_part(&fields, !(granted.is_empty() && revoked.is_empty())) {
+            let what = match part {
+                OwnedPart::Field(f) => field_change(f, user, &after).map(|c| c.field).unwrap_or_else(|| f.to_string()),
+                OwnedPart::Access => "Workspace access".into(),
+            };
             return Err(format!(
-                "{} of {user_name} is managed by {}: change it there, or on the user's page with \u{201c}Change anyway\u{201d}.",
-                what.unwrap_or_else(|| "Workspace access".into()),
+                "{what} of {user_name} is managed by {}: change it there, or on the user's page with \u{201c}Change anyway\u{201d}.",
                 managed.credential_name
             ));
         }
     }
-    let mut changes: Vec<String> = fields.iter().filter_map(|f| field_change(f, user, &after)).collect();
+    let mut changes: Vec<String> =
+        fields.iter().filter_map(|f| field_change(f, user, &after)).map(|c| format!("{}: {} \u{2192} {}", c.field, c.before, c.after)).collect();
     if !granted.is_empty() || !revoked.is_empty() {
         let parts: Vec<String> =
             granted.iter().map(|w| format!("+ {}", w.name)).chain(revoked.iter().map(|w| format!("\u{2212} {}", w.name))).collect();

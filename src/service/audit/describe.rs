@@ -71,11 +71,14 @@ fn changes(before: &Map<String, Value>, after: &Map<String, Value>) -> Vec<Field
     keys.sort_by_key(|k| (FIELD_ORDER.iter().position(|f| f == k).unwrap_or(FIELD_ORDER.len()), k.as_str()));
     keys.dedup();
     keys.into_iter()
-        .filter_map(|key| {
-            let (b, a) = (text(key, before.get(key)), text(key, after.get(key)));
-            (b != a).then(|| FieldChange { field: field_label(key), before: b, after: a })
-        })
+        .filter_map(|key| field_change(key, before.get(key), after.get(key)))
         .collect()
+}
+
+/// One field's change in the console's words ("Given name", "—" for nothing), if it changed.
+pub(crate) fn field_change(key: &str, before: Option<&Value>, after: Option<&Value>) -> Option<FieldChange> {
+    let (b, a) = (text(key, before), text(key, after));
+    (b != a).then(|| FieldChange { field: field_label(key), before: b, after: a })
 }
 
 /// "—" stands for no value.

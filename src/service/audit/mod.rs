@@ -4,7 +4,7 @@
 mod describe;
 mod trail;
 
-pub(crate) use describe::describe;
+pub(crate) use describe::{describe, field_change};
 
 use serde::Serialize;
 use serde_json::Value;

@@ -154,7 +154,7 @@ pub(crate) fn changed_fields(before: &User, after: &User) -> Vec<&'static str> {
 }
 
 /// The value of one named field, for the audit trail.
-fn field_value(user: &User, field: &str) -> Value {
+pub(crate) fn field_value(user: &User, field: &str) -> Value {
     match field {
         "user_name" => Value::from(user.user_name.clone()),
         "external_id" => user.external_id.clone().map(Value::from).unwrap_or(Value::Null),

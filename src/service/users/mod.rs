@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 pub use change::{AccessChange, Intent, ProfileUpdate, UserChange, WorkspaceRef, MAX_WORKSPACE_REFS};
 pub(crate) use ownership::{policy_of, shape_access};
-pub(crate) use change::{apply_fields, changed_fields};
+pub(crate) use change::{apply_fields, changed_fields, field_value};
 
 use super::audit::{actions, event, Change};
 use super::paging::page_of;

@@ -5,7 +5,7 @@
 use super::super::{Actor, ActorKind, ServiceError, ServiceResult, Services};
 use super::change::{AccessChange, Intent, Plan, ProfileUpdate, UserChange};
 use super::UserWithAccess;
-use crate::domain::credentials::{AccessPolicy, Management, OwnedField, ProvisioningPolicy};
+use crate::domain::credentials::{AccessPolicy, Management, OwnedField, OwnedPart, ProvisioningPolicy};
 use crate::domain::users::User;
 use crate::storage::CredentialRecord;
 
@@ -84,18 +84,16 @@ impl Services {
             return Ok(None);
         }
         let Some(managed) = self.management_of(&current.user).await? else { return Ok(None) };
-        let field = plan.fields.iter().find(|f| managed.owns_field(f));
-        let access = managed.owns_access && !(plan.grant.is_empty() && plan.revoke.is_empty());
-        if field.is_none() && !access {
+        let Some(part) = managed.owned_part(&plan.fields, !(plan.grant.is_empty() && plan.revoke.is_empty())) else {
             return Ok(None);
-        }
+        };
         if intent == Intent::Override {
             return Ok(Some(managed.credential_name));
         }
-        let (field, what) = match field {
-            Some(f) if *f == "active" => ("active", "The status"),
-            Some(f) => (*f, "This field"),
-            None => ("access", "Workspace access"),
+        let (field, what) = match part {
+            OwnedPart::Field("active") => ("active", "The status"),
+            OwnedPart::Field(f) => (f, "This field"),
+            OwnedPart::Access => ("access", "Workspace access"),
         };
         Err(ServiceError::conflict(
             field,
