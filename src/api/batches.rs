@@ -50,6 +50,8 @@ pub async fn preview_bulk(
 #[allow(clippy::too_many_arguments)]
 pub async fn start_bulk(
     ids: Option<Vec<String>>,
+    page: Option<String>,
+    page_ids: Option<Vec<String>>,
     all: Option<String>,
     q: String,
     status: String,
@@ -60,7 +62,7 @@ pub async fn start_bulk(
     back: String,
 ) -> Result<String, AppError> {
     use super::ctx;
-    let selection = selection(ids, None, None, all, q, status, ws);
+    let selection = selection(ids, page, page_ids, all, q, status, ws);
     let result = match self::action(&action) {
         Err(err) => Err(err),
         Ok(action) => {

@@ -107,12 +107,6 @@ pub fn BulkPage() -> impl IntoView {
                     Ok(preview) => {
                         let action = BulkAction::parse(&one("action"));
                         let danger = matches!(action, Some(BulkAction::Deactivate | BulkAction::Revoke));
-                        // "All matching" is resolved again when the batch starts; ticked rows are sent as they are.
-                        let all = !one("all").is_empty();
-                        let mut ids = many("ids");
-                        if !one("page").is_empty() {
-                            ids.extend(many("page_ids"));
-                        }
                         let more = preview.users > preview.sample.len() as i64;
                         view! {
                             <Title text=format!("Confirm: {} · CIM", preview.title) />
@@ -123,8 +117,9 @@ pub fn BulkPage() -> impl IntoView {
                             <p class="hint">"Each user is changed in its own audited write, all in one batch: users changed meanwhile are still changed, users deleted meanwhile are reported. The batch runs on the server, so this tab may be closed; it can be cancelled while it runs."</p>
                             <ActionForm action=start attr:class="inline">
                                 <PageField />
-                                {(!all).then(|| ids.into_iter().map(|id| view! { <input type="hidden" name="ids[]" value=id /> }).collect_view())}
-                                {all.then(|| view! { <input type="hidden" name="all" value="1" /> })}
+                                // The selection as it came; the server reads it again when the batch starts.
+                                {["ids", "page_ids"].map(|k| many(k).into_iter().map(|id| view! { <input type="hidden" name=format!("{k}[]") value=id /> }).collect_view())}
+                                {["page", "all"].map(|k| (!one(k).is_empty()).then(|| view! { <input type="hidden" name=k value="1" /> }))}
                                 {["q", "status", "ws", "action"].map(|k| view! { <input type="hidden" name=k value=one(k) /> })}
                                 {preview.workspaces.iter().map(|w| view! { <input type="hidden" name="workspaces[]" value=w.id.clone() /> }).collect_view()}
                                 <input type="hidden" name="count" value=preview.users.to_string() />
