@@ -142,6 +142,7 @@ impl Services {
         let change = Change { action: actions::CREDENTIAL_REVOKE, target_kind: "scim_credential", target_id: id, target_name: &record.name };
         tx.append_audit(&event(actor, change, Some(&state(false)), Some(&state(true)), now)).await?;
         tx.commit().await?;
+        self.verified.forget_all();
         Ok(())
     }
 
@@ -170,6 +171,7 @@ impl Services {
         };
         tx.append_audit(&event(actor, change, Some(&differs(&b, &a)), Some(&differs(&a, &b)), now)).await?;
         tx.commit().await?;
+        self.verified.forget_all();
         Ok(view(record))
     }
 
@@ -179,21 +181,42 @@ impl Services {
     }
 
     /// The actor for a SCIM request's credential. Every failure is the same `Unauthenticated`.
+    /// A credential verified within the last second is not looked up again (see `verified`).
     pub async fn scim_actor(&self, presented: Presented, request_id: String) -> ServiceResult<Actor> {
-        let (record, secret) = match presented {
-            Presented::Bearer(token) => (self.store.credential_by_hash(&hash_secret(&token)).await?, token),
-            Presented::Basic { username, password } => (self.store.credential_by_username(&username).await?, password),
+        let (key, secret_hash) = match &presented {
+            Presented::Bearer(token) => {
+                let hash = hash_secret(token);
+                (hash.clone(), hash)
+            }
+            // The hash has a fixed length, so no other username and password make this key.
+            Presented::Basic { username, password } => {
+                let hash = hash_secret(password);
+                (format!("{username}\n{hash}"), hash)
+            }
         };
-        let Some(record) = record else {
-            return Err(ServiceError::Unauthenticated);
+        let record = match self.verified.get(&key) {
+            Some(record) => record,
+            None => {
+                let lookup = self.verified.start_lookup();
+                let record = match &presented {
+                    Presented::Bearer(_) => self.store.credential_by_hash(&secret_hash).await?,
+                    Presented::Basic { username, .. } => self.store.credential_by_username(username).await?,
+                };
+                let live = record.filter(|r| {
+                    let matches: bool = secret_hash.as_bytes().ct_eq(r.secret_hash.as_bytes()).into();
+                    matches && r.revoked.is_none()
+                });
+                let Some(record) = live else {
+                    return Err(ServiceError::Unauthenticated);
+                };
+                self.verified.remember(key.clone(), &record, lookup);
+                record
+            }
         };
-        let matches: bool = hash_secret(&secret).as_bytes().ct_eq(record.secret_hash.as_bytes()).into();
-        if !matches || record.revoked.is_some() {
-            return Err(ServiceError::Unauthenticated);
-        }
         let now = self.now();
         if record.last_used.is_none_or(|t| now - t >= LAST_USED_GRANULARITY_MS) {
             self.store.touch_credential(&record.id, now).await?;
+            self.verified.used(&key, now);
         }
         Ok(credential_actor(&record, request_id))
     }

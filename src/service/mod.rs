@@ -37,6 +37,7 @@ mod provisioning;
 mod reports;
 mod sign_in;
 mod users;
+mod verified;
 mod workspaces;
 
 use std::sync::Arc;
@@ -65,11 +66,12 @@ pub struct Services {
     clock: Arc<dyn Clock>,
     sign_in_turns: Arc<SignInTurns>,
     provisioning: provisioning::ProvisioningLog,
+    verified: Arc<verified::VerifiedCredentials>,
 }
 
 impl Services {
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
-        Services { store, clock, sign_in_turns: Arc::new(SignInTurns::default()), provisioning: Default::default() }
+        Services { store, clock, sign_in_turns: Arc::new(SignInTurns::default()), provisioning: Default::default(), verified: Default::default() }
     }
 
     /// Turns the provisioning log on: every SCIM request is recorded and kept `retention_days`.

@@ -141,6 +141,6 @@ async fn bulk_references_run_in_dependency_order_and_missing_ones_fail_alone() {
     assert_eq!(response.status, 200, "{}", response.body);
     let ops = response.body["Operations"].as_array().unwrap();
     assert_eq!(ops.iter().map(|o| o["status"].as_str().unwrap()).collect::<Vec<_>>(), ["201", "201", "409"]);
-    let group = scim.get(ops[0]["location"].as_str().unwrap().rsplit_once("/scim/v2").unwrap().1).await;
+    let group = scim.get(&format!("{}?attributes=members", ops[0]["location"].as_str().unwrap().rsplit_once("/scim/v2").unwrap().1)).await;
     assert_eq!(group.body["members"][0]["display"], "chained@example.com");
 }

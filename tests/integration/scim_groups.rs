@@ -16,18 +16,24 @@ async fn okta_push_groups_create_rename_membership_and_delete() {
 
     let r = scim.patch(&path, json!([{"op":"replace","value":{"id":id,"displayName":"Renamed"}}])).await;
     assert_eq!((r.status, r.body["displayName"].as_str()), (200, Some("Renamed")));
+    // `members` is returned on request only (RFC 7643 §7 "request"): an identity provider's
+    // PATCH answer is the group without them, and `attributes=members` asks for them.
     let r = scim.patch(&path, json!([{"op":"add","path":"members","value":[{"value":a,"display":"a@okta.local"}, {"value": b}]}])).await;
-    assert_eq!(r.body["members"].as_array().unwrap().len(), 2, "{}", r.body);
-    let r = scim.patch(&path, json!([{"op":"remove","path":format!("members[value eq \"{a}\"]")},{"op":"add","path":"members","value":[{"value":a}]}])).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.get("members").is_none(), "{}", r.body);
+    assert_eq!(scim.get(&format!("{path}?attributes=members")).await.body["members"].as_array().unwrap().len(), 2);
+    assert!(scim.get(&path).await.body.get("members").is_none());
+    let with_members = format!("{path}?attributes=members");
+    let r = scim.patch(&with_members, json!([{"op":"remove","path":format!("members[value eq \"{a}\"]")},{"op":"add","path":"members","value":[{"value":a}]}])).await;
     assert_eq!(r.body["members"].as_array().unwrap().len(), 2, "one entry per member");
-    let r = scim.patch(&path, json!([{"op":"replace","path":"members","value":[{"value":b}]}])).await;
+    let r = scim.patch(&with_members, json!([{"op":"replace","path":"members","value":[{"value":b}]}])).await;
     assert_eq!(r.body["members"], json!([{"value":b,"display":"b@okta.local","$ref":format!("{}/Users/{b}", scim.base),"type":"User"}]));
     // The console sees the same membership: b holds the workspace, a does not.
     assert_eq!(app.services.user_page(&crate::helpers::system(), &b, "").await.unwrap().granted_count, 1);
     assert_eq!(app.services.user_page(&crate::helpers::system(), &a, "").await.unwrap().granted_count, 0);
     // Members the server does not know are skipped, not an error.
     assert_eq!(scim.patch(&path, json!([{"op":"add","path":"members","value":[{"value":"fake-member-id"}]}])).await.status, 200);
-    let r = scim.patch(&path, json!([{"op":"remove","path":"members"}])).await;
+    let r = scim.patch(&with_members, json!([{"op":"remove","path":"members"}])).await;
     assert_eq!(r.body["members"], json!([]));
     assert_eq!(scim.send("DELETE", &path, None, &[]).await.status, 204);
     assert_scim_error(&scim.get(&path).await, 404, None);
@@ -47,7 +53,7 @@ async fn entra_group_shapes() {
     let path = format!("/Groups/{id}");
     assert_scim_error(&scim.post("/Groups", json!({"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"DISPLAYNAME","externalId":"new"})).await, 409, Some("uniqueness"));
 
-    let r = scim.patch(&path, json!([{"op":"Add","path":"members","value":[{"$ref":null,"value":user}]}])).await;
+    let r = scim.patch(&format!("{path}?attributes=members"), json!([{"op":"Add","path":"members","value":[{"$ref":null,"value":user}]}])).await;
     assert_eq!(r.body["members"].as_array().unwrap().len(), 1);
     let got = scim.get(&format!("{path}?excludedAttributes=members")).await;
     assert_eq!(got.status, 200);
@@ -57,13 +63,13 @@ async fn entra_group_shapes() {
     assert!(listed.body["Resources"][0].get("members").is_none());
     let by_member = scim.get(&format!("/Groups?filter=members.value%20eq%20%22{user}%22")).await;
     assert_eq!(by_member.body["totalResults"], 1);
-    let r = scim.patch(&path, json!([{"op":"Remove","path":"members","value":[{"$ref":null,"value":user}]}])).await;
+    let r = scim.patch(&format!("{path}?attributes=members"), json!([{"op":"Remove","path":"members","value":[{"$ref":null,"value":user}]}])).await;
     assert_eq!(r.body["members"], json!([]));
     let r = scim.patch(&path, json!([{"op":"Replace","path":"displayName","value":"updatedDisplayName"}])).await;
     assert_eq!(r.body["displayName"], "updatedDisplayName");
     assert_scim_error(&scim.patch(&path, json!([{"op":"remove","path":"displayName"}])).await, 400, Some("mutability"));
     assert_scim_error(&scim.patch(&path, json!([{"op":"add","path":"owner","value":"x"}])).await, 400, Some("invalidPath"));
-    let put = scim.send("PUT", &path, Some(json!({"displayName":"Put Name","members":[{"value":user}]})), &[]).await;
+    let put = scim.send("PUT", &format!("{path}?attributes=members"), Some(json!({"displayName":"Put Name","members":[{"value":user}]})), &[]).await;
     assert_eq!((put.status, put.body["members"].as_array().unwrap().len()), (200, 1));
     assert_eq!(scim.get(&format!("/Users/{user}")).await.body["groups"][0]["display"], "Put Name");
 }
@@ -81,7 +87,7 @@ async fn bulk_runs_operations_with_bulk_id_references_and_stops_after_fail_on_er
     assert_eq!(r.status, 200, "{}", r.body);
     let ops = r.body["Operations"].as_array().unwrap();
     assert_eq!(ops.iter().map(|o| o["status"].as_str().unwrap()).collect::<Vec<_>>(), vec!["201", "201", "200"]);
-    let group = scim.get("/Groups?filter=displayName%20eq%20%22Bulk%20Group%22").await;
+    let group = scim.get("/Groups?filter=displayName%20eq%20%22Bulk%20Group%22&attributes=displayName,members").await;
     assert_eq!(group.body["Resources"][0]["members"][0]["display"], "bulk@example.com");
 
     let r = scim.post("/Bulk", json!({"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"failOnErrors":1,"Operations":[
@@ -117,7 +123,7 @@ async fn patch_operations_apply_in_order_and_renames_move_related_etags() {
     let b = scim.create_user("order-b@example.com").await["id"].as_str().unwrap().to_string();
     let id = scim.post("/Groups", json!({"displayName":"Ordered"})).await.body["id"].as_str().unwrap().to_string();
     let path = format!("/Groups/{id}");
-    let r = scim.patch(&path, json!([
+    let r = scim.patch(&format!("{path}?attributes=members"), json!([
         {"op":"add","path":"members","value":[{"value":b}]},
         {"op":"remove","path":format!("members[value eq \"{b}\"]")},
         {"op":"remove","path":format!("members[value eq \"{a}\"]")},
@@ -129,7 +135,7 @@ async fn patch_operations_apply_in_order_and_renames_move_related_etags() {
     let put = scim.send("PUT", &format!("/Users/{a}"), Some(json!({"userName":"renamed-a@example.com","active":false,
         "entitlements":[{"type":"WORKSPACE","value":id}]})), &[]).await;
     assert_eq!(put.status, 200, "{}", put.body);
-    let group = scim.get(&path).await.body;
+    let group = scim.get(&format!("{path}?attributes=members,meta")).await.body;
     assert_ne!(group["meta"]["version"], group_version, "the member's new name changes the group");
     assert_eq!(group["members"][0]["display"], "renamed-a@example.com");
 

@@ -146,9 +146,9 @@ async fn run(ctx: &Ctx, op: &BulkOp, path: &str, data: Option<&Value>) -> ScimRe
     let need_data = || data.ok_or_else(|| ScimError::bad("invalidSyntax", "This operation needs data."));
     match (op.method.as_str(), parts.as_slice()) {
         ("POST", ["Users"]) => create_user(ctx, need_data()?).await,
-        ("POST", ["Groups"]) => create_group(ctx, need_data()?).await,
+        ("POST", ["Groups"]) => create_group(ctx, need_data()?, &ListParams::default()).await,
         ("PUT", ["Users", id]) => replace_user(ctx, id, op.version, need_data()?).await,
-        ("PUT", ["Groups", id]) => replace_group(ctx, id, op.version, need_data()?).await,
+        ("PUT", ["Groups", id]) => replace_group(ctx, id, op.version, need_data()?, &ListParams::default()).await,
         ("PATCH", ["Users", id]) => patch_user(ctx, id, op.version, &parse_patch(need_data()?)?).await,
         ("PATCH", ["Groups", id]) => patch_group(ctx, id, op.version, &parse_patch(need_data()?)?, &ListParams::default()).await,
         ("DELETE", ["Users", id]) => delete_user(ctx, id, op.version).await,

@@ -19,10 +19,13 @@ use crate::domain::workspaces::Workspace;
 use crate::scim::protocol::limits::MAX_MEMBERS_PER_CHANGE;
 use crate::service::WorkspaceChange;
 
-/// Whether the response needs the members: not when excluded, nor when `attributes` leaves them out.
+/// Whether the response shows the members: `members` is published as `"returned": "request"`
+/// (RFC 7643 §7), so only when the request's `attributes` names them. A group's member list
+/// has no bound (50,000 users in one workspace is ordinary), identity providers never read it
+/// back (Entra and Okta send `excludedAttributes=members`), and a PATCH naming one member
+/// should cost one member, not a copy of all the others.
 fn wants_members(params: &ListParams) -> bool {
-    !excludes(&params.excluded, "members")
-        && (params.attributes.is_empty() || params.attributes.iter().any(|a| a.to_ascii_lowercase().contains("members")))
+    !excludes(&params.excluded, "members") && params.attributes.iter().any(|a| a.to_ascii_lowercase().contains("members"))
 }
 
 /// The groups as the response shows them, their members loaded in one query when wanted.
@@ -57,18 +60,18 @@ pub async fn list_groups(ctx: &Ctx, params: &ListParams) -> ScimResult<Value> {
               "itemsPerPage": resources.len(), "Resources": resources}))
 }
 
-pub async fn create_group(ctx: &Ctx, body: &Value) -> ScimResult<Outcome> {
+pub async fn create_group(ctx: &Ctx, body: &Value, params: &ListParams) -> ScimResult<Outcome> {
     let g = group_body(body)?;
     let change = WorkspaceChange { name: Some(g.display_name), external_id: Some(g.external_id), add: g.members, ..Default::default() };
     let ws = ctx.services.create_workspace(&ctx.actor, &change).await?;
-    outcome(ctx, &ws, StatusCode::CREATED, &ListParams::default()).await
+    outcome(ctx, &ws, StatusCode::CREATED, params).await
 }
 
-pub async fn replace_group(ctx: &Ctx, id: &str, version: Option<i64>, body: &Value) -> ScimResult<Outcome> {
+pub async fn replace_group(ctx: &Ctx, id: &str, version: Option<i64>, body: &Value, params: &ListParams) -> ScimResult<Outcome> {
     let g = group_body(body)?;
     let change = WorkspaceChange { name: Some(g.display_name), external_id: Some(g.external_id), replace: Some(g.members), ..Default::default() };
     let ws = ctx.services.change_workspace(&ctx.actor, id, version, &change).await?;
-    outcome(ctx, &ws, StatusCode::OK, &ListParams::default()).await
+    outcome(ctx, &ws, StatusCode::OK, params).await
 }
 
 /// Member ids named by `members[value eq "a" or value eq "b"]`.
@@ -200,13 +203,13 @@ pub async fn search(ctx: Ctx, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
     Ok(Outcome::json(list_groups(&ctx, &ListParams::from_search(&body)?).await?))
 }
 
-pub async fn create(ctx: Ctx, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
-    create_group(&ctx, &body).await
+pub async fn create(ctx: Ctx, Query(q): Query<Vec<(String, String)>>, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
+    create_group(&ctx, &body, &ListParams::from_query(&q)?).await
 }
 
-pub async fn replace(ctx: Ctx, headers: HeaderMap, Path(id): Path<String>, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
+pub async fn replace(ctx: Ctx, headers: HeaderMap, Path(id): Path<String>, Query(q): Query<Vec<(String, String)>>, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
     let version = if_match(&headers)?;
-    replace_group(&ctx, &id, version, &body).await
+    replace_group(&ctx, &id, version, &body, &ListParams::from_query(&q)?).await
 }
 
 pub async fn patch(ctx: Ctx, headers: HeaderMap, Path(id): Path<String>, Query(q): Query<Vec<(String, String)>>, ScimBody(body): ScimBody) -> ScimResult<Outcome> {

@@ -88,9 +88,12 @@ pub fn schemas(base: &str) -> Vec<Value> {
         text("employeeNumber"), text("costCenter"), text("organization"), text("division"), text("department"),
         complex("manager", false, vec![text("value"), text("$ref"), text("displayName")]),
     ];
+    // Returned only when `attributes` asks for them: see `wants_members` in the Groups handler.
+    let mut members = complex("members", true, vec![text("value"), text("$ref"), text("display"), text("type")]);
+    members["returned"] = json!("request");
     let group_attrs = vec![
         attr("displayName", "string", false, true, false, "readWrite", "server"),
-        complex("members", true, vec![text("value"), text("$ref"), text("display"), text("type")]),
+        members,
         attr("externalId", "string", false, false, true, "readWrite", "none"),
     ];
     let schema = |id: &str, name: &str, description: &str, attributes: Vec<Value>| {
