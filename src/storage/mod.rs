@@ -174,7 +174,8 @@ on_backend!(Store {
     fn get_user(id: &str) -> StoreResult<Option<User>>;
     fn list_users(list: &UserListQuery, cursor: &Cursor, limit: usize) -> StoreResult<Vec<UserListRow>>;
     fn count_users(list: &UserListQuery) -> StoreResult<i64>;
-    fn find_users(query: &ListQuery) -> StoreResult<(i64, Vec<User>)>;
+    fn get_user_with_access(id: &str) -> StoreResult<Option<(User, Vec<WorkspaceLink>)>>;
+    fn find_users(query: &ListQuery) -> StoreResult<(i64, Vec<(User, Vec<WorkspaceLink>)>)>;
     fn workspaces_of(user_ids: &[String]) -> StoreResult<HashMap<String, Vec<WorkspaceLink>>>;
     fn find_workspace_id_by_name(name: &str) -> StoreResult<Option<String>>;
     fn get_workspace(id: &str) -> StoreResult<Option<Workspace>>;

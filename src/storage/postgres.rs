@@ -71,6 +71,9 @@ mod dialect {
     pub const EXISTS_ENTITLEMENT: &str =
         "EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(u.extra::jsonb -> 'entitlements', '[]'::jsonb)) AS e(value) WHERE ";
     pub const EMAIL_PRIMARY: &str = "coalesce((e.value ->> 'primary')::boolean, false)";
+    /// The workspaces of user `u` as a JSON array of [id, name], by name.
+    pub const WORKSPACES_OF_U: &str = "(SELECT coalesce(json_agg(json_build_array(w.id, w.name) ORDER BY w.name_key), '[]'::json)::text \
+         FROM access_grants g JOIN workspaces w ON w.id = g.workspace_id WHERE g.user_id = u.id)";
 
     /// A key of the current e-mail element, as text.
     pub fn email_element_text(key: &str) -> String {

@@ -227,6 +227,22 @@ impl From<UserRow> for User {
     }
 }
 
+/// A user with the workspaces it may enter, read in one query: the workspaces come as a JSON
+/// array of `[id, name]` pairs sorted by name (see `WORKSPACES_OF_U` in each dialect).
+#[derive(sqlx::FromRow)]
+pub struct UserAccessRow {
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    pub workspaces: String,
+}
+
+impl From<UserAccessRow> for (User, Vec<crate::domain::workspaces::WorkspaceLink>) {
+    fn from(r: UserAccessRow) -> Self {
+        let pairs: Vec<(String, String)> = serde_json::from_str(&r.workspaces).unwrap_or_default();
+        (User::from(r.user), pairs.into_iter().map(|(id, name)| crate::domain::workspaces::WorkspaceLink { id, name }).collect())
+    }
+}
+
 /// A row of the users list.
 #[derive(Debug, sqlx::FromRow)]
 pub struct UserListRow {

@@ -77,25 +77,16 @@ impl Services {
         self.store.get_user(id).await?.ok_or_else(|| ServiceError::NotFound { kind: "user", id: id.to_string() })
     }
 
-    pub async fn user_with_access(&self, actor: &Actor, id: &str) -> ServiceResult<UserWithAccess> {
-        let user = self.get_user(actor, id).await?;
-        let workspaces = self.store.workspaces_of(std::slice::from_ref(&user.id)).await?.remove(&user.id).unwrap_or_default();
+    pub async fn user_with_access(&self, _actor: &Actor, id: &str) -> ServiceResult<UserWithAccess> {
+        let (user, workspaces) =
+            self.store.get_user_with_access(id).await?.ok_or_else(|| ServiceError::NotFound { kind: "user", id: id.to_string() })?;
         Ok(UserWithAccess { user, workspaces })
     }
 
     /// Users meeting a SCIM filter, sorted and paged, with their workspaces.
     pub async fn find_users(&self, _actor: &Actor, query: &ListQuery) -> ServiceResult<(i64, Vec<UserWithAccess>)> {
         let (total, users) = self.store.find_users(query).await.map_err(query_error)?;
-        let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
-        let mut access = self.store.workspaces_of(&ids).await?;
-        let rows = users
-            .into_iter()
-            .map(|user| {
-                let workspaces = access.remove(&user.id).unwrap_or_default();
-                UserWithAccess { user, workspaces }
-            })
-            .collect();
-        Ok((total, rows))
+        Ok((total, users.into_iter().map(|(user, workspaces)| UserWithAccess { user, workspaces }).collect()))
     }
 
     /// The user page: profile plus the workspaces whose name starts with `workspace_filter`.

@@ -261,31 +261,41 @@ fn push_order(sql: &mut QueryBuilder<'_, Db>, sort: Option<&Sort>, id_column: &s
     }
 }
 
-/// The table a listing reads: `FROM {table} {alias}`, its columns, and the unique key that
-/// orders it when the query names no sort.
+/// The table a listing reads: `FROM {table} {alias}`, its columns (and `computed` ones, an
+/// expression list as written), and the unique key that orders it when the query names no sort.
 pub struct Listing<'a> {
     pub table: &'a str,
     pub alias: &'a str,
     pub columns: &'a str,
+    pub computed: &'a str,
     pub unique_key: &'a str,
 }
 
-/// The rows meeting a query's condition, sorted and paged, with the total that meet it.
+/// The rows meeting a query's condition, sorted and paged, with the total that meet it. The
+/// page is read first: when it is the last one (fewer rows than asked, some or from the start),
+/// the total follows from it and is not counted: so a lookup by a unique key (`userName eq`)
+/// is one query.
 pub async fn find_page<R>(pool: &Pool, listing: &Listing<'_>, query: &ListQuery) -> StoreResult<(i64, Vec<R>)>
 where
     R: for<'r> FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
 {
-    let Listing { table, alias, columns, unique_key } = listing;
+    let Listing { table, alias, columns, computed, unique_key } = listing;
+    let rows: Vec<R> = if query.limit == 0 {
+        Vec::new()
+    } else {
+        let columns = columns.split(", ").map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ");
+        let mut sql: QueryBuilder<Db> = QueryBuilder::new(format!("SELECT {columns}{computed} FROM {table} {alias}"));
+        push_where(&mut sql, query.condition.as_ref()).map_err(StoreError::Query)?;
+        push_order(&mut sql, query.sort.as_ref(), &format!("{alias}.id"), &format!("{alias}.{unique_key}"));
+        sql.push(" LIMIT ").push_bind(query.limit as i64).push(" OFFSET ").push_bind(query.offset as i64);
+        sql.build_query_as().fetch_all(pool).await?
+    };
+    let last_page = rows.len() < query.limit && (!rows.is_empty() || query.offset == 0);
+    if last_page {
+        return Ok(((query.offset + rows.len()) as i64, rows));
+    }
     let mut count: QueryBuilder<Db> = QueryBuilder::new(format!("SELECT COUNT(*) FROM {table} {alias}"));
     push_where(&mut count, query.condition.as_ref()).map_err(StoreError::Query)?;
     let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
-    if query.limit == 0 {
-        return Ok((total, Vec::new()));
-    }
-    let columns = columns.split(", ").map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ");
-    let mut sql: QueryBuilder<Db> = QueryBuilder::new(format!("SELECT {columns} FROM {table} {alias}"));
-    push_where(&mut sql, query.condition.as_ref()).map_err(StoreError::Query)?;
-    push_order(&mut sql, query.sort.as_ref(), &format!("{alias}.id"), &format!("{alias}.{unique_key}"));
-    sql.push(" LIMIT ").push_bind(query.limit as i64).push(" OFFSET ").push_bind(query.offset as i64);
-    Ok((total, sql.build_query_as().fetch_all(pool).await?))
+    Ok((total, rows))
 }

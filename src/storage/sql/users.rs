@@ -143,6 +143,13 @@ impl Backend {
         fetch_user(&self.pool, id).await
     }
 
+    /// A user with its workspaces, in one query.
+    pub async fn get_user_with_access(&self, id: &str) -> StoreResult<Option<(User, Vec<WorkspaceLink>)>> {
+        let sql = format!("SELECT {USER_COLUMNS}, {} AS workspaces FROM users u WHERE u.id = $1", dialect::WORKSPACES_OF_U);
+        let row: Option<UserAccessRow> = sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?;
+        Ok(row.map(Into::into))
+    }
+
     /// One page of the users list in `list`'s order, from `cursor`, at most `limit` rows,
     /// each with its position key.
     pub async fn list_users(&self, list: &UserListQuery, cursor: &Cursor, limit: usize) -> StoreResult<Vec<UserListRow>> {
@@ -282,10 +289,12 @@ impl Tx {
 
 impl Backend {
     /// Users meeting a condition, sorted and paged, with the total that meet it.
-    pub async fn find_users(&self, query: &ListQuery) -> StoreResult<(i64, Vec<User>)> {
-        let listing = Listing { table: "users", alias: "u", columns: USER_COLUMNS, unique_key: "user_name_key" };
-        let (total, rows): (i64, Vec<UserRow>) = find_page(&self.pool, &listing, query).await?;
-        Ok((total, rows.into_iter().map(User::from).collect()))
+    /// Users meeting a SCIM query, sorted and paged, each with its workspaces.
+    pub async fn find_users(&self, query: &ListQuery) -> StoreResult<(i64, Vec<(User, Vec<WorkspaceLink>)>)> {
+        let computed = format!(", {} AS workspaces", dialect::WORKSPACES_OF_U);
+        let listing = Listing { table: "users", alias: "u", columns: USER_COLUMNS, computed: &computed, unique_key: "user_name_key" };
+        let (total, rows): (i64, Vec<UserAccessRow>) = find_page(&self.pool, &listing, query).await?;
+        Ok((total, rows.into_iter().map(Into::into).collect()))
     }
 
     /// The workspaces each of `user_ids` may enter, sorted by name.
