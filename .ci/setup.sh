@@ -59,7 +59,7 @@ ensure_npm_packages() {
 build_site() {
   local mode="$1" wasm_profile wasm_dir
   if [ "$mode" = release ]; then wasm_profile=wasm-release; wasm_dir=wasm-release; else wasm_profile=dev; wasm_dir=debug; fi
-  rust_flags "$mode"
+  rust_flags
   log "building the browser half (wasm, $wasm_profile)"
   (cd "$ROOT" && cargo build --lib --target wasm32-unknown-unknown --no-default-features --features hydrate --profile "$wasm_profile")
   local site="$ROOT/target/site"
@@ -73,14 +73,13 @@ build_site() {
 }
 
 # The same flags for every cargo call of one mode, so nothing is compiled twice.
+# Both modes erase component types (what cargo-leptos sets for dev builds): compiles of the
+# component tree are much faster, and in release the browser half is a third smaller (wasm
+# gzipped: 848 KB typed, 571 KB erased), since each typed view also carries its own hydration
+# code. The tests run the erased build, so release serves exactly what they checked.
 rust_flags() {
   export LEPTOS_OUTPUT_NAME=cim
-  if [ "$1" = release ]; then
-    export RUSTFLAGS="${CIM_RUSTFLAGS:-}"
-  else
-    # What cargo-leptos sets for dev builds: much faster compiles of the component tree.
-    export RUSTFLAGS="--cfg erase_components ${CIM_RUSTFLAGS:-}"
-  fi
+  export RUSTFLAGS="--cfg erase_components ${CIM_RUSTFLAGS:-}"
 }
 
 # A throwaway PostgreSQL cluster for the tests, from Debian's packages, made anew on each run
