@@ -32,6 +32,7 @@ mod demo;
 mod error;
 mod import;
 mod overview;
+mod page_anchors;
 mod paging;
 mod provisioning;
 mod reports;
@@ -67,11 +68,12 @@ pub struct Services {
     sign_in_turns: Arc<SignInTurns>,
     provisioning: provisioning::ProvisioningLog,
     verified: Arc<verified::VerifiedCredentials>,
+    anchors: Arc<page_anchors::PageAnchors>,
 }
 
 impl Services {
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
-        Services { store, clock, sign_in_turns: Arc::new(SignInTurns::default()), provisioning: Default::default(), verified: Default::default() }
+        Services { store, clock, sign_in_turns: Arc::new(SignInTurns::default()), provisioning: Default::default(), verified: Default::default(), anchors: Default::default() }
     }
 
     /// Turns the provisioning log on: every SCIM request is recorded and kept `retention_days`.

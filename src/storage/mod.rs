@@ -175,7 +175,8 @@ on_backend!(Store {
     fn list_users(list: &UserListQuery, cursor: &Cursor, limit: usize) -> StoreResult<Vec<UserListRow>>;
     fn count_users(list: &UserListQuery) -> StoreResult<i64>;
     fn get_user_with_access(id: &str) -> StoreResult<Option<(User, Vec<WorkspaceLink>)>>;
-    fn find_users(query: &ListQuery) -> StoreResult<(i64, Vec<(User, Vec<WorkspaceLink>)>)>;
+    fn find_users(query: &ListQuery, start: Option<(&str, usize)>) -> StoreResult<(i64, Vec<(User, Vec<WorkspaceLink>)>)>;
+    fn user_name_key_anchors(step: usize) -> StoreResult<Vec<String>>;
     fn workspaces_of(user_ids: &[String]) -> StoreResult<HashMap<String, Vec<WorkspaceLink>>>;
     fn find_workspace_id_by_name(name: &str) -> StoreResult<Option<String>>;
     fn get_workspace(id: &str) -> StoreResult<Option<Workspace>>;

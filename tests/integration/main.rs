@@ -13,6 +13,7 @@ mod one_write_path;
 mod ownership;
 mod scim_discovery;
 mod scim_groups;
+mod scim_paging;
 mod request_cost;
 mod scim_users;
 mod security;

@@ -333,6 +333,9 @@ impl Services {
         let change = Change { action: &action, target_kind: "user", target_id: id, target_name: &after.user_name };
         tx.append_audit(&event(actor, change, Some(&before_state), Some(&after_state), now)).await?;
         tx.commit().await?;
+        if after.user_name != current.user.user_name {
+            self.anchors.users_reordered();
+        }
         let mut workspaces = current.workspaces.clone();
         workspaces.retain(|w| !plan.revoke.iter().any(|r| r.id == w.id));
         workspaces.extend(plan.grant.iter().cloned());

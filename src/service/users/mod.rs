@@ -10,6 +10,7 @@ pub(crate) use ownership::{policy_of, shape_access};
 pub(crate) use change::{apply_fields, changed_fields, field_value};
 
 use super::audit::{actions, event, Change};
+use super::page_anchors::{self, Anchor};
 use super::paging::page_of;
 use super::brake::Removal;
 use super::{Actor, ActorKind, ServiceError, ServiceResult, Services};
@@ -85,8 +86,27 @@ impl Services {
 
     /// Users meeting a SCIM filter, sorted and paged, with their workspaces.
     pub async fn find_users(&self, _actor: &Actor, query: &ListQuery) -> ServiceResult<(i64, Vec<UserWithAccess>)> {
-        let (total, users) = self.store.find_users(query).await.map_err(query_error)?;
+        let start = self.page_anchor(query).await;
+        let (total, users) = self.store.find_users(query, start.as_ref().map(|a| (a.key.as_str(), a.position))).await.map_err(query_error)?;
         Ok((total, users.into_iter().map(|(user, workspaces)| UserWithAccess { user, workspaces }).collect()))
+    }
+
+    /// Where a page deep in the whole list starts (see `page_anchors`); None: walk from the top.
+    async fn page_anchor(&self, query: &ListQuery) -> Option<Anchor> {
+        if query.condition.is_some() || query.sort.is_some() || query.offset < page_anchors::WORTH_IT_FROM {
+            return None;
+        }
+        if let Some(anchor) = self.anchors.anchor(query.offset) {
+            return Some(anchor);
+        }
+        let reading = self.anchors.start_reading()?;
+        let read_from = std::time::Instant::now();
+        let keys = self.store.user_name_key_anchors(page_anchors::STEP).await;
+        if let Err(err) = &keys {
+            tracing::warn!(error = %err, "reading where the users list's pages start failed");
+        }
+        reading.finish(read_from, keys.ok());
+        self.anchors.anchor(query.offset)
     }
 
     /// The user page: profile plus the workspaces whose name starts with `workspace_filter`.
@@ -131,6 +151,7 @@ impl Services {
         let record = Change { action: &action, target_kind: "user", target_id: &user.id, target_name: &user.user_name };
         tx.append_audit(&event(actor, record, None::<&Value>, Some(&snapshot(&user, &plan.grant)), now)).await?;
         tx.commit().await?;
+        self.anchors.users_reordered();
         let mut workspaces = plan.grant;
         workspaces.sort_by_key(|w| crate::domain::text::fold_key(&w.name));
         Ok(UserWithAccess { user, workspaces })
@@ -162,6 +183,7 @@ impl Services {
         let record = Change { action: actions::USER_DELETE, target_kind: "user", target_id: id, target_name: &before.user_name };
         tx.append_audit(&event(actor, record, Some(&snapshot(&before, &held)), None::<&Value>, now)).await?;
         tx.commit().await?;
+        self.anchors.users_reordered();
         Ok(())
     }
 }

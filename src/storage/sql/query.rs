@@ -275,19 +275,28 @@ pub struct Listing<'a> {
 /// page is read first: when it is the last one (fewer rows than asked, some or from the start),
 /// the total follows from it and is not counted: so a lookup by a unique key (`userName eq`)
 /// is one query.
-pub async fn find_page<R>(pool: &Pool, listing: &Listing<'_>, query: &ListQuery) -> StoreResult<(i64, Vec<R>)>
+///
+/// `start` is the unique key of the row at a known position at or before the offset: a page
+/// of the whole list in key order then starts there and walks only the rest of the way.
+pub async fn find_page<R>(pool: &Pool, listing: &Listing<'_>, query: &ListQuery, start: Option<(&str, usize)>) -> StoreResult<(i64, Vec<R>)>
 where
     R: for<'r> FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
 {
     let Listing { table, alias, columns, computed, unique_key } = listing;
+    let start = start.filter(|(_, position)| query.condition.is_none() && query.sort.is_none() && *position <= query.offset);
     let rows: Vec<R> = if query.limit == 0 {
         Vec::new()
     } else {
         let columns = columns.split(", ").map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ");
         let mut sql: QueryBuilder<Db> = QueryBuilder::new(format!("SELECT {columns}{computed} FROM {table} {alias}"));
         push_where(&mut sql, query.condition.as_ref()).map_err(StoreError::Query)?;
+        let mut skip = query.offset;
+        if let Some((key, position)) = start {
+            sql.push(format!(" WHERE {alias}.{unique_key} >= ")).push_bind(key.to_string());
+            skip -= position;
+        }
         push_order(&mut sql, query.sort.as_ref(), &format!("{alias}.id"), &format!("{alias}.{unique_key}"));
-        sql.push(" LIMIT ").push_bind(query.limit as i64).push(" OFFSET ").push_bind(query.offset as i64);
+        sql.push(" LIMIT ").push_bind(query.limit as i64).push(" OFFSET ").push_bind(skip as i64);
         sql.build_query_as().fetch_all(pool).await?
     };
     let last_page = rows.len() < query.limit && (!rows.is_empty() || query.offset == 0);

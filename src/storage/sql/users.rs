@@ -289,12 +289,24 @@ impl Tx {
 
 impl Backend {
     /// Users meeting a condition, sorted and paged, with the total that meet it.
-    /// Users meeting a SCIM query, sorted and paged, each with its workspaces.
-    pub async fn find_users(&self, query: &ListQuery) -> StoreResult<(i64, Vec<(User, Vec<WorkspaceLink>)>)> {
+    /// Users meeting a SCIM query, sorted and paged, each with its workspaces; `start` as in
+    /// `find_page`.
+    pub async fn find_users(&self, query: &ListQuery, start: Option<(&str, usize)>) -> StoreResult<(i64, Vec<(User, Vec<WorkspaceLink>)>)> {
         let computed = format!(", {} AS workspaces", dialect::WORKSPACES_OF_U);
         let listing = Listing { table: "users", alias: "u", columns: USER_COLUMNS, computed: &computed, unique_key: "user_name_key" };
-        let (total, rows): (i64, Vec<UserAccessRow>) = find_page(&self.pool, &listing, query).await?;
+        let (total, rows): (i64, Vec<UserAccessRow>) = find_page(&self.pool, &listing, query, start).await?;
         Ok((total, rows.into_iter().map(Into::into).collect()))
+    }
+
+    /// The user name key of every `step`-th user in user-name order, from the first.
+    pub async fn user_name_key_anchors(&self, step: usize) -> StoreResult<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT user_name_key FROM (SELECT user_name_key, row_number() OVER (ORDER BY user_name_key) AS n FROM users) k \
+             WHERE (n - 1) % $1 = 0 ORDER BY user_name_key",
+        )
+        .bind(step as i64)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// The workspaces each of `user_ids` may enter, sorted by name.

@@ -1,0 +1,58 @@
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, Scim};
+
+/// The userNames of one unfiltered page, and the total it reports.
+async fn page(scim: &Scim, offset: usize, count: usize) -> (i64, Vec<String>) {
+    let r = scim.get(&format!("/Users?startIndex={}&count={count}&attributes=userName", offset + 1)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let names = r.body["Resources"].as_array().unwrap().iter().map(|u| u["userName"].as_str().unwrap().to_string()).collect();
+    (r.body["totalResults"].as_i64().unwrap(), names)
+}
+
+/// Deep pages start from a kept user name instead of walking from the top: whatever the page,
+/// and right after users are created, deleted or renamed through this instance, each page holds
+/// exactly the users that position holds in user-name order.
+#[tokio::test]
+async fn deep_pages_hold_the_users_of_their_position_in_name_order() {
+    let app = spawn_app().await;
+    let scim = app.scim().await;
+    let mut expected: Vec<String> = (0..1_250).map(|i| format!("page-{i:04}@example.com")).collect();
+    for chunk in expected.chunks(625) {
+        let ops: Vec<Value> = chunk.iter().map(|n| json!({"method": "POST", "path": "/Users", "bulkId": n, "data": {"userName": n}})).collect();
+        let r = scim.post("/Bulk", json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": ops})).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let offsets = [0, 998, 999, 1_000, 1_001, 1_099, 1_100, 1_101, 1_234, 1_245];
+    let check = |expected: Vec<String>| {
+        let scim = &scim;
+        async move {
+            for offset in offsets {
+                let (total, names) = page(scim, offset, 7).await;
+                assert_eq!(total, expected.len() as i64);
+                let want: Vec<String> = expected.iter().skip(offset).take(7).cloned().collect();
+                assert_eq!(names, want, "the page at offset {offset}");
+            }
+        }
+    };
+    check(expected.clone()).await;
+
+    // A new user early in the order moves every later page by one, at once.
+    scim.create_user("page-0000a@example.com").await;
+    expected.push("page-0000a@example.com".into());
+    expected.sort();
+    check(expected.clone()).await;
+
+    // So do a deletion and a rename.
+    let first = scim.get("/Users?filter=userName%20eq%20%22page-0001%40example.com%22").await.body["Resources"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(scim.send("DELETE", &format!("/Users/{first}"), None, &[]).await.status, 204);
+    expected.retain(|n| n != "page-0001@example.com");
+    check(expected.clone()).await;
+    let second = scim.get("/Users?filter=userName%20eq%20%22page-0002%40example.com%22").await.body["Resources"][0]["id"].as_str().unwrap().to_string();
+    let renamed = scim.patch(&format!("/Users/{second}"), json!([{"op": "replace", "path": "userName", "value": "page-9999@example.com"}])).await;
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    expected.retain(|n| n != "page-0002@example.com");
+    expected.push("page-9999@example.com".into());
+    expected.sort();
+    check(expected).await;
+}
