@@ -147,7 +147,7 @@ on_backend!(Store {
     fn audit_of(target_kind: &str, target_id: &str, limit: usize) -> StoreResult<Vec<AuditRecord>>;
     fn audit_page(filter: &AuditFilter, cursor: &Cursor, limit: usize) -> StoreResult<Vec<AuditRecord>>;
     fn audit_of_request(request_id: &str) -> StoreResult<Vec<AuditRecord>>;
-    fn access_changes_since(since: i64, before: Option<&str>, limit: usize) -> StoreResult<Vec<AuditRecord>>;
+    fn access_changes_since(since: i64, before: Option<&str>, limit: usize) -> StoreResult<String>;
     fn count_audit_events() -> StoreResult<i64>;
     fn count_audit_events_since(since: i64) -> StoreResult<i64>;
     fn scim_request_page(filter: &ProvisioningFilter, cursor: &Cursor, limit: usize) -> StoreResult<Vec<ScimRequestRow>>;

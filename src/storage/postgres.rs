@@ -71,6 +71,9 @@ mod dialect {
     pub const EXISTS_ENTITLEMENT: &str =
         "EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(u.extra::jsonb -> 'entitlements', '[]'::jsonb)) AS e(value) WHERE ";
     pub const EMAIL_PRIMARY: &str = "coalesce((e.value ->> 'primary')::boolean, false)";
+    /// Access-changing events `e` as one JSON array, newest first.
+    pub const ACCESS_CHANGES_ARRAY: &str = "coalesce(json_agg(json_build_array(e.id, e.at, e.action, e.target_kind, e.target_id, \
+         e.before_json::json, e.after_json::json) ORDER BY e.at DESC, e.id DESC), '[]'::json)::text";
     /// The workspaces of user `u` as a JSON array of [id, name], by name.
     pub const WORKSPACES_OF_U: &str = "(SELECT coalesce(json_agg(json_build_array(w.id, w.name) ORDER BY w.name_key), '[]'::json)::text \
          FROM access_grants g JOIN workspaces w ON w.id = g.workspace_id WHERE g.user_id = u.id)";

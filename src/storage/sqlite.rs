@@ -78,6 +78,9 @@ mod dialect {
     pub const EXISTS_EMAIL: &str = "EXISTS (SELECT 1 FROM json_each(u.emails) e WHERE ";
     pub const EXISTS_ENTITLEMENT: &str = "EXISTS (SELECT 1 FROM json_each(u.extra, '$.entitlements') e WHERE ";
     pub const EMAIL_PRIMARY: &str = "coalesce(json_extract(e.value, '$.primary'), 0)";
+    /// Access-changing events `e` as one JSON array, newest first (the subquery's order).
+    pub const ACCESS_CHANGES_ARRAY: &str = "coalesce(json_group_array(json_array(e.id, e.at, e.action, e.target_kind, e.target_id, \
+         json(e.before_json), json(e.after_json))), '[]')";
     /// The workspaces of user `u` as a JSON array of [id, name], by name (the aggregate keeps
     /// the order of the subquery it reads).
     pub const WORKSPACES_OF_U: &str = "(SELECT json_group_array(json_array(a.id, a.name)) FROM \

@@ -9,6 +9,9 @@ use serde::{Deserialize, Deserializer};
 
 use super::{active_text, Sink, SLICE};
 
+/// Access-changing events read per query when rolling back.
+const ROLLBACK_SLICE: usize = 5_000;
+
 /// Deactivation events read per query when finding who disabled whom.
 const DEACTIVATIONS_SLICE: usize = 10_000;
 use crate::domain::audit::{actions, door_label, AuditFilter};
@@ -16,8 +19,8 @@ use crate::domain::paging::Cursor;
 use crate::domain::reports::Report;
 use crate::domain::text::fold_key;
 use crate::domain::time::iso_utc;
-use crate::service::{ServiceResult, Services};
-use crate::storage::{AuditRecord, ReportUserRow};
+use crate::service::{ServiceError, ServiceResult, Services};
+use crate::storage::{time_key, AuditRecord, ReportUserRow};
 
 /// Workspace id to when and by whom granted (unknown for grants that a later revocation, undone
 /// here, took away).
@@ -97,6 +100,25 @@ struct State {
     members: Vec<Link>,
 }
 
+/// An access-changing event as the rollback reads it (see `Store::access_changes_since`).
+#[derive(Deserialize)]
+#[serde(from = "(i64, i64, String, String, String, Option<State>, Option<State>)")]
+struct AccessEvent {
+    id: i64,
+    at: i64,
+    action: String,
+    target_kind: String,
+    target_id: String,
+    before: State,
+    after: State,
+}
+
+impl From<(i64, i64, String, String, String, Option<State>, Option<State>)> for AccessEvent {
+    fn from((id, at, action, target_kind, target_id, before, after): (i64, i64, String, String, String, Option<State>, Option<State>)) -> Self {
+        AccessEvent { id, at, action, target_kind, target_id, before: before.unwrap_or_default(), after: after.unwrap_or_default() }
+    }
+}
+
 /// A workspace (`name`) or a user (`user_name`) in one of a state's lists.
 #[derive(Deserialize)]
 struct Link {
@@ -120,10 +142,10 @@ fn state(json: Option<&str>) -> State {
 }
 
 /// The users an event concerns: its target if a user, and the users a workspace event lists.
-fn users_of(record: &AuditRecord, before: &State, after: &State) -> Vec<String> {
-    match record.target_kind.as_str() {
-        "user" => vec![record.target_id.clone()],
-        "workspace" => after.granted.iter().chain(&after.revoked).chain(&before.members).map(|l| l.id.clone()).collect(),
+fn users_of(event: &AccessEvent) -> Vec<String> {
+    match event.target_kind.as_str() {
+        "user" => vec![event.target_id.clone()],
+        "workspace" => event.after.granted.iter().chain(&event.after.revoked).chain(&event.before.members).map(|l| l.id.clone()).collect(),
         _ => Vec::new(),
     }
 }
@@ -139,11 +161,12 @@ struct Rollback {
 
 impl Rollback {
     /// Undoes one event (events come newest first).
-    fn undo(&mut self, record: &AuditRecord, before: &State, after: &State) {
-        let has = |action: &str| record.action.split('+').any(|a| a == action);
-        match record.target_kind.as_str() {
+    fn undo(&mut self, event: &AccessEvent) {
+        let (before, after) = (&event.before, &event.after);
+        let has = |action: &str| event.action.split('+').any(|a| a == action);
+        match event.target_kind.as_str() {
             "user" => {
-                let Some(user) = self.users.get_mut(&record.target_id) else { return };
+                let Some(user) = self.users.get_mut(&event.target_id) else { return };
                 if has(actions::USER_CREATE) {
                     user.existed = false;
                     user.grants.clear();
@@ -165,7 +188,7 @@ impl Rollback {
                 }
             }
             "workspace" => {
-                let ws = &record.target_id;
+                let ws = &event.target_id;
                 for l in &after.granted {
                     if let Some(u) = self.users.get_mut(&l.id) {
                         u.grants.remove(ws);
@@ -331,18 +354,13 @@ impl Services {
             if sink.closed() {
                 return Ok(None);
             }
-            let records = self.store.access_changes_since(at + 1, cursor.as_deref(), SLICE).await?;
-            let full = records.len() == SLICE;
-            let Some(last) = records.last() else { break };
-            cursor = Some(last.key());
-            let states: Vec<_> = records.iter().map(|r| (state(r.before_json.as_deref()), state(r.after_json.as_deref()))).collect();
+            let json = self.store.access_changes_since(at + 1, cursor.as_deref(), ROLLBACK_SLICE).await?;
+            let events: Vec<AccessEvent> = serde_json::from_str(&json).map_err(|e| ServiceError::Internal(format!("an audit event could not be read: {e}")))?;
+            let full = events.len() == ROLLBACK_SLICE;
+            let Some(last) = events.last() else { break };
+            cursor = Some(time_key(last.at, last.id));
             // Users first seen here are loaded as they are now, a slice at a time.
-            let mut new_ids: Vec<String> = records
-                .iter()
-                .zip(&states)
-                .flat_map(|(r, (b, a))| users_of(r, b, a))
-                .filter(|id| !rollback.users.contains_key(id))
-                .collect();
+            let mut new_ids: Vec<String> = events.iter().flat_map(users_of).filter(|id| !rollback.users.contains_key(id)).collect();
             new_ids.sort();
             new_ids.dedup();
             for chunk in new_ids.chunks(SLICE) {
@@ -358,8 +376,8 @@ impl Services {
                     rollback.users.entry(id.clone()).or_insert_with(|| PastUser { existed: false, ..Default::default() });
                 }
             }
-            for (record, (before, after)) in records.iter().zip(&states) {
-                rollback.undo(record, before, after);
+            for event in &events {
+                rollback.undo(event);
             }
             if !full {
                 break;

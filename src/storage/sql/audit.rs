@@ -148,18 +148,22 @@ impl Backend {
     /// Changes to users and workspaces after `after` (a time key; None: from `since`), newest
     /// first, with only what undoing them needs: the other columns come back empty, which
     /// costs no allocation (a point-in-time report reads hundreds of thousands of these).
-    pub async fn access_changes_since(&self, since: i64, before: Option<&str>, limit: usize) -> StoreResult<Vec<AuditRecord>> {
-        let mut q = QueryBuilder::<Db>::new(
-            "SELECT id, at, '' AS actor_kind, '' AS actor_id, '' AS actor_name, '' AS door, action, target_kind, target_id, \
-             '' AS target_name, before_json, after_json, '' AS request_id FROM audit_events WHERE at >= ",
-        );
+    ///
+    /// As one JSON array of `[id, at, action, target_kind, target_id, before, after]`, the
+    /// states inlined: one value per slice instead of a row per event, since decoding rows
+    /// (a copy of every value) was most of the time of reading a million events.
+    pub async fn access_changes_since(&self, since: i64, before: Option<&str>, limit: usize) -> StoreResult<String> {
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT {} FROM (SELECT id, at, action, target_kind, target_id, before_json, after_json FROM audit_events WHERE at >= ",
+            dialect::ACCESS_CHANGES_ARRAY
+        ));
         q.push_bind(since).push(" AND target_kind IN ('user', 'workspace')");
         if let Some(key) = before {
             let (key_at, key_id) = parse_time_key(key)?;
             q.push(" AND (at, id) < (").push_bind(key_at).push(", ").push_bind(key_id).push(")");
         }
-        q.push(" ORDER BY at DESC, id DESC LIMIT ").push_bind(limit as i64);
-        Ok(q.build_query_as().fetch_all(&self.pool).await?)
+        q.push(" ORDER BY at DESC, id DESC LIMIT ").push_bind(limit as i64).push(") e");
+        Ok(q.build_query_scalar().fetch_one(&self.pool).await?)
     }
 
     /// The events one request caused, oldest first.
