@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 pub use records::{
-    parse_time_key, time_key, AdminRecord, AuditEvent, BatchProgress, BatchRow, ImportRecord, AuditRecord, CredentialRecord, GrantRow, HeldChangeRow, HeldCountRow, QueryError, ReportGrantRow, ReportUserRow, ScimRequestRow,
+    parse_time_key, time_key, AdminRecord, AuditEvent, BatchProgress, BatchRow, ImportRecord, AuditRecord, CredentialRecord, GrantRow, HeldChangeRow, HeldCountRow, QueryError, ReportUserRow, ScimRequestRow,
     UserListRow,
 };
 
@@ -188,7 +188,7 @@ on_backend!(Store {
     fn workspaces_by_ids_and_names(ids: &[String], names: &[String]) -> StoreResult<(HashMap<String, WorkspaceLink>, HashMap<String, WorkspaceLink>)>;
     fn optimize() -> StoreResult<()>;
     fn report_users(after_key: &str, inactive_only: bool, limit: usize) -> StoreResult<Vec<ReportUserRow>>;
-    fn grants_of(user_ids: &[String]) -> StoreResult<Vec<ReportGrantRow>>;
+    fn grants_of(user_ids: &[String]) -> StoreResult<String>;
     fn report_users_by_ids(ids: &[String]) -> StoreResult<Vec<ReportUserRow>>;
     fn user_ids_matching(list: &UserListQuery) -> StoreResult<Vec<String>>;
     fn users_by_names(user_names: &[String]) -> StoreResult<Vec<User>>;

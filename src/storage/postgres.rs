@@ -71,6 +71,10 @@ mod dialect {
     pub const EXISTS_ENTITLEMENT: &str =
         "EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(u.extra::jsonb -> 'entitlements', '[]'::jsonb)) AS e(value) WHERE ";
     pub const EMAIL_PRIMARY: &str = "coalesce((e.value ->> 'primary')::boolean, false)";
+    /// Rows of `values` as one JSON array of arrays.
+    pub fn json_rows(values: &str) -> String {
+        format!("coalesce(json_agg(json_build_array({values})), '[]'::json)::text")
+    }
     /// Access-changing events `e` as one JSON array, newest first.
     pub const ACCESS_CHANGES_ARRAY: &str = "coalesce(json_agg(json_build_array(e.id, e.at, e.action, e.target_kind, e.target_id, \
          e.before_json::json, e.after_json::json) ORDER BY e.at DESC, e.id DESC), '[]'::json)::text";

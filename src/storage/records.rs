@@ -178,16 +178,6 @@ pub struct ReportUserRow {
     pub active: bool,
 }
 
-/// One grant as the reports list it.
-#[derive(Debug, sqlx::FromRow)]
-pub struct ReportGrantRow {
-    pub user_id: String,
-    pub workspace_id: String,
-    pub workspace_name: String,
-    pub granted_at: i64,
-    pub granted_by: String,
-}
-
 #[derive(sqlx::FromRow)]
 pub struct UserRow {
     pub id: String,

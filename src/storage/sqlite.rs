@@ -78,6 +78,10 @@ mod dialect {
     pub const EXISTS_EMAIL: &str = "EXISTS (SELECT 1 FROM json_each(u.emails) e WHERE ";
     pub const EXISTS_ENTITLEMENT: &str = "EXISTS (SELECT 1 FROM json_each(u.extra, '$.entitlements') e WHERE ";
     pub const EMAIL_PRIMARY: &str = "coalesce(json_extract(e.value, '$.primary'), 0)";
+    /// Rows of `values` as one JSON array of arrays.
+    pub fn json_rows(values: &str) -> String {
+        format!("coalesce(json_group_array(json_array({values})), '[]')")
+    }
     /// Access-changing events `e` as one JSON array, newest first (the subquery's order).
     pub const ACCESS_CHANGES_ARRAY: &str = "coalesce(json_group_array(json_array(e.id, e.at, e.action, e.target_kind, e.target_id, \
          json(e.before_json), json(e.after_json))), '[]')";

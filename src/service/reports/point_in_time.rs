@@ -319,8 +319,10 @@ impl Services {
     /// These users' grants as they are now, by user: workspace id to when and by whom.
     async fn grants_now(&self, ids: &[String]) -> ServiceResult<HashMap<String, Grants>> {
         let mut grants: HashMap<String, Grants> = HashMap::new();
-        for g in self.store.grants_of(ids).await? {
-            grants.entry(g.user_id).or_default().insert(g.workspace_id, Some((g.granted_at, g.granted_by)));
+        let rows: Vec<(String, String, i64, String)> = serde_json::from_str(&self.store.grants_of(ids).await?)
+            .map_err(|e| ServiceError::Internal(format!("a grant could not be read: {e}")))?;
+        for (user_id, workspace_id, granted_at, granted_by) in rows {
+            grants.entry(user_id).or_default().insert(workspace_id, Some((granted_at, granted_by)));
         }
         Ok(grants)
     }
