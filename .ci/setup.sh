@@ -72,7 +72,7 @@ build_site() {
   export LEPTOS_SITE_ROOT="$site" LEPTOS_SITE_PKG_DIR=pkg
 }
 
-# The same flags for every cargo call of one mode, so nothing is compiled twice.
+# The same flags for every cargo call, so nothing is compiled twice.
 # Both modes erase component types (what cargo-leptos sets for dev builds): compiles of the
 # component tree are much faster, and in release the browser half is a third smaller (wasm
 # gzipped: 848 KB typed, 571 KB erased), since each typed view also carries its own hydration

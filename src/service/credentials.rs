@@ -135,6 +135,8 @@ impl Services {
             .await?
             .ok_or_else(|| ServiceError::NotFound { kind: "credential", id: id.to_string() })?;
         if record.revoked.is_some() {
+            // Revoked elsewhere (another instance, the command line): stop trusting it here now.
+            self.verified.forget_all();
             return Ok(());
         }
         tx.revoke_credential(id, now).await?;

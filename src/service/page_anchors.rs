@@ -18,6 +18,9 @@ pub(crate) const STEP: usize = 100;
 /// Offsets below this are walked: reading the names would cost more than it saves.
 pub(crate) const WORTH_IT_FROM: usize = 1_000;
 const FRESH_FOR: Duration = Duration::from_secs(1);
+/// Reading the names walks every user: at most once in this long, so that users created while
+/// an identity provider pages deep do not make each page read them (pages walk meanwhile).
+const READ_AT_MOST_EVERY: Duration = Duration::from_secs(1);
 
 #[derive(Default)]
 pub(crate) struct PageAnchors {
@@ -30,6 +33,7 @@ pub(crate) struct PageAnchors {
 struct State {
     generation: u64,
     kept: Option<Kept>,
+    last_read: Option<Instant>,
 }
 
 struct Kept {
@@ -83,12 +87,22 @@ impl PageAnchors {
         Some(Anchor { key: kept.keys[index].clone(), position: index * STEP })
     }
 
-    /// Claims the reading of fresh names; None while another request reads them.
+    /// Claims the reading of fresh names; None while another request reads them, or when the
+    /// last read began less than a second ago.
     pub fn start_reading(&self) -> Option<Reading<'_>> {
         if self.reading.swap(true, Ordering::AcqRel) {
             return None;
         }
-        Some(Reading { anchors: self, generation: self.state().generation })
+        // From here on, dropping `reading` (returning None included) gives the claim back.
+        let mut reading = Reading { anchors: self, generation: 0 };
+        let mut state = self.state();
+        if state.last_read.is_some_and(|at| at.elapsed() < READ_AT_MOST_EVERY) {
+            return None;
+        }
+        state.last_read = Some(Instant::now());
+        reading.generation = state.generation;
+        drop(state);
+        Some(reading)
     }
 
     /// A user was created, deleted or renamed here: the kept names no longer say where pages start.
@@ -103,6 +117,12 @@ impl PageAnchors {
 mod tests {
     use super::*;
 
+    /// As if the last read began long ago.
+    fn long_after(anchors: &PageAnchors) -> &PageAnchors {
+        anchors.state().last_read = None;
+        anchors
+    }
+
     fn keys(n: usize) -> Vec<String> {
         (0..n).map(|i| format!("k{i:05}")).collect()
     }
@@ -112,13 +132,16 @@ mod tests {
         let anchors = PageAnchors::default();
         assert_eq!(anchors.anchor(5_000), None);
         let reading = anchors.start_reading().unwrap();
-        assert!(anchors.start_reading().is_none(), "one reader at a time");
+        assert!(long_after(&anchors).start_reading().is_none(), "one reader at a time");
         reading.finish(Instant::now(), Some(keys(10)));
         assert_eq!(anchors.anchor(0), Some(Anchor { key: "k00000".into(), position: 0 }));
         assert_eq!(anchors.anchor(250), Some(Anchor { key: "k00002".into(), position: 200 }));
         assert_eq!(anchors.anchor(99_999), Some(Anchor { key: "k00009".into(), position: 900 }), "past the end: the last kept");
         anchors.users_reordered();
         assert_eq!(anchors.anchor(250), None);
+        drop(long_after(&anchors).start_reading().unwrap());
+        assert!(anchors.start_reading().is_none(), "read again a second after the last read at the soonest");
+        assert!(long_after(&anchors).start_reading().is_some());
     }
 
     #[test]
@@ -128,10 +151,10 @@ mod tests {
         anchors.users_reordered();
         reading.finish(Instant::now(), Some(keys(10)));
         assert_eq!(anchors.anchor(250), None);
-        let reading = anchors.start_reading().unwrap();
+        let reading = long_after(&anchors).start_reading().unwrap();
         reading.finish(Instant::now() - FRESH_FOR, Some(keys(10)));
         assert_eq!(anchors.anchor(250), None);
-        drop(anchors.start_reading().unwrap());
-        assert!(anchors.start_reading().is_some(), "a dropped read lets the next one read");
+        drop(long_after(&anchors).start_reading().unwrap());
+        assert!(long_after(&anchors).start_reading().is_some(), "a dropped read lets the next one read");
     }
 }

@@ -55,6 +55,9 @@ pub enum StoreError {
     Query(QueryError),
     #[error("{0}")]
     Url(String),
+    /// A stored value that does not read as what wrote it (a damaged row).
+    #[error("a stored value cannot be read: {0}")]
+    Unreadable(String),
     /// The database was not there when CIM started.
     #[error("cannot reach PostgreSQL at {target}: {cause}")]
     Connect { target: String, cause: String },

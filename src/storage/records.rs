@@ -226,10 +226,15 @@ pub struct UserAccessRow {
     pub workspaces: String,
 }
 
-impl From<UserAccessRow> for (User, Vec<crate::domain::workspaces::WorkspaceLink>) {
-    fn from(r: UserAccessRow) -> Self {
-        let pairs: Vec<(String, String)> = serde_json::from_str(&r.workspaces).unwrap_or_default();
-        (User::from(r.user), pairs.into_iter().map(|(id, name)| crate::domain::workspaces::WorkspaceLink { id, name }).collect())
+/// A user's workspaces decide what a change grants and revokes: unreadable, they are an error,
+/// never an empty list.
+impl TryFrom<UserAccessRow> for (User, Vec<crate::domain::workspaces::WorkspaceLink>) {
+    type Error = super::StoreError;
+
+    fn try_from(r: UserAccessRow) -> Result<Self, Self::Error> {
+        let pairs: Vec<(String, String)> =
+            serde_json::from_str(&r.workspaces).map_err(|e| super::StoreError::Unreadable(format!("the workspaces of user {}: {e}", r.user.id)))?;
+        Ok((User::from(r.user), pairs.into_iter().map(|(id, name)| crate::domain::workspaces::WorkspaceLink { id, name }).collect()))
     }
 }
 

@@ -18,6 +18,10 @@ const MMAP_BYTES: u64 = 16 << 30;
 #[derive(Clone, Debug)]
 pub struct Backend {
     pool: Pool,
+    /// The connection write transactions run on, one at a time (see `writer`). It reads
+    /// without mmap: a writer mapping the file it grows remaps it again and again, which cost
+    /// writes about a sixth of their rate.
+    writes: Pool,
     /// Writers of this process take turns here, in arrival order, before SQLite's own lock:
     /// waiting on SQLite's lock polls with growing sleeps (1 ms up to 100 ms), which under load
     /// left the lock idle most of the time. Other processes (the command line) still meet
@@ -35,26 +39,27 @@ impl Backend {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(lock_wait)
-            // Reads map the file instead of copying each page out of the kernel into every
-            // connection's small page cache: that copying was most of a large read's time.
-            // (SQLite caps it at its compiled limit; the WAL is still read the usual way.)
-            .pragma("mmap_size", MMAP_BYTES.to_string());
+            .busy_timeout(lock_wait);
         if let Some(dir) = options.get_filename().parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir)?;
             }
         }
-        let pool = SqlitePoolOptions::new().max_connections(POOL_SIZE).connect_with(options).await?;
+        // Reads map the file instead of copying each page out of the kernel into every
+        // connection's small page cache: that copying was most of a large read's time.
+        // (SQLite caps it at its compiled limit; the WAL is still read the usual way.)
+        let reads = options.clone().pragma("mmap_size", MMAP_BYTES.to_string());
+        let pool = SqlitePoolOptions::new().max_connections(POOL_SIZE).connect_with(reads).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Backend { pool, writer: Default::default(), lock_wait })
+        let writes = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+        Ok(Backend { pool, writes, writer: Default::default(), lock_wait })
     }
 
     /// Starts a write: this process's turn first, then IMMEDIATE takes SQLite's write lock up
     /// front, so writers of two processes queue instead of failing on lock upgrade. Waits at
     /// most the lock wait for either. (Run on a task of its own: see `Store::write`.)
     pub async fn write(&self) -> StoreResult<Tx> {
-        let (pool, writer, lock_wait) = (self.pool.clone(), self.writer.clone(), self.lock_wait);
+        let (pool, writer, lock_wait) = (self.writes.clone(), self.writer.clone(), self.lock_wait);
         tokio::spawn(async move {
             let turn = tokio::time::timeout(lock_wait, writer.lock_owned()).await.map_err(|_| StoreError::Busy)?;
             let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
@@ -82,14 +87,12 @@ mod dialect {
     pub fn json_rows(values: &str) -> String {
         format!("coalesce(json_group_array(json_array({values})), '[]')")
     }
-    /// Access-changing events `e` as one JSON array, newest first (the subquery's order).
+    /// Access-changing events `e` as one JSON array, newest first.
     pub const ACCESS_CHANGES_ARRAY: &str = "coalesce(json_group_array(json_array(e.id, e.at, e.action, e.target_kind, e.target_id, \
-         json(e.before_json), json(e.after_json))), '[]')";
-    /// The workspaces of user `u` as a JSON array of [id, name], by name (the aggregate keeps
-    /// the order of the subquery it reads).
-    pub const WORKSPACES_OF_U: &str = "(SELECT json_group_array(json_array(a.id, a.name)) FROM \
-         (SELECT w.id, w.name FROM access_grants g JOIN workspaces w ON w.id = g.workspace_id \
-          WHERE g.user_id = u.id ORDER BY w.name_key) a)";
+         json(e.before_json), json(e.after_json)) ORDER BY e.at DESC, e.id DESC), '[]')";
+    /// The workspaces of user `u` as a JSON array of [id, name], by name.
+    pub const WORKSPACES_OF_U: &str = "(SELECT json_group_array(json_array(w.id, w.name) ORDER BY w.name_key) \
+         FROM access_grants g JOIN workspaces w ON w.id = g.workspace_id WHERE g.user_id = u.id)";
 
     /// A key of the current e-mail element, as text.
     pub fn email_element_text(key: &str) -> String {

@@ -148,6 +148,7 @@ impl Services {
         let change = Change { action: actions::DEMO_DATA_LOAD, target_kind: "store", target_id: "demo", target_name: "demo data" };
         tx.append_audit(&event(actor, change, None::<&DemoSize>, Some(&size), now)).await?;
         tx.commit().await?;
+        self.anchors.users_reordered();
         self.store.optimize().await?;
         Ok(())
     }

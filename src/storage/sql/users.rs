@@ -147,7 +147,7 @@ impl Backend {
     pub async fn get_user_with_access(&self, id: &str) -> StoreResult<Option<(User, Vec<WorkspaceLink>)>> {
         let sql = format!("SELECT {USER_COLUMNS}, {} AS workspaces FROM users u WHERE u.id = $1", dialect::WORKSPACES_OF_U);
         let row: Option<UserAccessRow> = sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?;
-        Ok(row.map(Into::into))
+        row.map(TryInto::try_into).transpose()
     }
 
     /// One page of the users list in `list`'s order, from `cursor`, at most `limit` rows,
@@ -295,7 +295,7 @@ impl Backend {
         let computed = format!(", {} AS workspaces", dialect::WORKSPACES_OF_U);
         let listing = Listing { table: "users", alias: "u", columns: USER_COLUMNS, computed: &computed, unique_key: "user_name_key" };
         let (total, rows): (i64, Vec<UserAccessRow>) = find_page(&self.pool, &listing, query, start).await?;
-        Ok((total, rows.into_iter().map(Into::into).collect()))
+        Ok((total, rows.into_iter().map(TryInto::try_into).collect::<StoreResult<_>>()?))
     }
 
     /// The user name key of every `step`-th user in user-name order, from the first.
