@@ -208,7 +208,7 @@ impl Services {
                     let matches: bool = secret_hash.as_bytes().ct_eq(r.secret_hash.as_bytes()).into();
                     matches && r.revoked.is_none()
                 });
-                let Some(record) = live else {
+                let Some(record) = live.map(std::sync::Arc::new) else {
                     return Err(ServiceError::Unauthenticated);
                 };
                 self.verified.remember(key.clone(), &record, lookup);

@@ -8,7 +8,7 @@
 //! while it happened is not kept, so here a revoked credential stops on its next request.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::storage::CredentialRecord;
@@ -28,7 +28,8 @@ pub(crate) struct VerifiedCredentials {
 struct State {
     /// Bumped by every forget: a lookup started before it must not be kept.
     generation: u64,
-    entries: HashMap<String, (Instant, CredentialRecord)>,
+    /// Shared with the requests that use them: a hit costs no copy of the record.
+    entries: HashMap<String, (Instant, Arc<CredentialRecord>)>,
 }
 
 /// Taken before a lookup, handed back to `remember` with its result.
@@ -43,7 +44,7 @@ impl VerifiedCredentials {
     }
 
     /// The credential verified under `key` within the last second.
-    pub fn get(&self, key: &str) -> Option<CredentialRecord> {
+    pub fn get(&self, key: &str) -> Option<Arc<CredentialRecord>> {
         let state = self.state();
         let (at, record) = state.entries.get(key)?;
         (at.elapsed() < FRESH_FOR).then(|| record.clone())
@@ -54,7 +55,7 @@ impl VerifiedCredentials {
     }
 
     /// Keeps a verified (live, matching) credential, unless something was forgotten meanwhile.
-    pub fn remember(&self, key: String, record: &CredentialRecord, lookup: Lookup) {
+    pub fn remember(&self, key: String, record: &Arc<CredentialRecord>, lookup: Lookup) {
         let mut state = self.state();
         if state.generation != lookup.generation {
             return;
@@ -72,7 +73,7 @@ impl VerifiedCredentials {
     /// record it again.
     pub fn used(&self, key: &str, at: i64) {
         if let Some((_, record)) = self.state().entries.get_mut(key) {
-            record.last_used = Some(at);
+            Arc::make_mut(record).last_used = Some(at);
         }
     }
 
@@ -115,11 +116,11 @@ mod tests {
         let verified = VerifiedCredentials::default();
         let lookup = verified.start_lookup();
         verified.forget_all();
-        verified.remember("k".into(), &record(), lookup);
+        verified.remember("k".into(), &Arc::new(record()), lookup);
         assert!(verified.get("k").is_none());
         let lookup = verified.start_lookup();
-        verified.remember("k".into(), &record(), lookup);
-        assert_eq!(verified.get("k").map(|r| r.id), Some("c1".into()));
+        verified.remember("k".into(), &Arc::new(record()), lookup);
+        assert_eq!(verified.get("k").map(|r| r.id.clone()), Some("c1".into()));
         verified.forget_all();
         assert!(verified.get("k").is_none());
     }
@@ -128,7 +129,7 @@ mod tests {
     fn entries_expire_after_a_second() {
         let verified = VerifiedCredentials::default();
         let lookup = Lookup { generation: 0, started: Instant::now() - FRESH_FOR };
-        verified.remember("k".into(), &record(), lookup);
+        verified.remember("k".into(), &Arc::new(record()), lookup);
         assert!(verified.get("k").is_none());
     }
 }

@@ -218,7 +218,7 @@ impl From<UserRow> for User {
 }
 
 /// A user with the workspaces it may enter, read in one query: the workspaces come as a JSON
-/// array of `[id, name]` pairs sorted by name (see `WORKSPACES_OF_U` in each dialect).
+/// array of `[id, name]` pairs sorted by name (see `workspaces_of_u` in sql/users.rs).
 #[derive(sqlx::FromRow)]
 pub struct UserAccessRow {
     #[sqlx(flatten)]

@@ -83,16 +83,16 @@ mod dialect {
     pub const EXISTS_EMAIL: &str = "EXISTS (SELECT 1 FROM json_each(u.emails) e WHERE ";
     pub const EXISTS_ENTITLEMENT: &str = "EXISTS (SELECT 1 FROM json_each(u.extra, '$.entitlements') e WHERE ";
     pub const EMAIL_PRIMARY: &str = "coalesce(json_extract(e.value, '$.primary'), 0)";
-    /// Rows of `values` as one JSON array of arrays.
-    pub fn json_rows(values: &str) -> String {
-        format!("coalesce(json_group_array(json_array({values})), '[]')")
+    /// The aggregate of rows of `values` into one JSON array of arrays (text), `order` being
+    /// empty or an ` ORDER BY ...` of the aggregate.
+    pub fn json_rows(values: &str, order: &str) -> String {
+        format!("coalesce(json_group_array(json_array({values}){order}), '[]')")
     }
-    /// Access-changing events `e` as one JSON array, newest first.
-    pub const ACCESS_CHANGES_ARRAY: &str = "coalesce(json_group_array(json_array(e.id, e.at, e.action, e.target_kind, e.target_id, \
-         json(e.before_json), json(e.after_json)) ORDER BY e.at DESC, e.id DESC), '[]')";
-    /// The workspaces of user `u` as a JSON array of [id, name], by name.
-    pub const WORKSPACES_OF_U: &str = "(SELECT json_group_array(json_array(w.id, w.name) ORDER BY w.name_key) \
-         FROM access_grants g JOIN workspaces w ON w.id = g.workspace_id WHERE g.user_id = u.id)";
+
+    /// A text column holding JSON, as a JSON value inside `json_rows`.
+    pub fn json_value(column: &str) -> String {
+        format!("json({column})")
+    }
 
     /// A key of the current e-mail element, as text.
     pub fn email_element_text(key: &str) -> String {

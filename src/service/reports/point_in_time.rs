@@ -137,6 +137,11 @@ fn ids(list: &[Link]) -> impl Iterator<Item = (String, String)> + '_ {
     list.iter().map(|l| (l.id.clone(), l.name.clone().unwrap_or_default()))
 }
 
+/// A slice the store handed over as one JSON array (see `Store::access_changes_since`).
+fn slice<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> ServiceResult<Vec<T>> {
+    serde_json::from_str(json).map_err(|e| ServiceError::Internal(format!("{what} could not be read: {e}")))
+}
+
 fn state(json: Option<&str>) -> State {
     json.and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default()
 }
@@ -319,8 +324,7 @@ impl Services {
     /// These users' grants as they are now, by user: workspace id to when and by whom.
     async fn grants_now(&self, ids: &[String]) -> ServiceResult<HashMap<String, Grants>> {
         let mut grants: HashMap<String, Grants> = HashMap::new();
-        let rows: Vec<(String, String, i64, String)> = serde_json::from_str(&self.store.grants_of(ids).await?)
-            .map_err(|e| ServiceError::Internal(format!("a grant could not be read: {e}")))?;
+        let rows: Vec<(String, String, i64, String)> = slice(&self.store.grants_of(ids).await?, "a grant")?;
         for (user_id, workspace_id, granted_at, granted_by) in rows {
             grants.entry(user_id).or_default().insert(workspace_id, Some((granted_at, granted_by)));
         }
@@ -357,7 +361,7 @@ impl Services {
                 return Ok(None);
             }
             let json = self.store.access_changes_since(at + 1, cursor.as_deref(), ROLLBACK_SLICE).await?;
-            let events: Vec<AccessEvent> = serde_json::from_str(&json).map_err(|e| ServiceError::Internal(format!("an audit event could not be read: {e}")))?;
+            let events: Vec<AccessEvent> = slice(&json, "an audit event")?;
             let full = events.len() == ROLLBACK_SLICE;
             let Some(last) = events.last() else { break };
             cursor = Some(time_key(last.at, last.id));

@@ -153,9 +153,10 @@ impl Backend {
     /// states inlined: one value per slice instead of a row per event, since decoding rows
     /// (a copy of every value) was most of the time of reading a million events.
     pub async fn access_changes_since(&self, since: i64, before: Option<&str>, limit: usize) -> StoreResult<String> {
+        let values = format!("e.id, e.at, e.action, e.target_kind, e.target_id, {}, {}", dialect::json_value("e.before_json"), dialect::json_value("e.after_json"));
         let mut q = QueryBuilder::<Db>::new(format!(
             "SELECT {} FROM (SELECT id, at, action, target_kind, target_id, before_json, after_json FROM audit_events WHERE at >= ",
-            dialect::ACCESS_CHANGES_ARRAY
+            dialect::json_rows(&values, " ORDER BY e.at DESC, e.id DESC")
         ));
         q.push_bind(since).push(" AND target_kind IN ('user', 'workspace')");
         if let Some(key) = before {

@@ -37,7 +37,7 @@ impl Backend {
         }
         let mut q = QueryBuilder::<Db>::new(format!(
             "SELECT {} FROM access_grants g WHERE g.user_id IN (",
-            dialect::json_rows("g.user_id, g.workspace_id, g.granted_at, g.granted_by")
+            dialect::json_rows("g.user_id, g.workspace_id, g.granted_at, g.granted_by", "")
         ));
         let mut list = q.separated(", ");
         for id in user_ids {

@@ -125,6 +125,15 @@ fn push_user_keyset(sql: &mut QueryBuilder<'_, Db>, sort: UserSort, key: &str, a
     Ok(())
 }
 
+/// The workspaces of user `u` as a JSON array of `[id, name]`, by name: a user and its access
+/// in one query (see `UserAccessRow`).
+fn workspaces_of_u() -> String {
+    format!(
+        "(SELECT {} FROM access_grants g JOIN workspaces w ON w.id = g.workspace_id WHERE g.user_id = u.id)",
+        dialect::json_rows("w.id, w.name", " ORDER BY w.name_key")
+    )
+}
+
 async fn fetch_user<'e>(db: impl sqlx::Executor<'e, Database = Db>, id: &str) -> StoreResult<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
     let row: Option<UserRow> = sqlx::query_as(&sql).bind(id).fetch_optional(db).await?;
@@ -145,7 +154,7 @@ impl Backend {
 
     /// A user with its workspaces, in one query.
     pub async fn get_user_with_access(&self, id: &str) -> StoreResult<Option<(User, Vec<WorkspaceLink>)>> {
-        let sql = format!("SELECT {USER_COLUMNS}, {} AS workspaces FROM users u WHERE u.id = $1", dialect::WORKSPACES_OF_U);
+        let sql = format!("SELECT {USER_COLUMNS}, {} AS workspaces FROM users u WHERE u.id = $1", workspaces_of_u());
         let row: Option<UserAccessRow> = sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?;
         row.map(TryInto::try_into).transpose()
     }
@@ -292,7 +301,7 @@ impl Backend {
     /// Users meeting a SCIM query, sorted and paged, each with its workspaces; `start` as in
     /// `find_page`.
     pub async fn find_users(&self, query: &ListQuery, start: Option<(&str, usize)>) -> StoreResult<(i64, Vec<(User, Vec<WorkspaceLink>)>)> {
-        let computed = format!(", {} AS workspaces", dialect::WORKSPACES_OF_U);
+        let computed = format!(", {} AS workspaces", workspaces_of_u());
         let listing = Listing { table: "users", alias: "u", columns: USER_COLUMNS, computed: &computed, unique_key: "user_name_key" };
         let (total, rows): (i64, Vec<UserAccessRow>) = find_page(&self.pool, &listing, query, start).await?;
         Ok((total, rows.into_iter().map(TryInto::try_into).collect::<StoreResult<_>>()?))
