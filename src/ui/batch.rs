@@ -121,7 +121,7 @@ fn BatchSummary(batch: BatchView, cancel: ServerAction<CancelBatch>, error: Sign
                     <thead><tr><th scope="col">"User"</th><th scope="col">"Why"</th></tr></thead>
                     <tbody>
                         {batch.failures.into_iter().map(|f| view! {
-                            <tr><td data-label="User">{f.subject}</td><td data-label="Why">{f.reason}</td></tr>
+                            <tr><td data-label="User">{f.subject}</td><td data-label="Why" class="wrap">{f.reason}</td></tr>
                         }).collect_view()}
                     </tbody>
                 </table></div>

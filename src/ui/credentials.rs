@@ -124,7 +124,7 @@ fn CredentialTable(credentials: Vec<CredentialView>, revoke: ServerAction<Revoke
                         <tr>
                             <td data-label="Name"><A href=format!("/credentials/{}", c.id)>{display_name.clone()}</A></td>
                             <td data-label="Kind">{match c.kind { CredentialKind::Bearer => "bearer".to_string(), CredentialKind::Basic => format!("basic ({})", c.username.clone().unwrap_or_default()) }}</td>
-                            <td data-label="Policy">{policy_summary(&c)}</td>
+                            <td data-label="Policy"><span>{policy_summary(&c)}</span></td>
                             <td data-label="Issued">{format!("{} by {}", when(Some(c.created)), c.created_by)}</td>
                             <td data-label="Last used">{c.last_used.map(|ms| view! { <LocalTime ms /> }.into_any()).unwrap_or_else(|| "never".into_any())}</td>
                             <td data-label="Errors (24 h)"><ErrorCount credential_id=c.id.clone() errors=c.errors_24h /></td>

@@ -154,7 +154,7 @@ fn DryRunLines(lines: Vec<ImportLine>) -> impl IntoView {
                         <tr class:row-error=error>
                             <td data-label="Line">{if l.line == 0 { "—".to_string() } else { l.line.to_string() }}</td>
                             <td data-label="User name">{l.user_name}</td>
-                            <td data-label="What happens" class:error=error>{plan_text(&l.plan)}</td>
+                            <td data-label="What happens" class="wrap" class:error=error>{plan_text(&l.plan)}</td>
                         </tr>
                     }
                 }).collect_view()}
