@@ -231,8 +231,8 @@ on_backend!(WriteTx {
     fn get_user(id: &str) -> StoreResult<Option<User>>;
     fn insert_user(user: &User) -> StoreResult<()>;
     fn lock_user(id: &str) -> StoreResult<Option<i64>>;
-    fn update_user(user: &User, searchable: bool) -> StoreResult<()>;
-    fn touch_user(id: &str, now: i64) -> StoreResult<()>;
+    fn update_user(user: &User, searchable: bool, expected: i64) -> StoreResult<bool>;
+    fn touch_user(id: &str, now: i64, expected: i64) -> StoreResult<bool>;
     fn delete_user(id: &str, now: i64) -> StoreResult<()>;
     fn workspaces_of_user(user_id: &str) -> StoreResult<Vec<WorkspaceLink>>;
     fn get_workspace(id: &str) -> StoreResult<Option<Workspace>>;

@@ -82,6 +82,17 @@ mod dialect {
         format!("{column}::json")
     }
 
+    /// The elements of the JSON text array bound at `param`, as rows of `each.value`.
+    pub fn json_elements(param: &str) -> String {
+        format!("json_array_elements_text({param}::json) AS each(value)")
+    }
+
+    /// `insert`, a row into `table`, then `then`, which reads that row's id as `new.id`: one
+    /// statement (`table` is named for SQLite's sake).
+    pub fn insert_then(insert: &str, _table: &str, then: &str) -> String {
+        format!("WITH new AS ({insert} RETURNING id) {then}")
+    }
+
     /// A key of the current e-mail element, as text.
     pub fn email_element_text(key: &str) -> String {
         format!("(e.value ->> '{key}')")

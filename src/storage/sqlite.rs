@@ -51,7 +51,7 @@ impl Backend {
         let reads = options.clone().pragma("mmap_size", MMAP_BYTES.to_string());
         let pool = SqlitePoolOptions::new().max_connections(POOL_SIZE).connect_with(reads).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        let writes = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+        let writes = SqlitePoolOptions::new().max_connections(1).connect_with(options.pragma("wal_autocheckpoint", "10000")).await?;
         Ok(Backend { pool, writes, writer: Default::default(), lock_wait })
     }
 
@@ -92,6 +92,19 @@ mod dialect {
     /// A text column holding JSON, as a JSON value inside `json_rows`.
     pub fn json_value(column: &str) -> String {
         format!("json({column})")
+    }
+
+    /// The elements of the JSON text array bound at `param`, as rows of `each.value`.
+    pub fn json_elements(param: &str) -> String {
+        format!("json_each({param}) AS each")
+    }
+
+    /// `insert`, a row into `table`, then `then`, which reads that row's id as `new.id`: two
+    /// statements sent as one (each binds its own `$N`), so one round trip to the connection's
+    /// thread. `new` is materialised before `then` inserts anything, so its rows cannot move
+    /// `last_insert_rowid()` under it.
+    pub fn insert_then(insert: &str, table: &str, then: &str) -> String {
+        format!("{insert}; WITH new AS MATERIALIZED (SELECT id FROM {table} WHERE rowid = last_insert_rowid()) {then}")
     }
 
     /// A key of the current e-mail element, as text.

@@ -298,12 +298,14 @@ impl Services {
         let now = self.now();
         let id = current.user.id.as_str();
         let mut tx = self.store.write().await?;
-        match tx.lock_user(id).await? {
-            None => return Err(ServiceError::NotFound { kind: "user", id: id.to_string() }),
-            Some(version) if version != current.user.version => return Ok(None),
-            Some(_) => {}
-        }
-        if current.user.active && !plan.after.active {
+        // An identity provider's deactivation meets its brake (see brake.rs) before anything
+        // changes, with the user locked first, in the order a deletion locks them.
+        if current.user.active && !plan.after.active && actor.kind == ActorKind::ScimCredential {
+            match tx.lock_user(id).await? {
+                None => return Err(ServiceError::NotFound { kind: "user", id: id.to_string() }),
+                Some(version) if version != current.user.version => return Ok(None),
+                Some(_) => {}
+            }
             if let Some(held) = self.brake(&mut tx, actor, &current.user, Removal::Deactivate).await? {
                 tx.commit().await?;
                 return Err(held);
@@ -312,10 +314,15 @@ impl Services {
         let mut after = plan.after.clone();
         after.last_modified = now;
         after.version = current.user.version + 1;
-        if plan.fields.is_empty() && !plan.claims {
-            tx.touch_user(id, now).await?;
+        // Written only over the version planned from: otherwise (changed or deleted since) the
+        // transaction is dropped, and the plan made again.
+        let written = if plan.fields.is_empty() && !plan.claims {
+            tx.touch_user(id, now, current.user.version).await?
         } else {
-            tx.update_user(&after, plan.searchable_changed()).await.map_err(user_name_taken(&after.user_name))?;
+            tx.update_user(&after, plan.searchable_changed(), current.user.version).await.map_err(user_name_taken(&after.user_name))?
+        };
+        if !written {
+            return Ok(None);
         }
         if after.user_name != current.user.user_name {
             tx.touch_workspaces_of(id, now).await?;

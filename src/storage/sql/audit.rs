@@ -1,35 +1,36 @@
 impl Tx {
     /// Appends an event and files it under its tags (see the audit_trail migration).
     pub async fn append_audit(&mut self, event: &AuditEvent) -> StoreResult<()> {
-        let id: i64 = sqlx::query_scalar(
+        // The event and its tags in one round trip: a write's time under the lock is mostly
+        // round trips to the connection's thread.
+        let sql = dialect::insert_then(
             "INSERT INTO audit_events (at, actor_kind, actor_id, actor_name, door, action, target_kind, \
              target_id, target_name, before_json, after_json, request_id, batch_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-        )
-        .bind(event.at)
-        .bind(event.actor_kind)
-        .bind(&event.actor_id)
-        .bind(&event.actor_name)
-        .bind(event.door)
-        .bind(&event.action)
-        .bind(event.target_kind)
-        .bind(&event.target_id)
-        .bind(&event.target_name)
-        .bind(event.before.as_ref().map(|v| v.to_string()))
-        .bind(event.after.as_ref().map(|v| v.to_string()))
-        .bind(&event.request_id)
-        .bind(&event.batch_id)
-        .fetch_one(&mut *self.tx)
-        .await?;
-        // A workspace change can concern ten thousand users: a few statements, not one each.
-        for chunk in event.tags.chunks(TAGS_PER_STATEMENT) {
-            let mut insert = QueryBuilder::<Db>::new("INSERT INTO audit_tags (tag, at, event_id) ");
-            insert.push_values(chunk, |mut row, tag| {
-                row.push_bind(tag).push_bind(event.at).push_bind(id);
-            });
-            insert.push(" ON CONFLICT DO NOTHING");
-            insert.build().execute(&mut *self.tx).await?;
-        }
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            "audit_events",
+            &format!(
+                "INSERT INTO audit_tags (tag, at, event_id) SELECT each.value, $1, new.id FROM new, {} \
+                 WHERE true ON CONFLICT DO NOTHING",
+                dialect::json_elements("$14")
+            ),
+        );
+        sqlx::query(&sql)
+            .bind(event.at)
+            .bind(event.actor_kind)
+            .bind(&event.actor_id)
+            .bind(&event.actor_name)
+            .bind(event.door)
+            .bind(&event.action)
+            .bind(event.target_kind)
+            .bind(&event.target_id)
+            .bind(&event.target_name)
+            .bind(event.before.as_ref().map(|v| v.to_string()))
+            .bind(event.after.as_ref().map(|v| v.to_string()))
+            .bind(&event.request_id)
+            .bind(&event.batch_id)
+            .bind(serde_json::to_string(&event.tags).expect("strings serialise"))
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
     }
 }

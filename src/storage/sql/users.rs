@@ -216,13 +216,17 @@ impl Tx {
     }
 
     pub async fn insert_user(&mut self, user: &User) -> StoreResult<()> {
-        let insert = sqlx::query(
+        // The user and its search terms in one round trip (see `append_audit`).
+        let sql = dialect::insert_then(
             "INSERT INTO users (id, user_name, user_name_key, external_id, given_name, family_name, \
              display_name, email, active, last_modified, emails, extra, display_name_key, given_name_key, family_name_key, \
              managed_by, created, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+            "users",
+            &format!("INSERT INTO user_search_terms (term, user_id) SELECT each.value, new.id FROM new, {}", dialect::json_elements("$19")),
         );
-        bind_fields(insert, user).bind(user.created).bind(user.version).execute(&mut *self.tx).await?;
-        self.index_user(user).await
+        let terms = serde_json::to_string(&terms_of(user)).expect("strings serialise");
+        bind_fields(sqlx::query(&sql), user).bind(user.created).bind(user.version).bind(terms).execute(&mut *self.tx).await?;
+        Ok(())
     }
 
     /// The version of a user this transaction is about to change, or None if it is gone.
@@ -231,16 +235,19 @@ impl Tx {
         Ok(sqlx::query_scalar(&sql).bind(id).fetch_optional(&mut *self.tx).await?)
     }
 
-    /// Writes the profile fields and `active` of `user` and bumps its version; the search terms
+    /// Writes the profile fields and `active` of `user` and bumps its version, if the stored
+    /// version is still `expected` (false when it is not, or the user is gone); the search terms
     /// are rewritten only when `searchable` fields changed.
-    pub async fn update_user(&mut self, user: &User, searchable: bool) -> StoreResult<()> {
+    pub async fn update_user(&mut self, user: &User, searchable: bool, expected: i64) -> StoreResult<bool> {
         let update = sqlx::query(
             "UPDATE users SET user_name = $2, user_name_key = $3, external_id = $4, given_name = $5, \
              family_name = $6, display_name = $7, email = $8, active = $9, last_modified = $10, \
              emails = $11, extra = $12, display_name_key = $13, given_name_key = $14, family_name_key = $15, \
-             managed_by = $16, version = version + 1 WHERE id = $1",
+             managed_by = $16, version = version + 1 WHERE id = $1 AND version = $17",
         );
-        bind_fields(update, user).execute(&mut *self.tx).await?;
+        if bind_fields(update, user).bind(expected).execute(&mut *self.tx).await?.rows_affected() == 0 {
+            return Ok(false);
+        }
         if searchable {
             sqlx::query("DELETE FROM user_search_terms WHERE user_id = $1")
                 .bind(&user.id)
@@ -248,17 +255,19 @@ impl Tx {
                 .await?;
             self.index_user(user).await?;
         }
-        Ok(())
+        Ok(true)
     }
 
-    /// Marks a user changed (its grants changed) without touching its fields.
-    pub async fn touch_user(&mut self, id: &str, now: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE users SET last_modified = $2, version = version + 1 WHERE id = $1")
+    /// Marks a user changed (its grants changed) without touching its fields, if the stored
+    /// version is still `expected` (false when it is not, or the user is gone).
+    pub async fn touch_user(&mut self, id: &str, now: i64, expected: i64) -> StoreResult<bool> {
+        let touched = sqlx::query("UPDATE users SET last_modified = $2, version = version + 1 WHERE id = $1 AND version = $3")
             .bind(id)
             .bind(now)
+            .bind(expected)
             .execute(&mut *self.tx)
             .await?;
-        Ok(())
+        Ok(touched.rows_affected() == 1)
     }
 
     /// Deletes a user; its grants go with it and the workspaces it was in count one member less.
@@ -276,14 +285,7 @@ impl Tx {
     }
 
     async fn index_user(&mut self, user: &User) -> StoreResult<()> {
-        let terms = search_terms([
-            user.user_name.as_str(),
-            user.given_name.as_str(),
-            user.family_name.as_str(),
-            user.display_name.as_str(),
-            user.email.as_str(),
-            user.external_id.as_deref().unwrap_or(""),
-        ]);
+        let terms = terms_of(user);
         if terms.is_empty() {
             return Ok(());
         }
@@ -294,6 +296,18 @@ impl Tx {
         insert.build().execute(&mut *self.tx).await?;
         Ok(())
     }
+}
+
+/// The words a user is found by.
+fn terms_of(user: &User) -> Vec<String> {
+    search_terms([
+        user.user_name.as_str(),
+        user.given_name.as_str(),
+        user.family_name.as_str(),
+        user.display_name.as_str(),
+        user.email.as_str(),
+        user.external_id.as_deref().unwrap_or(""),
+    ])
 }
 
 impl Backend {
