@@ -108,7 +108,7 @@ impl Services {
         if refs.is_empty() {
             return Err(ServiceError::invalid("workspaces", "Choose at least one workspace."));
         }
-        let mut links: Vec<WorkspaceLink> = self.resolve_workspaces(&refs.iter().collect::<Vec<_>>()).await?.into_values().collect();
+        let mut links: Vec<WorkspaceLink> = self.resolve_workspaces(&refs.iter().collect::<Vec<_>>(), &[]).await?.into_values().collect();
         links.sort_by_key(|w| crate::domain::text::fold_key(&w.name));
         links.dedup_by(|a, b| a.id == b.id);
         Ok(links)

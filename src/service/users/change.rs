@@ -7,7 +7,7 @@
 //! the user and writes only if the snapshot is still current (otherwise it plans again, a
 //! bounded number of times). Under the lock there are only the writes themselves.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value};
 
@@ -199,18 +199,26 @@ fn audit_states(before: &User, plan: &Plan) -> (Value, Value) {
 const PLAN_ATTEMPTS: usize = 8;
 
 impl Services {
-    /// Turns workspace references into workspaces; an unknown one refuses the whole change.
-    pub(crate) async fn resolve_workspaces(&self, refs: &[&WorkspaceRef]) -> ServiceResult<BTreeMap<usize, WorkspaceLink>> {
+    /// Turns workspace references into workspaces; an unknown one refuses the whole change. An id
+    /// among `held` (the user's workspaces as read) is not looked up again: a SCIM PATCH or PUT
+    /// names every workspace the user keeps.
+    pub(crate) async fn resolve_workspaces(&self, refs: &[&WorkspaceRef], held: &[WorkspaceLink]) -> ServiceResult<BTreeMap<usize, WorkspaceLink>> {
         if refs.len() > MAX_WORKSPACE_REFS {
             return Err(ServiceError::invalid("entitlements", format!("A change may name at most {MAX_WORKSPACE_REFS} workspaces.")));
         }
-        let ids: Vec<String> = refs.iter().filter_map(|r| if let WorkspaceRef::Id(id) = r { Some(id.clone()) } else { None }).collect();
+        let held: HashMap<&str, &WorkspaceLink> = held.iter().map(|w| (w.id.as_str(), w)).collect();
+        let ids: Vec<String> = refs
+            .iter()
+            .filter_map(|r| if let WorkspaceRef::Id(id) = r { Some(id.clone()) } else { None })
+            .filter(|id| !held.contains_key(id.as_str()))
+            .collect();
         let names: Vec<String> = refs.iter().filter_map(|r| if let WorkspaceRef::Name(n) = r { Some(n.clone()) } else { None }).collect();
-        let (by_id, by_name) = self.store.workspaces_by_ids_and_names(&ids, &names).await?;
+        let (by_id, by_name) =
+            if ids.is_empty() && names.is_empty() { Default::default() } else { self.store.workspaces_by_ids_and_names(&ids, &names).await? };
         let mut out = BTreeMap::new();
         for (i, r) in refs.iter().enumerate() {
             let found = match r {
-                WorkspaceRef::Id(id) => by_id.get(id),
+                WorkspaceRef::Id(id) => held.get(id.as_str()).copied().or_else(|| by_id.get(id)),
                 WorkspaceRef::Name(name) => by_name.get(&crate::domain::text::fold_key(name)),
             };
             match (found, r) {
@@ -230,7 +238,7 @@ impl Services {
         if refs.is_empty() && access.exactly.is_none() {
             return Ok((Vec::new(), Vec::new()));
         }
-        let resolved = if refs.is_empty() { BTreeMap::new() } else { self.resolve_workspaces(&refs).await? };
+        let resolved = if refs.is_empty() { BTreeMap::new() } else { self.resolve_workspaces(&refs, held).await? };
         let link = |i: usize| resolved[&i].clone();
         let (grants, revokes) = (access.grant.len(), access.revoke.len());
         let current: BTreeMap<String, WorkspaceLink> = held.iter().map(|w| (w.id.clone(), w.clone())).collect();
