@@ -60,9 +60,13 @@ use crate::storage::Store;
 /// How many times a write is tried when the database asks for it to be run again.
 pub(crate) const WRITE_ATTEMPTS: usize = 5;
 
-/// The service layer's entry point, cheap to clone.
+/// The service layer's entry point, cheap to clone (one reference count: each request's
+/// middleware layers clone it several times).
 #[derive(Clone)]
-pub struct Services {
+pub struct Services(Arc<Parts>);
+
+#[derive(Clone)]
+pub struct Parts {
     store: Store,
     clock: Arc<dyn Clock>,
     sign_in_turns: Arc<SignInTurns>,
@@ -71,15 +75,31 @@ pub struct Services {
     anchors: Arc<page_anchors::PageAnchors>,
 }
 
+impl std::ops::Deref for Services {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
 impl Services {
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
-        Services { store, clock, sign_in_turns: Arc::new(SignInTurns::default()), provisioning: Default::default(), verified: Default::default(), anchors: Default::default() }
+        Services(Arc::new(Parts {
+            store,
+            clock,
+            sign_in_turns: Arc::new(SignInTurns::default()),
+            provisioning: Default::default(),
+            verified: Default::default(),
+            anchors: Default::default(),
+        }))
     }
 
     /// Turns the provisioning log on: every SCIM request is recorded and kept `retention_days`.
-    pub fn with_provisioning_log(mut self, retention_days: i64) -> Self {
-        self.provisioning = provisioning::ProvisioningLog::start(self.store.clone(), retention_days, self.clock.clone());
-        self
+    pub fn with_provisioning_log(self, retention_days: i64) -> Self {
+        let mut parts = Arc::unwrap_or_clone(self.0);
+        parts.provisioning = provisioning::ProvisioningLog::start(parts.store.clone(), retention_days, parts.clock.clone());
+        Services(Arc::new(parts))
     }
 
     /// How many connections the store keeps (the SCIM door takes a share of them).
