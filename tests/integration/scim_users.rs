@@ -185,6 +185,22 @@ async fn filters_sorting_paging_and_attribute_selection() {
     assert_eq!(count(&scim.get(&q(r#"title eq "manager" and not (active eq false)"#)).await), 1);
     assert_eq!(count(&scim.get(&q(r#"displayName co "AR""#)).await), 1);
     assert_eq!(count(&scim.get(&q(r#"USERNAME pr"#)).await), 4);
+    // Presence of a boolean or a time is whether it has a value, on either backend.
+    assert_eq!(count(&scim.get(&q(r#"active pr"#)).await), 4);
+    assert_eq!(count(&scim.get(&q(r#"meta.created pr"#)).await), 4);
+    assert_eq!(count(&scim.get(&q(r#"not (active pr)"#)).await), 0);
+    assert_eq!(count(&scim.get(&q(r#"active ne null"#)).await), 4);
+    assert_eq!(count(&scim.get(&q(r#"emails.primary pr"#)).await), 0);
+    let with_primary = scim.post("/Users", json!({"userName": "erin@example.com",
+        "emails": [{"value": "erin@example.com", "primary": true}, {"value": "erin@home.example"}]})).await;
+    assert_eq!(with_primary.status, 201);
+    assert_eq!(count(&scim.get(&q(r#"emails.primary pr"#)).await), 1);
+    // Every stored e-mail has its `primary`, true or false.
+    assert_eq!(count(&scim.get(&q(r#"emails[primary pr and value ew "home.example"]"#)).await), 1);
+    assert_eq!(count(&scim.get(&q(r#"emails[not (primary pr) and value ew "home.example"]"#)).await), 0);
+    assert_eq!(count(&scim.get(&q(r#"emails.primary eq null"#)).await), 0);
+    assert_eq!(count(&scim.get(&q(r#"entitlements.primary pr"#)).await), 0);
+    assert_eq!(scim.send("DELETE", &format!("/Users/{}", with_primary.body["id"].as_str().unwrap()), None, &[]).await.status, 204);
     assert_eq!(count(&scim.get(&q(r#"meta.created gt "2000-01-01T00:00:00Z""#)).await), 4);
     assert_eq!(count(&scim.get(&q(r#"userName ne "alice@example.com""#)).await), 3);
     assert_scim_error(&scim.get(&q(r#"userName eq"#)).await, 400, Some("invalidFilter"));

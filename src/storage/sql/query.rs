@@ -144,21 +144,32 @@ fn compare(sql: &mut QueryBuilder<'_, Db>, field: &Field, op: Op, literal: &Lite
     Ok(())
 }
 
+/// A field has a value: text that is not empty, or any boolean or time (every stored e-mail has
+/// its `primary`, true or false; a workspace entitlement has none).
 fn present(sql: &mut QueryBuilder<'_, Db>, field: &Field) -> Result<(), QueryError> {
     sql.push("(");
-    column(sql, field);
-    sql.push(" IS NOT NULL AND ");
-    column(sql, field);
-    sql.push(" <> '')");
+    match field.kind() {
+        _ if *field == Field::WorkspacePrimary => {
+            sql.push("FALSE");
+        }
+        FieldKind::Text { .. } => {
+            column(sql, field);
+            sql.push(" IS NOT NULL AND ");
+            column(sql, field);
+            sql.push(" <> ''");
+        }
+        FieldKind::Bool | FieldKind::Time => {
+            column(sql, field);
+            sql.push(" IS NOT NULL");
+        }
+    }
+    sql.push(")");
     Ok(())
 }
 
 fn not_present(sql: &mut QueryBuilder<'_, Db>, field: &Field) {
-    sql.push("(");
-    column(sql, field);
-    sql.push(" IS NULL OR ");
-    column(sql, field);
-    sql.push(" = '')");
+    sql.push("NOT ");
+    let _ = present(sql, field);
 }
 
 pub fn push_condition(sql: &mut QueryBuilder<'_, Db>, condition: &Condition) -> Result<(), QueryError> {
