@@ -14,8 +14,9 @@ pub fn new_id() -> String {
     uuid::Builder::from_random_bytes(rand::random()).into_uuid().to_string()
 }
 
-/// A request id: unique and time-ordered (UUID version 7), so the indexes that find a request's
-/// log row and audit events grow at their end instead of at random pages. Not a secret.
+/// A request id: unique and ordered by the millisecond it was made in (UUID version 7, random
+/// within the millisecond), so the indexes that find a request's log row and audit events grow
+/// at their end instead of at random pages. Not a secret; nothing orders by it.
 pub fn new_request_id() -> String {
     let millis = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
     uuid::Builder::from_unix_timestamp_millis(millis, &rand::random()).into_uuid().to_string()
