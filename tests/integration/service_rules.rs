@@ -40,6 +40,12 @@ async fn every_change_bumps_the_version_and_appends_one_audit_event_with_before_
     assert_eq!(update.action, "user.update");
     assert!(update.before_json.as_deref().unwrap().contains("\"given_name\":\"Test\""));
     assert!(update.after_json.as_deref().unwrap().contains("\"given_name\":\"Alan\""));
+    // The search terms follow the change: found by the new name, no longer by the old.
+    let search = |q: &str| cim::domain::users::UserListQuery { q: q.into(), ..Default::default() };
+    let found = app.services.list_users(&system(), &search("alan"), &Default::default(), 1).await.unwrap();
+    assert_eq!(found.rows.len(), 1);
+    let gone = app.services.list_users(&system(), &search("test turing"), &Default::default(), 1).await.unwrap();
+    assert!(gone.rows.is_empty());
     // Saving the same values again changes nothing and records nothing.
     let same = app.services.change_user_to(&system(), &user.id, Some(2), profile(edited)).await.unwrap().user;
     assert_eq!(same.version, 2);

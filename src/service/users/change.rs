@@ -3,9 +3,9 @@
 //! current state, writes only what differs, and records one audit event naming what changed.
 //!
 //! Everything that costs (validation, a PATCH applied to the representation, workspace look-ups)
-//! happens before the write lock is taken, against a snapshot; the transaction then re-reads
-//! the user and writes only if the snapshot is still current (otherwise it plans again, a
-//! bounded number of times). Under the lock there are only the writes themselves.
+//! happens before the write lock is taken, against a snapshot; the transaction then writes
+//! only over the version the snapshot had (otherwise it plans again, a bounded number of
+//! times). Under the lock there are only the writes themselves.
 
 use std::collections::{BTreeMap, HashMap};
 

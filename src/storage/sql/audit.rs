@@ -1,8 +1,8 @@
 impl Tx {
     /// Appends an event and files it under its tags (see the audit_trail migration).
     pub async fn append_audit(&mut self, event: &AuditEvent) -> StoreResult<()> {
-        // The event and its tags in one round trip: a write's time under the lock is mostly
-        // round trips to the connection's thread.
+        // The event and its tags in one round trip to the connection's thread: one wait fewer
+        // under the write lock.
         let sql = dialect::insert_then(
             "INSERT INTO audit_events (at, actor_kind, actor_id, actor_name, door, action, target_kind, \
              target_id, target_name, before_json, after_json, request_id, batch_id) \

@@ -222,7 +222,7 @@ impl Tx {
              display_name, email, active, last_modified, emails, extra, display_name_key, given_name_key, family_name_key, \
              managed_by, created, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
             "users",
-            &format!("INSERT INTO user_search_terms (term, user_id) SELECT each.value, new.id FROM new, {}", dialect::json_elements("$19")),
+            &terms_insert("new.id", "new, ", "$19"),
         );
         let terms = serde_json::to_string(&terms_of(user)).expect("strings serialise");
         bind_fields(sqlx::query(&sql), user).bind(user.created).bind(user.version).bind(terms).execute(&mut *self.tx).await?;
@@ -285,17 +285,19 @@ impl Tx {
     }
 
     async fn index_user(&mut self, user: &User) -> StoreResult<()> {
-        let terms = terms_of(user);
-        if terms.is_empty() {
-            return Ok(());
-        }
-        let mut insert: QueryBuilder<Db> = QueryBuilder::new("INSERT INTO user_search_terms (term, user_id) ");
-        insert.push_values(terms, |mut row, term| {
-            row.push_bind(term).push_bind(&user.id);
-        });
-        insert.build().execute(&mut *self.tx).await?;
+        sqlx::query(&terms_insert("$1", "", "$2"))
+            .bind(&user.id)
+            .bind(serde_json::to_string(&terms_of(user)).expect("strings serialise"))
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
     }
+}
+
+/// The insert of a user's search terms, one per element of the JSON text array bound at `terms`,
+/// for the user `user_id` names (read from `from`, which ends with a comma when given).
+fn terms_insert(user_id: &str, from: &str, terms: &str) -> String {
+    format!("INSERT INTO user_search_terms (term, user_id) SELECT each.value, {user_id} FROM {from}{}", dialect::json_elements(terms))
 }
 
 /// The words a user is found by.
