@@ -191,7 +191,7 @@ pub async fn bulk(ctx: Ctx, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
                 if let Some(v) = outcome.version {
                     entry["version"] = json!(etag(v));
                 }
-                if let (Some(b), Some(id)) = (&op.bulk_id, outcome.body.as_ref().and_then(|v| v["id"].as_str())) {
+                if let (Some(b), Some(id)) = (&op.bulk_id, outcome.resource_id()) {
                     ids.insert(b.clone(), id.to_string());
                 }
             }

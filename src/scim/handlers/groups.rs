@@ -4,7 +4,7 @@ use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
 use std::collections::HashSet;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::scim::protocol::error::{ScimError, ScimResult};
 use crate::scim::protocol::filter::{CompValue, CompareOp, Filter};
@@ -14,7 +14,6 @@ use crate::scim::protocol::listing::{ListParams, Resource};
 use super::outcome::{Ctx, Outcome};
 use crate::scim::protocol::patch::{parse_patch, parse_target, OpKind, PatchOp};
 use crate::scim::protocol::projection::{excludes, project};
-use crate::scim::protocol::schema::LIST_SCHEMA;
 use crate::domain::workspaces::Workspace;
 use crate::scim::protocol::limits::MAX_MEMBERS_PER_CHANGE;
 use crate::service::WorkspaceChange;
@@ -52,12 +51,17 @@ async fn outcome(ctx: &Ctx, ws: &Workspace, status: StatusCode, params: &ListPar
     Ok(Outcome::resource(status, body, ws.version, group_location(&ctx.base, &ws.id)))
 }
 
-pub async fn list_groups(ctx: &Ctx, params: &ListParams) -> ScimResult<Value> {
+/// The page of groups a list or search asks for, as the response shows them, with how many
+/// meet its filter.
+pub async fn list_groups(ctx: &Ctx, params: &ListParams) -> ScimResult<(i64, Vec<Value>)> {
     let query = params.query(Resource::Group)?;
     let (total, groups) = ctx.services.find_workspaces(&ctx.actor, &query).await?;
-    let resources = render_all(ctx, &groups, params).await?;
-    Ok(json!({"schemas": [LIST_SCHEMA], "totalResults": total, "startIndex": params.start(),
-              "itemsPerPage": resources.len(), "Resources": resources}))
+    Ok((total, render_all(ctx, &groups, params).await?))
+}
+
+async fn list_response(ctx: &Ctx, params: &ListParams) -> ScimResult<Outcome> {
+    let (total, shown) = list_groups(ctx, params).await?;
+    Ok(Outcome::list(total, params.start(), &shown))
 }
 
 pub async fn create_group(ctx: &Ctx, body: &Value, params: &ListParams) -> ScimResult<Outcome> {
@@ -196,11 +200,11 @@ pub async fn get(ctx: Ctx, Path(id): Path<String>, Query(q): Query<Vec<(String, 
 }
 
 pub async fn list(ctx: Ctx, Query(q): Query<Vec<(String, String)>>) -> ScimResult<Outcome> {
-    Ok(Outcome::json(list_groups(&ctx, &ListParams::from_query(&q)?).await?))
+    list_response(&ctx, &ListParams::from_query(&q)?).await
 }
 
 pub async fn search(ctx: Ctx, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
-    Ok(Outcome::json(list_groups(&ctx, &ListParams::from_search(&body)?).await?))
+    list_response(&ctx, &ListParams::from_search(&body)?).await
 }
 
 pub async fn create(ctx: Ctx, Query(q): Query<Vec<(String, String)>>, ScimBody(body): ScimBody) -> ScimResult<Outcome> {

@@ -4,10 +4,12 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde_json::Value;
 
 use super::request::base_url;
-use super::response::{resource, scim_json};
+use super::response::{resource, scim_text};
+use crate::scim::protocol::schema::LIST_SCHEMA;
 use crate::scim::protocol::error::ScimError;
 use crate::service::{Actor, Services};
 
@@ -21,9 +23,15 @@ pub struct Ctx {
 
 pub struct Outcome {
     pub status: StatusCode,
-    pub body: Option<Value>,
+    pub body: Option<Body>,
     pub version: Option<i64>,
     pub location: Option<String>,
+}
+
+/// A response body: a tree, or JSON already written (a list page, see `UserDoc`).
+pub enum Body {
+    Tree(Value),
+    Written(String),
 }
 
 /// Every handler gets its context this way: the services, the credential's actor (put there by
@@ -39,11 +47,26 @@ impl FromRequestParts<Services> for Ctx {
 
 impl Outcome {
     pub fn resource(status: StatusCode, body: Value, version: i64, location: String) -> Self {
-        Outcome { status, body: Some(body), version: Some(version), location: Some(location) }
+        Outcome { status, body: Some(Body::Tree(body)), version: Some(version), location: Some(location) }
     }
 
     pub fn json(body: Value) -> Self {
-        Outcome { status: StatusCode::OK, body: Some(body), version: None, location: None }
+        Outcome { status: StatusCode::OK, body: Some(Body::Tree(body)), version: None, location: None }
+    }
+
+    /// A ListResponse (RFC 7644 §3.4.2) of `resources`, the page from `start` of `total`.
+    pub fn list<T: Serialize>(total: i64, start: usize, resources: &[T]) -> Self {
+        let page = ListResponse { schemas: [LIST_SCHEMA], total_results: total, start_index: start, items_per_page: resources.len(), resources };
+        let text = serde_json::to_string(&page).expect("a list serialises");
+        Outcome { status: StatusCode::OK, body: Some(Body::Written(text)), version: None, location: None }
+    }
+
+    /// The id of the resource the body shows, if it shows one.
+    pub fn resource_id(&self) -> Option<&str> {
+        match &self.body {
+            Some(Body::Tree(v)) => v["id"].as_str(),
+            _ => None,
+        }
     }
 
     pub fn no_content() -> Self {
@@ -53,13 +76,28 @@ impl Outcome {
 
 impl IntoResponse for Outcome {
     fn into_response(self) -> Response {
-        match (self.body, self.version) {
-            (Some(body), Some(version)) => {
+        let text = match self.body {
+            Some(Body::Tree(body)) => body.to_string(),
+            Some(Body::Written(text)) => text,
+            None => return self.status.into_response(),
+        };
+        match self.version {
+            Some(version) => {
                 let location = (self.status == StatusCode::CREATED).then_some(self.location.as_deref()).flatten();
-                resource(self.status, &body, version, location)
+                resource(self.status, text, version, location)
             }
-            (Some(body), None) => scim_json(self.status, &body),
-            (None, _) => self.status.into_response(),
+            None => scim_text(self.status, text),
         }
     }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListResponse<'a, T> {
+    schemas: [&'static str; 1],
+    total_results: i64,
+    start_index: usize,
+    items_per_page: usize,
+    #[serde(rename = "Resources")]
+    resources: &'a [T],
 }

@@ -11,14 +11,19 @@ use crate::scim::protocol::error::ScimError;
 pub const SCIM_CONTENT_TYPE: &str = "application/scim+json";
 
 pub fn scim_json(status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+    scim_text(status, body.to_string())
+}
+
+/// JSON already written, with the SCIM media type.
+pub fn scim_text(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_CONTENT_TYPE));
     response
 }
 
 /// A resource response with its ETag (and Location, for 201).
-pub fn resource(status: StatusCode, body: &Value, version: i64, location: Option<&str>) -> Response {
-    let mut response = scim_json(status, body);
+pub fn resource(status: StatusCode, body: String, version: i64, location: Option<&str>) -> Response {
+    let mut response = scim_text(status, body);
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&etag(version)) {
         headers.insert(header::ETAG, v);

@@ -1,6 +1,6 @@
 //! POST /.search at the root of the service (RFC 7644 §3.4.3).
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::groups::list_groups;
 use super::outcome::{Ctx, Outcome};
@@ -8,7 +8,6 @@ use super::request::ScimBody;
 use super::users::list_users;
 use crate::scim::protocol::error::ScimResult;
 use crate::scim::protocol::listing::ListParams;
-use crate::scim::protocol::schema::LIST_SCHEMA;
 
 /// POST /.search at the root: users, then groups, under one filter (RFC 7644 §3.4.3), paged
 /// across both as one list. Each type is asked for just its share of the page (and its total),
@@ -17,8 +16,8 @@ pub async fn search_all(ctx: Ctx, ScimBody(body): ScimBody) -> ScimResult<Outcom
     let params = ListParams::from_search(&body)?;
     let (start, count) = (params.start(), params.count());
     let users = list_users(&ctx, &ListParams { start_index: Some(start as i64), count: Some(count as i64), ..params.clone() }).await;
-    let users_total = users.as_ref().map_or(0, |u| u["totalResults"].as_i64().unwrap_or(0)) as usize;
-    let users_shown = users.as_ref().map_or(0, |u| u["Resources"].as_array().map_or(0, Vec::len));
+    let users_total = users.as_ref().map_or(0, |(total, _)| *total) as usize;
+    let users_shown = users.as_ref().map_or(0, |(_, shown)| shown.len());
     // Groups continue where users end: from the first group if this page began among the users.
     let group_start = start.saturating_sub(users_total).max(1);
     let group_count = count - users_shown;
@@ -32,10 +31,9 @@ pub async fn search_all(ctx: Ctx, ScimBody(body): ScimBody) -> ScimResult<Outcom
     };
     let mut total = 0;
     let mut page: Vec<Value> = Vec::new();
-    for list in [users, groups].into_iter().flatten() {
-        total += list["totalResults"].as_i64().unwrap_or(0);
-        page.extend(list["Resources"].as_array().cloned().unwrap_or_default());
+    for (of_type, shown) in [users, groups].into_iter().flatten() {
+        total += of_type;
+        page.extend(shown);
     }
-    Ok(Outcome::json(json!({"schemas": [LIST_SCHEMA], "totalResults": total, "startIndex": start,
-                            "itemsPerPage": page.len(), "Resources": page})))
+    Ok(Outcome::list(total, start, &page))
 }

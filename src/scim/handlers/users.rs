@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::scim::protocol::error::{ScimError, ScimResult};
 use super::request::{if_match, ScimBody};
@@ -10,14 +10,19 @@ use crate::scim::protocol::listing::{ListParams, Resource};
 use super::outcome::{Ctx, Outcome};
 use crate::scim::protocol::patch::{apply_user_patch, parse_patch, PatchOp};
 use crate::scim::protocol::projection::project;
-use crate::scim::protocol::schema::LIST_SCHEMA;
-use crate::scim::protocol::user_json::{patchable_json, user_draft, user_json, user_location};
+use crate::scim::protocol::user_json::{patchable_json, user_draft, user_json, user_location, UserDoc};
+use crate::service::UserWithAccess;
 
-/// A ListResponse of users (RFC 7644 §3.4.2).
-pub async fn list_users(ctx: &Ctx, params: &ListParams) -> ScimResult<Value> {
-    let query = params.query(Resource::User)?;
-    let (total, users) = ctx.services.find_users(&ctx.actor, &query).await?;
-    let resources: Vec<Value> = users
+/// The page of users a list or search asks for, with how many meet its filter.
+async fn find_users(ctx: &Ctx, params: &ListParams) -> ScimResult<(i64, Vec<UserWithAccess>)> {
+    Ok(ctx.services.find_users(&ctx.actor, &params.query(Resource::User)?).await?)
+}
+
+/// The page of users a list or search asks for, each cut to the attributes it asks for, with
+/// how many meet its filter.
+pub async fn list_users(ctx: &Ctx, params: &ListParams) -> ScimResult<(i64, Vec<Value>)> {
+    let (total, users) = find_users(ctx, params).await?;
+    let shown = users
         .iter()
         .map(|u| {
             let mut v = user_json(u, &ctx.base);
@@ -25,8 +30,19 @@ pub async fn list_users(ctx: &Ctx, params: &ListParams) -> ScimResult<Value> {
             v
         })
         .collect();
-    Ok(json!({"schemas": [LIST_SCHEMA], "totalResults": total, "startIndex": params.start(),
-              "itemsPerPage": resources.len(), "Resources": resources}))
+    Ok((total, shown))
+}
+
+/// A ListResponse of users (RFC 7644 §3.4.2). Whole users, what identity providers ask for,
+/// are written straight from the store's (see `UserDoc`).
+async fn list_response(ctx: &Ctx, params: &ListParams) -> ScimResult<Outcome> {
+    if !params.attributes.is_empty() || !params.excluded.is_empty() {
+        let (total, shown) = list_users(ctx, params).await?;
+        return Ok(Outcome::list(total, params.start(), &shown));
+    }
+    let (total, users) = find_users(ctx, params).await?;
+    let whole: Vec<UserDoc> = users.iter().map(|user| UserDoc { user, base: &ctx.base }).collect();
+    Ok(Outcome::list(total, params.start(), &whole))
 }
 
 pub async fn create_user(ctx: &Ctx, body: &Value) -> ScimResult<Outcome> {
@@ -70,13 +86,11 @@ pub async fn get(ctx: Ctx, Path(id): Path<String>, Query(q): Query<Vec<(String, 
 }
 
 pub async fn list(ctx: Ctx, Query(q): Query<Vec<(String, String)>>) -> ScimResult<Outcome> {
-    let body = list_users(&ctx, &ListParams::from_query(&q)?).await?;
-    Ok(Outcome::json(body))
+    list_response(&ctx, &ListParams::from_query(&q)?).await
 }
 
 pub async fn search(ctx: Ctx, ScimBody(body): ScimBody) -> ScimResult<Outcome> {
-    let body = list_users(&ctx, &ListParams::from_search(&body)?).await?;
-    Ok(Outcome::json(body))
+    list_response(&ctx, &ListParams::from_search(&body)?).await
 }
 
 pub async fn create(ctx: Ctx, ScimBody(body): ScimBody) -> ScimResult<Outcome> {

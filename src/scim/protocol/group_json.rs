@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use super::error::{ScimError, ScimResult};
 use super::schema::GROUP_SCHEMA;
-use super::user_json::meta;
+use super::user_json::Meta;
 use crate::domain::workspaces::Workspace;
 
 pub fn group_location(base: &str, id: &str) -> String {
@@ -28,7 +28,8 @@ pub fn group_json(ws: &Workspace, members: Option<&[(String, String)]>, base: &s
             .collect();
         out.insert("members".into(), Value::Array(list));
     }
-    out.insert("meta".into(), meta("Group", ws.created, ws.last_modified, group_location(base, &ws.id), ws.version));
+    let meta = Meta { resource_type: "Group", created: ws.created, last_modified: ws.last_modified, location: group_location(base, &ws.id), version: ws.version };
+    out.insert("meta".into(), serde_json::to_value(meta).expect("meta serialises"));
     Value::Object(out)
 }
 

@@ -1,11 +1,13 @@
 //! The SCIM User (RFC 7643 §4.1, §4.3) as JSON: from the store's user and back to a draft.
 
 use chrono::{TimeZone, Utc};
-use serde_json::{json, Map, Value};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
 
 use super::error::{ScimError, ScimResult};
 use super::schema::{canonical, ENTERPRISE_ATTRS, ENTERPRISE_SCHEMA, MULTI_VALUED_EXTRA, NAME_EXTRA, USER_EXTRA, USER_SCHEMA};
-use crate::domain::users::{Email, OTHER_ENTITLEMENTS};
+use crate::domain::users::{Email, User, OTHER_ENTITLEMENTS};
 use crate::domain::users::UserInput;
 use crate::service::{AccessChange, ProfileUpdate, UserChange, UserWithAccess, WorkspaceRef};
 
@@ -54,14 +56,26 @@ pub fn etag(version: i64) -> String {
     format!("W/\"{version}\"")
 }
 
-pub fn meta(resource_type: &str, created: i64, last_modified: i64, location: String, version: i64) -> Value {
-    json!({
-        "resourceType": resource_type,
-        "created": rfc3339(created),
-        "lastModified": rfc3339(last_modified),
-        "location": location,
-        "version": etag(version),
-    })
+/// A resource's `meta` (RFC 7643 §3.1).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Meta {
+    pub resource_type: &'static str,
+    #[serde(serialize_with = "as_rfc3339")]
+    pub created: i64,
+    #[serde(serialize_with = "as_rfc3339")]
+    pub last_modified: i64,
+    pub location: String,
+    #[serde(serialize_with = "as_etag")]
+    pub version: i64,
+}
+
+fn as_rfc3339<S: Serializer>(ms: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&rfc3339(*ms))
+}
+
+fn as_etag<S: Serializer>(version: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&etag(*version))
 }
 
 pub fn user_location(base: &str, id: &str) -> String {
@@ -83,55 +97,129 @@ pub fn patchable_json(u: &UserWithAccess) -> Map<String, Value> {
     map
 }
 
-/// The full representation of a user.
+/// The full representation of a user, as a `Value` (to patch or project it).
 pub fn user_json(u: &UserWithAccess, base: &str) -> Value {
-    let user = &u.user;
-    let mut out = Map::new();
-    let mut schemas = vec![json!(USER_SCHEMA)];
-    if user.extra.contains_key(ENTERPRISE_SCHEMA) {
-        schemas.push(json!(ENTERPRISE_SCHEMA));
-    }
-    out.insert("schemas".into(), Value::Array(schemas));
-    out.insert("id".into(), json!(user.id));
-    if let Some(external_id) = &user.external_id {
-        out.insert("externalId".into(), json!(external_id));
-    }
-    out.insert("userName".into(), json!(user.user_name));
-    let mut name = Map::new();
-    name.insert("givenName".into(), json!(user.given_name));
-    name.insert("familyName".into(), json!(user.family_name));
-    if let Some(Value::Object(extra_name)) = user.extra.get("name") {
-        name.extend(extra_name.clone());
-    }
-    name.entry("formatted").or_insert_with(|| json!(format!("{} {}", user.given_name, user.family_name).trim()));
-    out.insert("name".into(), Value::Object(name));
-    out.insert("displayName".into(), json!(user.display_name));
-    out.insert("active".into(), json!(user.active));
-    if !user.emails.is_empty() {
-        out.insert("emails".into(), serde_json::to_value(&user.emails).unwrap_or(Value::Null));
-    }
-    for key in USER_EXTRA {
-        if let Some(v) = user.extra.get(*key) {
-            out.insert((*key).into(), v.clone());
+    serde_json::to_value(UserDoc { user: u, base }).expect("a user serialises")
+}
+
+/// The full representation of a user, written attribute by attribute. A list page writes a
+/// hundred of them: building a `Value` tree for each first (a map node and a string per key,
+/// every one freed again) was most of what a page cost beyond reading the store.
+pub struct UserDoc<'a> {
+    pub user: &'a UserWithAccess,
+    pub base: &'a str,
+}
+
+impl Serialize for UserDoc<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (u, user) = (self.user, &self.user.user);
+        let mut out = s.serialize_map(None)?;
+        let enterprise = user.extra.get(ENTERPRISE_SCHEMA);
+        match enterprise {
+            Some(_) => out.serialize_entry("schemas", &[USER_SCHEMA, ENTERPRISE_SCHEMA])?,
+            None => out.serialize_entry("schemas", &[USER_SCHEMA])?,
         }
+        out.serialize_entry("id", &user.id)?;
+        if let Some(external_id) = &user.external_id {
+            out.serialize_entry("externalId", external_id)?;
+        }
+        out.serialize_entry("userName", &user.user_name)?;
+        out.serialize_entry("name", &NameDoc(user))?;
+        out.serialize_entry("displayName", &user.display_name)?;
+        out.serialize_entry("active", &user.active)?;
+        if !user.emails.is_empty() {
+            out.serialize_entry("emails", &user.emails)?;
+        }
+        for key in USER_EXTRA {
+            if let Some(v) = user.extra.get(*key) {
+                out.serialize_entry(key, v)?;
+            }
+        }
+        out.serialize_entry("groups", &GroupsDoc(self))?;
+        out.serialize_entry("entitlements", &EntitlementsDoc(u))?;
+        if let Some(ext) = enterprise {
+            out.serialize_entry(ENTERPRISE_SCHEMA, ext)?;
+        }
+        let location = user_location(self.base, &user.id);
+        out.serialize_entry("meta", &Meta { resource_type: "User", created: user.created, last_modified: user.last_modified, location, version: user.version })?;
+        out.end()
     }
-    let groups: Vec<Value> = u
-        .workspaces
-        .iter()
-        .map(|w| json!({"value": w.id, "display": w.name, "$ref": format!("{base}/Groups/{}", w.id), "type": "direct"}))
-        .collect();
-    let mut entitlements: Vec<Value> =
-        u.workspaces.iter().map(|w| json!({"type": "WORKSPACE", "value": w.id, "display": w.name})).collect();
-    if let Some(Value::Array(others)) = user.extra.get(OTHER_ENTITLEMENTS) {
-        entitlements.extend(others.iter().cloned());
+}
+
+/// `name`: the two parts with columns, the stored others, and `formatted` made from the parts
+/// unless one was stored.
+struct NameDoc<'a>(&'a User);
+
+impl Serialize for NameDoc<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let user = self.0;
+        let mut out = s.serialize_map(None)?;
+        out.serialize_entry("givenName", &user.given_name)?;
+        out.serialize_entry("familyName", &user.family_name)?;
+        let stored = match user.extra.get("name") {
+            Some(Value::Object(stored)) => Some(stored),
+            _ => None,
+        };
+        // The stored ones never hold the two parts (`user_draft` keeps only NAME_EXTRA).
+        for (key, value) in stored.into_iter().flatten() {
+            out.serialize_entry(key, value)?;
+        }
+        if !stored.is_some_and(|n| n.contains_key("formatted")) {
+            out.serialize_entry("formatted", format!("{} {}", user.given_name, user.family_name).trim())?;
+        }
+        out.end()
     }
-    out.insert("groups".into(), Value::Array(groups));
-    out.insert("entitlements".into(), Value::Array(entitlements));
-    if let Some(ext) = user.extra.get(ENTERPRISE_SCHEMA) {
-        out.insert(ENTERPRISE_SCHEMA.into(), ext.clone());
+}
+
+/// `groups`: each workspace the user may enter, as a direct membership.
+struct GroupsDoc<'a>(&'a UserDoc<'a>);
+
+impl Serialize for GroupsDoc<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let base = self.0.base;
+        s.collect_seq(self.0.user.workspaces.iter().map(|w| GroupRef {
+            value: &w.id,
+            display: &w.name,
+            reference: format!("{base}/Groups/{}", w.id),
+            kind: "direct",
+        }))
     }
-    out.insert("meta".into(), meta("User", user.created, user.last_modified, user_location(base, &user.id), user.version));
-    Value::Object(out)
+}
+
+#[derive(Serialize)]
+struct GroupRef<'a> {
+    value: &'a str,
+    display: &'a str,
+    #[serde(rename = "$ref")]
+    reference: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Entitlement<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    value: &'a str,
+    display: &'a str,
+}
+
+/// `entitlements`: a WORKSPACE one per workspace, then the others as they were sent.
+struct EntitlementsDoc<'a>(&'a UserWithAccess);
+
+impl Serialize for EntitlementsDoc<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut out = s.serialize_seq(None)?;
+        for w in &self.0.workspaces {
+            out.serialize_element(&Entitlement { kind: "WORKSPACE", value: &w.id, display: &w.name })?;
+        }
+        if let Some(Value::Array(others)) = self.0.user.extra.get(OTHER_ENTITLEMENTS) {
+            for other in others {
+                out.serialize_element(other)?;
+            }
+        }
+        out.end()
+    }
 }
 
 fn text(value: &Value, attr: &str) -> ScimResult<String> {
@@ -312,6 +400,7 @@ pub fn user_draft(body: &Value) -> ScimResult<UserDraft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn a_draft_reads_keys_in_any_case_and_keeps_extension_attributes() {
@@ -366,5 +455,43 @@ mod tests {
     fn no_entitlements_key_leaves_workspaces_alone() {
         assert_eq!(user_draft(&json!({"userName": "a"})).unwrap().workspaces, None);
         assert_eq!(user_draft(&json!({"userName": "a", "entitlements": []})).unwrap().workspaces, Some(vec![]));
+    }
+
+    #[test]
+    fn a_user_is_written_with_every_attribute_once() {
+        let body = json!({
+            "userName": "bjensen", "externalId": "e1", "displayName": "Babs", "active": false, "nickName": "B",
+            "name": {"givenName": "Barbara", "familyName": "Jensen", "middleName": "Jane"},
+            "emails": [{"value": "b@example.com", "type": "work", "primary": true}],
+            "entitlements": [{"type": "ROLE", "value": "approver"}],
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Tour"}
+        });
+        let UserChange { profile: Some(ProfileUpdate::Whole { input, emails, extra }), .. } = user_draft(&body).unwrap().into_change() else {
+            panic!("a whole profile")
+        };
+        let user = User {
+            id: "u1".into(), user_name: input.user_name, external_id: Some(input.external_id), given_name: input.given_name,
+            family_name: input.family_name, display_name: input.display_name, email: String::new(), active: false,
+            created: 0, last_modified: 1_000, version: 3, emails, extra, managed_by: None,
+        };
+        let access = UserWithAccess { user, workspaces: vec![crate::domain::workspaces::WorkspaceLink { id: "w1".into(), name: "Finance".into() }] };
+        let written = serde_json::to_string(&UserDoc { user: &access, base: "https://cim" }).unwrap();
+        let expected = json!({
+            "schemas": [USER_SCHEMA, ENTERPRISE_SCHEMA], "id": "u1", "externalId": "e1", "userName": "bjensen",
+            "name": {"givenName": "Barbara", "familyName": "Jensen", "middleName": "Jane", "formatted": "Barbara Jensen"},
+            "displayName": "Babs", "active": false, "nickName": "B",
+            "emails": [{"value": "b@example.com", "type": "work", "primary": true}],
+            "groups": [{"value": "w1", "display": "Finance", "$ref": "https://cim/Groups/w1", "type": "direct"}],
+            "entitlements": [{"type": "WORKSPACE", "value": "w1", "display": "Finance"}, {"type": "ROLE", "value": "approver"}],
+            ENTERPRISE_SCHEMA: {"department": "Tour"},
+            "meta": {"resourceType": "User", "created": "1970-01-01T00:00:00.000Z", "lastModified": "1970-01-01T00:00:01.000Z",
+                     "location": "https://cim/Users/u1", "version": "W/\"3\""}
+        });
+        assert_eq!(serde_json::from_str::<Value>(&written).unwrap(), expected);
+        assert_eq!(user_json(&access, "https://cim"), expected);
+        // Parsing keeps the last of a repeated key, so count them in the text.
+        for key in ["\"formatted\"", "\"givenName\"", "\"entitlements\"", "\"id\""] {
+            assert_eq!(written.matches(key).count(), 1, "{key} in {written}");
+        }
     }
 }
