@@ -58,9 +58,9 @@ impl Backend {
         // connection's small page cache: that copying was most of a large read's time.
         // (SQLite caps it at its compiled limit; the WAL is still read the usual way.)
         let reads = options.clone().pragma("mmap_size", MMAP_BYTES.to_string());
-        let pool = SqlitePoolOptions::new().max_connections(POOL_SIZE).connect_with(reads).await?;
+        let pool = pool_options().max_connections(POOL_SIZE).connect_with(reads).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        let writes = SqlitePoolOptions::new()
+        let writes = pool_options()
             .max_connections(1)
             .connect_with(options.clone().pragma("wal_autocheckpoint", CHECKPOINT_PAGES.to_string()))
             .await?;
@@ -93,6 +93,13 @@ const SYNC_EVERY: Duration = Duration::from_secs(1);
 /// it can beside the writes (it waits for no one and no one waits for it), so a power loss
 /// undoes at most about the last second. (`synchronous = FULL`, a sync in every commit, cost
 /// writes 40-45%.) Ends when its connection cannot be had.
+/// No ping before a pooled connection is handed out (sqlx's default): a SQLite connection is
+/// a file this process holds, no server can drop it, and each ping was a round trip to the
+/// connection's thread, two thread switches, before every query of every request.
+fn pool_options() -> SqlitePoolOptions {
+    SqlitePoolOptions::new().test_before_acquire(false)
+}
+
 async fn keep_syncing(options: SqliteConnectOptions) {
     use sqlx::Connection;
     let Ok(mut conn) = sqlx::SqliteConnection::connect_with(&options).await else { return };
