@@ -24,6 +24,17 @@ const MMAP_BYTES: u64 = 16 << 30;
 /// under steady writes: it grew past 1 GB in 40 s. `keep_syncing` only adds a sync.)
 const CHECKPOINT_PAGES: u32 = 10_000;
 
+/// Pools that hand out a connection without pinging it first, as sqlx does by default: each
+/// ping was a round trip to the connection's thread (two thread switches) before every query
+/// of every request, and it checks nothing useful here. A SQLite connection is a file this
+/// process holds, which no server can drop; and sqlx already pings a connection when it comes
+/// back to the pool, after the rollback of any transaction a cancelled request left open, so
+/// a broken one is closed then. (It also keeps a cancelled wait for a connection from costing
+/// the connection, which matters to the one-connection write pool.)
+fn pool_options() -> SqlitePoolOptions {
+    SqlitePoolOptions::new().test_before_acquire(false)
+}
+
 #[derive(Clone, Debug)]
 pub struct Backend {
     pool: Pool,
@@ -93,13 +104,6 @@ const SYNC_EVERY: Duration = Duration::from_secs(1);
 /// it can beside the writes (it waits for no one and no one waits for it), so a power loss
 /// undoes at most about the last second. (`synchronous = FULL`, a sync in every commit, cost
 /// writes 40-45%.) Ends when its connection cannot be had.
-/// No ping before a pooled connection is handed out (sqlx's default): a SQLite connection is
-/// a file this process holds, no server can drop it, and each ping was a round trip to the
-/// connection's thread, two thread switches, before every query of every request.
-fn pool_options() -> SqlitePoolOptions {
-    SqlitePoolOptions::new().test_before_acquire(false)
-}
-
 async fn keep_syncing(options: SqliteConnectOptions) {
     use sqlx::Connection;
     let Ok(mut conn) = sqlx::SqliteConnection::connect_with(&options).await else { return };

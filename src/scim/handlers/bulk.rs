@@ -15,7 +15,7 @@ use crate::scim::protocol::limits::MAX_BULK_OPERATIONS;
 use crate::scim::protocol::listing::ListParams;
 use crate::scim::protocol::patch::parse_patch;
 use crate::scim::protocol::schema::{BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA};
-use crate::scim::protocol::user_json::etag;
+use crate::scim::protocol::meta::etag;
 
 struct BulkOp {
     method: String,

@@ -61,12 +61,10 @@ impl Outcome {
         Outcome { status: StatusCode::OK, body: Some(Body::Written(text)), version: None, location: None }
     }
 
-    /// The id of the resource the body shows, if it shows one.
+    /// The id of the resource the answer is about: the last segment of its location (which
+    /// every resource answer has, however its body was written).
     pub fn resource_id(&self) -> Option<&str> {
-        match &self.body {
-            Some(Body::Tree(v)) => v["id"].as_str(),
-            _ => None,
-        }
+        self.location.as_deref().and_then(|l| l.rsplit('/').next()).filter(|id| !id.is_empty())
     }
 
     pub fn no_content() -> Self {

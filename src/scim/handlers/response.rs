@@ -5,7 +5,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use crate::scim::protocol::user_json::etag;
+use crate::scim::protocol::meta::etag;
 use crate::scim::protocol::error::ScimError;
 
 pub const SCIM_CONTENT_TYPE: &str = "application/scim+json";

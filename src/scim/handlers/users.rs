@@ -18,8 +18,8 @@ async fn find_users(ctx: &Ctx, params: &ListParams) -> ScimResult<(i64, Vec<User
     Ok(ctx.services.find_users(&ctx.actor, &params.query(Resource::User)?).await?)
 }
 
-/// The page of users a list or search asks for, each cut to the attributes it asks for, with
-/// how many meet its filter.
+/// The same page as `Value`s, each cut to the `attributes` / `excludedAttributes` asked for:
+/// for such lists, and for the search at the root, which joins users and groups in one page.
 pub async fn list_users(ctx: &Ctx, params: &ListParams) -> ScimResult<(i64, Vec<Value>)> {
     let (total, users) = find_users(ctx, params).await?;
     let shown = users

@@ -81,7 +81,7 @@ impl From<ServiceError> for ScimError {
             ServiceError::Invalid { message, .. } => ScimError::bad("invalidValue", message),
             ServiceError::Conflict { message, .. } => ScimError::new(409, Some("uniqueness"), message),
             ServiceError::Stale { current, .. } => {
-                ScimError::new(412, None, format!("The resource has changed: its current version is W/\"{current}\"."))
+                ScimError::new(412, None, format!("The resource has changed: its current version is {}.", super::meta::etag(current)))
             }
             ServiceError::Throttled(message) => ScimError::new(429, None, message),
             // 429, no scimType: RFC 7644 §3.12 defines scimType values for 400 (and uniqueness

@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use super::error::{ScimError, ScimResult};
 use super::schema::GROUP_SCHEMA;
-use super::user_json::Meta;
+use super::meta::Meta;
 use crate::domain::workspaces::Workspace;
 
 pub fn group_location(base: &str, id: &str) -> String {

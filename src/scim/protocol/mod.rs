@@ -8,6 +8,7 @@ pub mod filter;
 pub mod group_json;
 pub mod limits;
 pub mod listing;
+pub mod meta;
 pub mod patch;
 pub mod path;
 pub mod projection;

@@ -1,11 +1,11 @@
 //! The SCIM User (RFC 7643 §4.1, §4.3) as JSON: from the store's user and back to a draft.
 
-use chrono::{TimeZone, Utc};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::error::{ScimError, ScimResult};
+use super::meta::Meta;
 use super::schema::{canonical, ENTERPRISE_ATTRS, ENTERPRISE_SCHEMA, MULTI_VALUED_EXTRA, NAME_EXTRA, USER_EXTRA, USER_SCHEMA};
 use crate::domain::users::{Email, User, OTHER_ENTITLEMENTS};
 use crate::domain::users::UserInput;
@@ -45,37 +45,6 @@ impl UserDraft {
             ..Default::default()
         }
     }
-}
-
-pub fn rfc3339(ms: i64) -> String {
-    Utc.timestamp_millis_opt(ms).single().unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// A weak entity tag made of the resource's version.
-pub fn etag(version: i64) -> String {
-    format!("W/\"{version}\"")
-}
-
-/// A resource's `meta` (RFC 7643 §3.1).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Meta {
-    pub resource_type: &'static str,
-    #[serde(serialize_with = "as_rfc3339")]
-    pub created: i64,
-    #[serde(serialize_with = "as_rfc3339")]
-    pub last_modified: i64,
-    pub location: String,
-    #[serde(serialize_with = "as_etag")]
-    pub version: i64,
-}
-
-fn as_rfc3339<S: Serializer>(ms: &i64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&rfc3339(*ms))
-}
-
-fn as_etag<S: Serializer>(version: &i64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&etag(*version))
 }
 
 pub fn user_location(base: &str, id: &str) -> String {
@@ -160,8 +129,9 @@ impl Serialize for NameDoc<'_> {
             Some(Value::Object(stored)) => Some(stored),
             _ => None,
         };
-        // The stored ones never hold the two parts (`user_draft` keeps only NAME_EXTRA).
-        for (key, value) in stored.into_iter().flatten() {
+        // Only the parts without columns, so no key is written twice (`user_draft` stores no
+        // others, but a map written as text would keep a repeat that a `Value` would merge).
+        for (key, value) in stored.into_iter().flatten().filter(|(key, _)| canonical(NAME_EXTRA, key).is_some()) {
             out.serialize_entry(key, value)?;
         }
         if !stored.is_some_and(|n| n.contains_key("formatted")) {
@@ -493,5 +463,33 @@ mod tests {
         for key in ["\"formatted\"", "\"givenName\"", "\"entitlements\"", "\"id\""] {
             assert_eq!(written.matches(key).count(), 1, "{key} in {written}");
         }
+    }
+
+    #[test]
+    fn a_bare_user_and_a_stored_formatted_name_are_written_as_they_are() {
+        let user = |body: Value| {
+            let UserChange { profile: Some(ProfileUpdate::Whole { input, emails, extra }), .. } = user_draft(&body).unwrap().into_change() else {
+                panic!("a whole profile")
+            };
+            let external_id = Some(input.external_id).filter(|e| !e.is_empty());
+            let user = User {
+                id: "u2".into(), user_name: input.user_name, external_id, given_name: input.given_name, family_name: input.family_name,
+                display_name: input.display_name, email: String::new(), active: true, created: 0, last_modified: 0, version: 1,
+                emails, extra, managed_by: None,
+            };
+            let access = UserWithAccess { user, workspaces: vec![] };
+            serde_json::to_string(&UserDoc { user: &access, base: "" }).unwrap()
+        };
+        let bare = user(json!({"userName": "a"}));
+        let bare_value: Value = serde_json::from_str(&bare).unwrap();
+        assert_eq!(bare_value["schemas"], json!([USER_SCHEMA]));
+        assert_eq!(bare_value["name"], json!({"givenName": "", "familyName": "", "formatted": ""}));
+        for absent in ["externalId", "emails", ENTERPRISE_SCHEMA] {
+            assert!(bare_value.get(absent).is_none(), "{absent} in {bare}");
+        }
+        assert_eq!((bare_value["groups"].clone(), bare_value["entitlements"].clone()), (json!([]), json!([])));
+        let titled = user(json!({"userName": "b", "name": {"givenName": "B", "familyName": "J", "formatted": "Ms. B J III"}}));
+        assert_eq!(serde_json::from_str::<Value>(&titled).unwrap()["name"]["formatted"], "Ms. B J III");
+        assert_eq!(titled.matches("\"formatted\"").count(), 1, "{titled}");
     }
 }
