@@ -18,7 +18,7 @@ use crate::domain::audit::AuditFilter;
 use crate::domain::credentials::{AccessPolicy, Brake, CredentialKind, DeleteMode, OwnedField, ProvisioningPolicy};
 use crate::domain::reports::{Report, ReportQuery};
 use crate::service::{Actor, DemoSize, ReportOptions, ServiceError, Services, SystemClock};
-use crate::storage::Store;
+use crate::storage::{Store, Workload};
 
 #[derive(Parser)]
 #[command(name = "cim", about = "Central identity management: console and SCIM server")]
@@ -168,20 +168,20 @@ pub async fn run() -> ExitCode {
     }
 }
 
-async fn open_services(config: &Config) -> Result<Services, Box<dyn std::error::Error>> {
-    Ok(open_store(config).await?.1)
+async fn open_services(config: &Config, workload: Workload) -> Result<Services, Box<dyn std::error::Error>> {
+    Ok(open_store(config, workload).await?.1)
 }
 
 /// The store, and the services over it (the server also keeps console sessions in the store).
-async fn open_store(config: &Config) -> Result<(Store, Services), Box<dyn std::error::Error>> {
-    let store = Store::open(&config.database_url, config.lock_wait).await?;
+async fn open_store(config: &Config, workload: Workload) -> Result<(Store, Services), Box<dyn std::error::Error>> {
+    let store = Store::open(&config.database_url, config.lock_wait, workload).await?;
     let services = Services::new(store.clone(), Arc::new(SystemClock));
     Ok((store, services))
 }
 
 async fn serve() -> CliResult {
     let config = Config::from_env()?;
-    let (sessions, services) = open_store(&config).await?;
+    let (sessions, services) = open_store(&config, Workload::Serve).await?;
     let services = match config.provisioning_log_days {
         0 => services,
         days => services.with_provisioning_log(days),
@@ -232,7 +232,7 @@ async fn ensure_first_admin(services: &Services, config: &Config) -> CliResult {
 
 async fn create_admin(username: &str, role: &str, password_stdin: bool) -> CliResult {
     let config = Config::from_env()?;
-    let services = open_services(&config).await?;
+    let services = open_services(&config, Workload::Serve).await?;
     let role = Role::parse(role).ok_or("unknown role")?;
     let actor = Actor::system(new_id());
     if password_stdin {
@@ -253,7 +253,7 @@ async fn create_admin(username: &str, role: &str, password_stdin: bool) -> CliRe
 
 async fn create_credential(name: &str, kind: &str, policy: &ProvisioningPolicy) -> CliResult {
     let config = Config::from_env()?;
-    let services = open_services(&config).await?;
+    let services = open_services(&config, Workload::Serve).await?;
     let kind = CredentialKind::parse(kind).ok_or("unknown credential kind")?;
     let issued = services.issue_scim_credential(&Actor::system(new_id()), name, kind, policy).await?;
     match issued.credential.username {
@@ -265,7 +265,7 @@ async fn create_credential(name: &str, kind: &str, policy: &ProvisioningPolicy) 
 
 async fn demo_data(size: DemoSize) -> CliResult {
     let config = Config::from_env()?;
-    let services = open_services(&config).await?;
+    let services = open_services(&config, Workload::BulkLoad).await?;
     let started = Instant::now();
     services.load_demo_data(&Actor::system(new_id()), size).await?;
     let history = if size.history > 0 { format!(" with {} changes of history", size.history) } else { String::new() };
@@ -275,7 +275,7 @@ async fn demo_data(size: DemoSize) -> CliResult {
 
 async fn import(file: &str, dry_run: bool, deactivate_missing: bool) -> CliResult {
     let config = Config::from_env()?;
-    let services = open_services(&config).await?;
+    let services = open_services(&config, Workload::BulkLoad).await?;
     super::import_cli::import(&services, file, dry_run, deactivate_missing).await
 }
 
@@ -283,7 +283,7 @@ async fn write_report(report: &str, out: &str, query: ReportQuery) -> CliResult 
     use std::io::Write;
     let report = Report::parse(report).ok_or("unknown report")?;
     let config = Config::from_env()?;
-    let services = open_services(&config).await?;
+    let services = open_services(&config, Workload::Serve).await?;
     let (from, to) = query.range()?;
     let options = ReportOptions { filter: AuditFilter { from, to, ..Default::default() }, target_name: String::new(), as_of: query.as_of(services.now_ms())? };
     let mut file = services.export_report(&Actor::system(new_id()), report, options).await?;

@@ -255,14 +255,24 @@ on_backend!(WriteTx {
     fn delete_imports_unapplied_since(before: i64) -> StoreResult<u64>;
 });
 
+/// What a process opens the store for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Workload {
+    /// Requests: many small transactions, side by side.
+    Serve,
+    /// A command that loads many rows (`cim demo-data`, `cim import`): SQLite gives its writer a
+    /// large page cache. PostgreSQL's is the server's and the same either way.
+    BulkLoad,
+}
+
 impl Store {
     /// Opens the store `url` names: `postgres://` (or `postgresql://`) selects PostgreSQL,
     /// `sqlite://` SQLite. The database is migrated on the way.
-    pub async fn open(url: &str, lock_wait: Duration) -> StoreResult<Store> {
+    pub async fn open(url: &str, lock_wait: Duration, workload: Workload) -> StoreResult<Store> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Store::Postgres(postgres::Backend::open(url, lock_wait).await?))
         } else if url.starts_with("sqlite:") {
-            Ok(Store::Sqlite(sqlite::Backend::open(url, lock_wait).await?))
+            Ok(Store::Sqlite(sqlite::Backend::open(url, lock_wait, workload).await?))
         } else {
             Err(StoreError::Url(format!("DATABASE_URL must start with sqlite:// or postgres://, not {:?}", url.split(':').next().unwrap_or(""))))
         }

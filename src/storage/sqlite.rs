@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use super::Workload;
+
 type Db = sqlx::Sqlite;
 type Pool = sqlx::Pool<Db>;
 
@@ -35,6 +37,14 @@ fn pool_options() -> SqlitePoolOptions {
     SqlitePoolOptions::new().test_before_acquire(false)
 }
 
+/// The writer's page cache, in KiB, in a process that loads many rows (`cim demo-data`, `cim
+/// import`); SQLite's default is 2 MB. A load inserts into every index of users, grants and
+/// search terms at random places: once those indexes outgrow the cache, nearly every insert
+/// reads its pages back from the kernel and writes them out again. The cache fills only as far
+/// as the load needs. Not for the server: its writer's cache starts over whenever the WAL
+/// does (every `CHECKPOINT_PAGES`), and emptying a large one each time cost POST a quarter.
+const BULK_LOAD_CACHE_KIB: u32 = 512 * 1024;
+
 #[derive(Clone, Debug)]
 pub struct Backend {
     pool: Pool,
@@ -53,7 +63,7 @@ pub struct Backend {
 impl Backend {
     /// Opens (creating if needed) and migrates the database file named by `url`. A write waits
     /// at most `lock_wait` for the write lock, then fails as busy.
-    pub async fn open(url: &str, lock_wait: Duration) -> StoreResult<Backend> {
+    pub async fn open(url: &str, lock_wait: Duration, workload: Workload) -> StoreResult<Backend> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -71,10 +81,11 @@ impl Backend {
         let reads = options.clone().pragma("mmap_size", MMAP_BYTES.to_string());
         let pool = pool_options().max_connections(POOL_SIZE).connect_with(reads).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        let writes = pool_options()
-            .max_connections(1)
-            .connect_with(options.clone().pragma("wal_autocheckpoint", CHECKPOINT_PAGES.to_string()))
-            .await?;
+        let mut writer = options.clone().pragma("wal_autocheckpoint", CHECKPOINT_PAGES.to_string());
+        if workload == Workload::BulkLoad {
+            writer = writer.pragma("cache_size", format!("-{BULK_LOAD_CACHE_KIB}"));
+        }
+        let writes = pool_options().max_connections(1).connect_with(writer).await?;
         tokio::spawn(keep_syncing(options));
         Ok(Backend { pool, writes, writer: Default::default(), lock_wait })
     }

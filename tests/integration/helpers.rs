@@ -10,7 +10,7 @@ use cim::server::config::Config;
 use cim::server::router::build_router;
 use cim::server::state::AppState;
 use cim::service::{Actor, ProfileUpdate, Services, SystemClock, UserChange, WorkspaceChange};
-use cim::storage::Store;
+use cim::storage::{Store, Workload};
 use leptos::config::LeptosOptions;
 use serde_json::Value;
 
@@ -100,7 +100,7 @@ pub async fn spawn_app_waiting(lock_wait: std::time::Duration) -> TestApp {
     let dir = TempDir(std::env::temp_dir().join(format!("cim-test-{}", new_id())));
     let _ = std::fs::create_dir_all(&dir.0);
     let url = new_database(&dir).await;
-    let store = Store::open(&url, lock_wait).await.expect("open store");
+    let store = Store::open(&url, lock_wait, Workload::Serve).await.expect("open store");
     let services = Services::new(store.clone(), Arc::new(SystemClock)).with_provisioning_log(30);
     services.create_admin(&system(), ADMIN, PASSWORD, Role::SecurityAdmin).await.expect("admin");
     services.create_admin(&system(), AUDITOR, PASSWORD, Role::Auditor).await.expect("auditor");
