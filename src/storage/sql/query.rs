@@ -91,7 +91,7 @@ fn compare(sql: &mut QueryBuilder<'_, Db>, field: &Field, op: Op, literal: &Lite
     if *literal == Literal::Null {
         return match op {
             Op::Eq => Ok(not_present(sql, field)),
-            Op::Ne => present(sql, field),
+            Op::Ne => Ok(present(sql, field)),
             _ => Err(QueryError("null can only be compared with eq or ne".into())),
         };
     }
@@ -146,7 +146,7 @@ fn compare(sql: &mut QueryBuilder<'_, Db>, field: &Field, op: Op, literal: &Lite
 
 /// A field has a value: text that is not empty, or any boolean or time (every stored e-mail has
 /// its `primary`, true or false; a workspace entitlement has none).
-fn present(sql: &mut QueryBuilder<'_, Db>, field: &Field) -> Result<(), QueryError> {
+fn present(sql: &mut QueryBuilder<'_, Db>, field: &Field) {
     sql.push("(");
     match field.kind() {
         _ if *field == Field::WorkspacePrimary => {
@@ -164,18 +164,17 @@ fn present(sql: &mut QueryBuilder<'_, Db>, field: &Field) -> Result<(), QueryErr
         }
     }
     sql.push(")");
-    Ok(())
 }
 
 fn not_present(sql: &mut QueryBuilder<'_, Db>, field: &Field) {
     sql.push("NOT ");
-    let _ = present(sql, field);
+    present(sql, field);
 }
 
 pub fn push_condition(sql: &mut QueryBuilder<'_, Db>, condition: &Condition) -> Result<(), QueryError> {
     match condition {
         Condition::Compare(field, op, literal) => compare(sql, field, *op, literal),
-        Condition::Present(field) => present(sql, field),
+        Condition::Present(field) => Ok(present(sql, field)),
         Condition::And(all) => push_joined(sql, all.iter(), " AND "),
         Condition::Or(any) => {
             // Terms inside one collection share one EXISTS: some element meets A, or some meets
