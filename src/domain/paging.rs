@@ -1,5 +1,8 @@
 use serde::{Deserialize, Serialize};
 
+use super::batches::count_of;
+use super::text::group_digits;
+
 /// Rows a list page shows.
 pub const PAGE_SIZE: usize = 50;
 
@@ -12,6 +15,39 @@ pub struct Page<T> {
     pub next: Option<String>,
     /// Key to pass as `before` for the previous page, if there is one.
     pub prev: Option<String>,
+}
+
+/// How many rows a list matches: all of them, or more than a number, where counting every
+/// match would cost far more than the page (a search matching 40,000 of 1,000,000 users).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Total {
+    Exactly(i64),
+    MoreThan(i64),
+}
+
+impl Total {
+    /// The number, or the least it can be.
+    pub fn at_least(self) -> i64 {
+        match self {
+            Total::Exactly(n) | Total::MoreThan(n) => n,
+        }
+    }
+
+    /// "41,545" or "more than 1,000".
+    pub fn text(self) -> String {
+        match self {
+            Total::Exactly(n) => group_digits(n),
+            Total::MoreThan(n) => format!("more than {}", group_digits(n)),
+        }
+    }
+
+    /// "1 user", "41,545 users" or "more than 1,000 users".
+    pub fn of(self, one: &str, many: &str) -> String {
+        match self {
+            Total::Exactly(n) => count_of(n, one, many),
+            Total::MoreThan(_) => format!("{} {many}", self.text()),
+        }
+    }
 }
 
 /// Where a page starts: after a key, before a key, or at the beginning.

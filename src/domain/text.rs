@@ -62,6 +62,7 @@ pub fn search_terms<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String
             fold_key(value)
                 .split(|c: char| c.is_whitespace() || matches!(c, '.' | '@' | '-' | '_' | ',' | '+'))
                 .filter(|w| !w.is_empty())
+                .flat_map(name_and_number)
                 .map(str::to_string)
                 .collect::<Vec<_>>()
         })
@@ -69,6 +70,20 @@ pub fn search_terms<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String
     terms.sort();
     terms.dedup();
     terms
+}
+
+/// A word of letters then digits ("lovelace42", as numbered user names are) as its two parts,
+/// so that all the Lovelaces share the one term "lovelace": a search's first page then comes
+/// straight off that term's entries, in user-name order, instead of being sorted from one term
+/// per number. Any other word (a hex id) stays whole.
+fn name_and_number(word: &str) -> Vec<&str> {
+    let letters = word.find(|c: char| !c.is_alphabetic()).unwrap_or(word.len());
+    let (name, number) = word.split_at(letters);
+    if !name.is_empty() && !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) {
+        vec![name, number]
+    } else {
+        vec![word]
+    }
 }
 
 /// Percent-encodes `text` for a URL query value (RFC 3986 unreserved characters stay).
@@ -163,6 +178,14 @@ mod tests {
     fn search_terms_are_the_folded_words_of_every_value() {
         let terms = search_terms(["Ada.Lovelace@Example.com", "Ada King"]);
         assert_eq!(terms, vec!["ada", "com", "example", "king", "lovelace"]);
+    }
+
+    #[test]
+    fn a_numbered_name_is_searched_as_name_and_number() {
+        assert_eq!(search_terms(["ada.lovelace124922.f28557@example.com"]), vec!["124922", "28557", "ada", "com", "example", "f", "lovelace"]);
+        assert_eq!(search_terms(["Lovelace12"]), vec!["12", "lovelace"]);
+        // Anything else stays one word: a hex id, digits first, a number alone.
+        assert_eq!(search_terms(["6b1b2c3d 42abc 2026 ab1c"]), vec!["2026", "42abc", "6b1b2c3d", "ab1c"]);
     }
 
     #[test]

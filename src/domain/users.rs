@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 
+use super::paging::Total;
 use super::text::{check_multiline_text, check_text, clean_field, required_field};
 use super::Invalid;
 
@@ -69,7 +70,7 @@ pub struct UserListPage {
     pub next: Option<String>,
     pub prev: Option<String>,
     /// Every user that matches, on all pages.
-    pub total: i64,
+    pub total: Total,
     /// The position (from 1) of the first row among all matches.
     pub first: i64,
 }

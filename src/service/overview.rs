@@ -2,15 +2,13 @@
 
 use super::{Actor, ServiceResult, Services};
 use crate::domain::overview::Overview;
-use crate::domain::users::{StatusFilter, UserListQuery};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
 impl Services {
     pub async fn overview(&self, _actor: &Actor) -> ServiceResult<Overview> {
-        let count = |status| UserListQuery { status, ..Default::default() };
-        let active_users = self.store.count_users(&count(StatusFilter::Active)).await?;
-        let inactive_users = self.store.count_users(&count(StatusFilter::Inactive)).await?;
+        let active_users = self.store.user_total(Some(true)).await?;
+        let inactive_users = self.store.user_total(Some(false)).await?;
         let errors = self.credential_errors_today().await?;
         let credentials = self.store.list_credentials().await?;
         let live_credentials = credentials.iter().filter(|c| c.revoked.is_none()).count() as i64;

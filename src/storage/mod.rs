@@ -22,7 +22,7 @@ pub use records::{
 
 use crate::domain::audit::AuditFilter;
 use crate::domain::provisioning::ProvisioningFilter;
-use crate::domain::paging::Cursor;
+use crate::domain::paging::{Cursor, Total};
 use crate::domain::query::ListQuery;
 use crate::domain::users::{User, UserListQuery, WorkspaceAccess};
 use crate::domain::workspaces::{Workspace, WorkspaceLink};
@@ -176,7 +176,9 @@ on_backend!(Store {
     fn find_user_id_by_name(user_name: &str) -> StoreResult<Option<String>>;
     fn get_user(id: &str) -> StoreResult<Option<User>>;
     fn list_users(list: &UserListQuery, cursor: &Cursor, limit: usize) -> StoreResult<Vec<UserListRow>>;
-    fn count_users(list: &UserListQuery) -> StoreResult<i64>;
+    fn count_users(list: &UserListQuery) -> StoreResult<Total>;
+    fn user_total(active: Option<bool>) -> StoreResult<i64>;
+    fn search_terms_due() -> StoreResult<bool>;
     fn get_user_with_access(id: &str) -> StoreResult<Option<(User, Vec<WorkspaceLink>)>>;
     fn find_users(query: &ListQuery, start: Option<(&str, usize)>) -> StoreResult<(i64, Vec<(User, Vec<WorkspaceLink>)>)>;
     fn user_name_key_anchors(step: usize) -> StoreResult<Vec<String>>;
@@ -232,6 +234,7 @@ on_backend!(WriteTx {
     fn insert_user(user: &User) -> StoreResult<()>;
     fn lock_user(id: &str) -> StoreResult<Option<i64>>;
     fn update_user(user: &User, searchable: bool, expected: i64) -> StoreResult<bool>;
+    fn rebuild_search_terms() -> StoreResult<bool>;
     fn touch_user(id: &str, now: i64, expected: i64) -> StoreResult<bool>;
     fn delete_user(id: &str, now: i64) -> StoreResult<()>;
     fn workspaces_of_user(user_id: &str) -> StoreResult<Vec<WorkspaceLink>>;
@@ -269,13 +272,41 @@ impl Store {
     /// Opens the store `url` names: `postgres://` (or `postgresql://`) selects PostgreSQL,
     /// `sqlite://` SQLite. The database is migrated on the way.
     pub async fn open(url: &str, lock_wait: Duration, workload: Workload) -> StoreResult<Store> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Store::Postgres(postgres::Backend::open(url, lock_wait).await?))
+        let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Store::Postgres(postgres::Backend::open(url, lock_wait).await?)
         } else if url.starts_with("sqlite:") {
-            Ok(Store::Sqlite(sqlite::Backend::open(url, lock_wait, workload).await?))
+            Store::Sqlite(sqlite::Backend::open(url, lock_wait, workload).await?)
         } else {
-            Err(StoreError::Url(format!("DATABASE_URL must start with sqlite:// or postgres://, not {:?}", url.split(':').next().unwrap_or(""))))
+            return Err(StoreError::Url(format!(
+                "DATABASE_URL must start with sqlite:// or postgres://, not {:?}",
+                url.split(':').next().unwrap_or("")
+            )));
+        };
+        store.catch_up_on_upkeep().await?;
+        Ok(store)
+    }
+
+    /// Does the work a migration left to the application: a rebuild of every user's search
+    /// terms (a minute or so at 1,000,000 users), before any request can search them. Another
+    /// instance doing it meanwhile makes this one wait for it.
+    async fn catch_up_on_upkeep(&self) -> StoreResult<()> {
+        while self.search_terms_due().await? {
+            tracing::info!("rebuilding every user's search terms for the new search index");
+            let started = std::time::Instant::now();
+            let mut tx = match self.write().await {
+                Err(StoreError::Busy) => continue,
+                begun => begun?,
+            };
+            match tx.rebuild_search_terms().await {
+                Ok(true) => {
+                    tx.commit().await?;
+                    tracing::info!(seconds = started.elapsed().as_secs_f64(), "rebuilt every user's search terms");
+                }
+                Ok(false) | Err(StoreError::Busy) => {}
+                Err(err) => return Err(err),
+            }
         }
+        Ok(())
     }
 
     pub fn max_connections(&self) -> usize {

@@ -4,6 +4,7 @@
 //! and a lock that cannot be had within the lock wait fails as busy.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -19,6 +20,18 @@ const POOL_SIZE: u32 = 10;
 pub struct Backend {
     pool: Pool,
     lock_wait: Duration,
+    /// Stops the folding of user totals when the last handle on this store goes (the task holds
+    /// a pool handle of its own, which would otherwise keep the pool open for good).
+    _folding: Arc<StopOnDrop>,
+}
+
+#[derive(Debug)]
+struct StopOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl Backend {
@@ -39,7 +52,8 @@ impl Backend {
             .await
             .map_err(unreachable)?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(Backend { pool, lock_wait })
+        let folding = Arc::new(StopOnDrop(tokio::spawn(keep_folding_user_counts(pool.clone()))));
+        Ok(Backend { pool, lock_wait, _folding: folding })
     }
 
     /// Starts a write that waits at most the lock wait for any row lock. (Run on a task of its
@@ -55,6 +69,29 @@ impl Backend {
         .await
         .map_err(|e| StoreError::Task(e.to_string()))?;
         Ok(Tx { tx: begun?, _turn: None })
+    }
+}
+
+/// How often the noted changes of the user totals are folded into them.
+const FOLD_EVERY: Duration = Duration::from_secs(2);
+
+/// Folds the noted changes of the user totals into them (see the `user_totals` migration) every
+/// `FOLD_EVERY`, in one statement: a change noted by a transaction that commits meanwhile is
+/// neither deleted nor added, and instances folding at once each add only the rows their own
+/// delete removed.
+async fn keep_folding_user_counts(pool: Pool) {
+    loop {
+        tokio::time::sleep(FOLD_EVERY).await;
+        let folded = sqlx::query(
+            "WITH gone AS (DELETE FROM user_count_changes RETURNING active, delta), \
+             sums AS (SELECT active, SUM(delta) AS delta FROM gone GROUP BY active) \
+             UPDATE user_totals t SET users = t.users + sums.delta FROM sums WHERE t.active = sums.active",
+        )
+        .execute(&pool)
+        .await;
+        if let Err(err) = folded {
+            tracing::warn!(error = %err, "folding the user totals failed; trying again later");
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use super::forms::{last_error, ErrorText, PageField};
 use crate::api::batches::{preview_bulk, StartBulk};
 use crate::domain::batches::{count_of, BulkAction};
 use crate::domain::text::is_local_path;
+use crate::domain::paging::Total;
 use crate::domain::workspaces::WorkspaceLink;
 
 /// Where a selection form goes to be confirmed.
@@ -18,11 +19,11 @@ pub const CONFIRM_PATH: &str = "/users/bulk";
 /// The selection bar above a list of users: tick this page or every match, choose an action
 /// (and workspaces for grant and revoke), review. `page_all` ticks the rows when hydrated.
 #[component]
-pub fn BulkBar(shown: usize, total: i64, searching: bool, choices: Vec<WorkspaceLink>, page_all: RwSignal<bool>) -> impl IntoView {
-    let all_text = if searching {
-        format!("Select all {} matching this search", count_of(total, "user", "users"))
-    } else {
-        format!("Select all {}", count_of(total, "user", "users"))
+pub fn BulkBar(shown: usize, total: Total, searching: bool, choices: Vec<WorkspaceLink>, page_all: RwSignal<bool>) -> impl IntoView {
+    let all_text = match (searching, total) {
+        (true, Total::MoreThan(_)) => format!("Select every user matching this search ({})", total.text()),
+        (true, Total::Exactly(_)) => format!("Select all {} matching this search", total.of("user", "users")),
+        (false, _) => format!("Select all {}", total.of("user", "users")),
     };
     view! {
         <fieldset class="bulk-bar">

@@ -13,6 +13,7 @@ use super::users::StatusBadge;
 use crate::api::users::list_users;
 use crate::domain::batches::count_of;
 use crate::domain::text::{group_digits, query_string};
+use crate::domain::paging::Total;
 use crate::domain::users::UserListPage;
 
 /// Where a member action comes back to: this page as it is now.
@@ -78,7 +79,7 @@ fn MemberTable(page: UserListPage, workspace_id: String, workspace_name: String,
         "{}–{} of {}",
         group_digits(page.first),
         group_digits(page.first + shown as i64 - 1),
-        count_of(page.total, "member", "members")
+        page.total.of("member", "members")
     );
     let back = here();
     let remove_one = |user_id: &str| {
@@ -96,7 +97,10 @@ fn MemberTable(page: UserListPage, workspace_id: String, workspace_name: String,
                 <div class="bulk-bar-inline">
                     <SelectPage label=format!("Select this page ({})", count_of(shown as i64, "member", "members")) page_all />
                     <label class="choice"><input type="checkbox" name="all" value="1" />
-                        {format!("Select all {}{}", count_of(page.total, "member", "members"), if mq.is_empty() { "" } else { " matching" })}</label>
+                        {match (page.total, mq.is_empty()) {
+                            (Total::MoreThan(_), _) => format!("Select every member matching ({})", page.total.text()),
+                            (total, everyone) => format!("Select all {}{}", total.of("member", "members"), if everyone { "" } else { " matching" }),
+                        }}</label>
                     <button type="submit" class="danger">{format!("Remove selected from {workspace_name}…")}</button>
                 </div>
             }.into_any())}
@@ -175,7 +179,7 @@ pub fn AddMembers(workspace_id: String, workspace_name: String) -> impl IntoView
 fn Candidates(page: UserListPage, workspace_id: String, workspace_name: String) -> impl IntoView {
     let page_all = RwSignal::new(false);
     let shown = page.rows.len();
-    let more = page.total - shown as i64;
+    let more = page.total.at_least() - shown as i64;
     view! {
         <form method="get" action=CONFIRM_PATH aria-label="Select users to add">
             {action_fields("grant", workspace_id)}
@@ -195,7 +199,7 @@ fn Candidates(page: UserListPage, workspace_id: String, workspace_name: String) 
                     }.into_any()).collect_view()}
                 </tbody>
             </table></div>
-            {(more > 0).then(|| view! { <p class="hint">{format!("The first {shown} of {}: narrow the search to find others.", group_digits(page.total))}</p> })}
+            {(more > 0).then(|| view! { <p class="hint">{format!("The first {shown} of {}: narrow the search to find others.", page.total.text())}</p> })}
             <button type="submit">{format!("Add selected to {workspace_name}…")}</button>
         </form>
     }

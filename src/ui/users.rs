@@ -12,6 +12,7 @@ use crate::api::error::AppError;
 use crate::api::users::{list_users, CreateUser};
 use crate::api::workspaces::workspace_choices;
 use crate::domain::text::{group_digits, query_string};
+use crate::domain::paging::Total;
 use crate::domain::users::{UserListPage, UserSort};
 
 /// The users list: search, status and workspace filters, sortable columns, a count of what
@@ -90,11 +91,11 @@ pub fn UsersPage() -> impl IntoView {
 }
 
 /// "1–50 of 1,234 users", with the words for an empty result.
-fn count_text(first: i64, shown: usize, total: i64) -> String {
+fn count_text(first: i64, shown: usize, total: Total) -> String {
     match (shown, total) {
         (0, _) => "No users match.".into(),
-        (_, 1) => "1 user".into(),
-        _ => format!("{}–{} of {} users", group_digits(first), group_digits(first + shown as i64 - 1), group_digits(total)),
+        (_, Total::Exactly(1)) => "1 user".into(),
+        _ => format!("{}–{} of {}", group_digits(first), group_digits(first + shown as i64 - 1), total.of("user", "users")),
     }
 }
 

@@ -70,7 +70,7 @@ impl Services {
         let keyed = rows.into_iter().map(|r| (r.cursor(list.sort), UserSummary::from(r))).collect();
         let page = page_of(keyed, cursor, PAGE_SIZE);
         let total = self.store.count_users(list).await?;
-        let first = if matches!(cursor, Cursor::First) { 1 } else { first.clamp(1, total.max(1)) };
+        let first = if matches!(cursor, Cursor::First) { 1 } else { first.clamp(1, total.at_least().max(1)) };
         Ok(UserListPage { rows: page.rows, next: page.next, prev: page.prev, total, first })
     }
 

@@ -123,7 +123,7 @@ impl Tx {
     }
 
     pub async fn count_active_users(&mut self) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE active = $1").bind(true).fetch_one(&mut *self.tx).await?)
+        Ok(sqlx::query_scalar(USER_TOTAL).bind(Some(true)).fetch_one(&mut *self.tx).await?)
     }
 
     /// Sets (Some) or clears (None) the moment the brake tripped, and until when it is allowed.
