@@ -174,6 +174,18 @@ impl TestApp {
         String::from_utf8_lossy(&all).into_owned()
     }
 
+    /// Runs one statement on the store behind the services' back (what a migration would do).
+    pub async fn execute(&self, statement: &str) {
+        use sqlx::Connection;
+        if self.database_url.starts_with("postgres") {
+            let mut db = sqlx::PgConnection::connect(&self.database_url).await.expect("test database");
+            sqlx::query(statement).execute(&mut db).await.expect(statement);
+        } else {
+            let mut db = sqlx::SqliteConnection::connect(&self.database_url).await.expect("test database");
+            sqlx::query(statement).execute(&mut db).await.expect(statement);
+        }
+    }
+
     /// The `Cookie` header the signed-in client sends, for requests made by hand.
     pub fn session_cookie(&self) -> String {
         use reqwest::cookie::CookieStore;

@@ -16,5 +16,6 @@ mod scim_groups;
 mod scim_paging;
 mod request_cost;
 mod scim_users;
+mod search;
 mod security;
 mod service_rules;

@@ -16,7 +16,7 @@ use super::brake::Removal;
 use super::{Actor, ActorKind, ServiceError, ServiceResult, Services};
 use crate::domain::credentials::DeleteMode;
 use crate::auth::secrets::new_id;
-use crate::domain::paging::{Cursor, PAGE_SIZE};
+use crate::domain::paging::{Cursor, Total, PAGE_SIZE};
 use crate::domain::query::ListQuery;
 use crate::domain::users::{User, UserListPage, UserListQuery, UserPageData, UserSummary, WORKSPACES_SHOWN};
 use crate::domain::workspaces::WorkspaceLink;
@@ -71,6 +71,11 @@ impl Services {
         let page = page_of(keyed, cursor, PAGE_SIZE);
         let total = self.store.count_users(list).await?;
         let first = if matches!(cursor, Cursor::First) { 1 } else { first.clamp(1, total.at_least().max(1)) };
+        // A count that stopped short still counts at least the rows up to this page's last.
+        let total = match total {
+            Total::MoreThan(n) => Total::MoreThan(n.max(first - 1 + page.rows.len() as i64)),
+            exact => exact,
+        };
         Ok(UserListPage { rows: page.rows, next: page.next, prev: page.prev, total, first })
     }
 

@@ -3,7 +3,7 @@ impl Backend {
     /// "all N users matching this search").
     pub async fn user_ids_matching(&self, list: &UserListQuery) -> StoreResult<Vec<String>> {
         let mut sql: QueryBuilder<Db> = QueryBuilder::new("SELECT u.id");
-        push_list_source(&mut sql, list, Members::FromGrants);
+        push_list_source(&mut sql, list, true);
         sql.push(" ORDER BY u.user_name_key");
         Ok(sql.build_query_scalar().fetch_all(&self.pool).await?)
     }

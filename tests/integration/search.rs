@@ -1,0 +1,147 @@
+//! The users list's search at any size: a page comes off the search terms in user-name order,
+//! counts come from totals kept with the rows, and a store whose terms a migration threw away
+//! rebuilds them when it opens.
+
+use std::sync::Arc;
+
+use cim::domain::paging::{Cursor, Total};
+use cim::domain::users::{StatusFilter, UserInput, UserListPage, UserListQuery, UserSort};
+use cim::service::{Services, SystemClock, UserChange};
+use cim::storage::{Store, Workload};
+
+use crate::helpers::{profile, spawn_app, system, TestApp};
+
+async fn person(app: &TestApp, user_name: &str, given: &str, family: &str) -> String {
+    let input = UserInput { user_name: user_name.into(), given_name: given.into(), family_name: family.into(), ..Default::default() };
+    app.services.create_user(&system(), &profile(input)).await.expect("create user").user.id
+}
+
+async fn page(services: &Services, list: &UserListQuery, cursor: Cursor) -> UserListPage {
+    services.list_users(&system(), list, &cursor, 1).await.expect("list")
+}
+
+/// Every user name the list shows, page after page, following its next links.
+async fn every_page(services: &Services, list: &UserListQuery) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut cursor = Cursor::First;
+    loop {
+        let shown = page(services, list, cursor).await;
+        seen.extend(shown.rows.iter().map(|r| r.user_name.clone()));
+        match shown.next {
+            Some(next) => cursor = Cursor::After(next),
+            None => return seen,
+        }
+    }
+}
+
+fn search(q: &str) -> UserListQuery {
+    UserListQuery { q: q.into(), ..Default::default() }
+}
+
+#[tokio::test]
+async fn a_search_walks_every_term_of_a_word_in_user_name_order_both_ways() {
+    let app = spawn_app().await;
+    // "lov" is three terms (lovelace, lovett, lovell); numbered names are a name and a number.
+    let mut expected_lov = Vec::new();
+    let mut inactive = Vec::new();
+    for i in 0..70 {
+        let name = format!("ada.lovelace{i}@example.com");
+        let id = person(&app, &name, if i % 2 == 0 { "Ada" } else { "Augusta" }, "Lovelace").await;
+        if i % 7 == 0 {
+            let off = UserChange { active: Some(false), ..Default::default() };
+            app.services.change_user_to(&system(), &id, None, off).await.expect("deactivate");
+            inactive.push(name.clone());
+        }
+        expected_lov.push(name);
+    }
+    for i in 0..25 {
+        let name = format!("zoe.lovett{i}@example.org");
+        person(&app, &name, "Zoe", "Lovett").await;
+        expected_lov.push(name);
+    }
+    person(&app, "bea.lovell@example.net", "Bea", "Lovell").await;
+    expected_lov.push("bea.lovell@example.net".into());
+    person(&app, "grace.hopper@example.com", "Grace", "Hopper").await;
+    expected_lov.sort();
+    inactive.sort();
+
+    assert_eq!(every_page(&app.services, &search("lov")).await, expected_lov);
+    assert_eq!(page(&app.services, &search("lov"), Cursor::First).await.total, Total::Exactly(expected_lov.len() as i64));
+
+    // Descending, and back from the last page: the same users, the other way round.
+    let mut reversed = expected_lov.clone();
+    reversed.reverse();
+    let descending = UserListQuery { descending: true, ..search("lov") };
+    assert_eq!(every_page(&app.services, &descending).await, reversed);
+    let second = page(&app.services, &search("lov"), Cursor::After(expected_lov[49].to_lowercase())).await;
+    let back = page(&app.services, &search("lov"), Cursor::Before(second.rows[0].user_name.to_lowercase())).await;
+    assert_eq!(back.rows.iter().map(|r| r.user_name.clone()).collect::<Vec<_>>(), expected_lov[..50].to_vec());
+
+    // The rest of the search applies to each term's walk: a status, a second word, a number.
+    let inactive_lov = UserListQuery { status: StatusFilter::Inactive, ..search("lov") };
+    assert_eq!(every_page(&app.services, &inactive_lov).await, inactive);
+    let augusta: Vec<String> = (0..70).filter(|i| i % 2 == 1).map(|i| format!("ada.lovelace{i}@example.com")).collect();
+    let mut augusta_sorted = augusta.clone();
+    augusta_sorted.sort();
+    assert_eq!(every_page(&app.services, &search("aug lov")).await, augusta_sorted);
+    assert_eq!(page(&app.services, &search("aug lov"), Cursor::First).await.total, Total::Exactly(35));
+    let mut numbered: Vec<String> = [4, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49].iter().map(|i| format!("ada.lovelace{i}@example.com")).collect();
+    numbered.sort();
+    assert_eq!(every_page(&app.services, &search("Lovelace4")).await, numbered);
+    assert!(every_page(&app.services, &search("lovelacex")).await.is_empty());
+    assert_eq!(page(&app.services, &search("lovelacex"), Cursor::First).await.total, Total::Exactly(0));
+
+    // Another order still finds every match (sorted from all of them).
+    let by_change = UserListQuery { sort: UserSort::LastChange, ..search("lov") };
+    let mut changed = every_page(&app.services, &by_change).await;
+    changed.sort();
+    assert_eq!(changed, expected_lov);
+}
+
+/// The overview's counts and the users list's totals, all and inactive only.
+async fn expect_totals(services: &Services, active: i64, inactive: i64) {
+    let overview = services.overview(&system()).await.expect("overview");
+    assert_eq!((overview.active_users, overview.inactive_users), (active, inactive));
+    let all = page(services, &UserListQuery::default(), Cursor::First).await;
+    assert_eq!(all.total, Total::Exactly(active + inactive));
+    let only_inactive = UserListQuery { status: StatusFilter::Inactive, ..Default::default() };
+    assert_eq!(page(services, &only_inactive, Cursor::First).await.total, Total::Exactly(inactive));
+}
+
+#[tokio::test]
+async fn user_totals_follow_every_create_status_change_and_delete() {
+    let app = spawn_app().await;
+    let ids = [
+        person(&app, "a@example.com", "A", "One").await,
+        person(&app, "b@example.com", "B", "Two").await,
+        person(&app, "c@example.com", "C", "Three").await,
+    ];
+    let off = UserChange { active: Some(false), ..Default::default() };
+    app.services.change_user_to(&system(), &ids[0], None, off).await.expect("deactivate");
+    app.services.delete_user(&system(), &ids[1], None).await.expect("delete");
+    expect_totals(&app.services, 1, 1).await;
+    // PostgreSQL notes each change as a row and folds them into the totals every few seconds:
+    // the same counts before and after.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    expect_totals(&app.services, 1, 1).await;
+    let on = UserChange { active: Some(true), ..Default::default() };
+    app.services.change_user_to(&system(), &ids[0], None, on).await.expect("reactivate");
+    expect_totals(&app.services, 2, 0).await;
+}
+
+#[tokio::test]
+async fn a_store_told_to_rebuild_its_search_terms_does_so_when_it_opens() {
+    let app = spawn_app().await;
+    person(&app, "grace.hopper42@navy.mil", "Grace", "Hopper").await;
+    app.execute("DELETE FROM user_search_terms").await;
+    app.execute("INSERT INTO store_upkeep (task) VALUES ('rebuild_search_terms')").await;
+    assert!(page(&app.services, &search("hopper"), Cursor::First).await.rows.is_empty());
+
+    let reopened = Store::open(&app.database_url, std::time::Duration::from_secs(5), Workload::Serve).await.expect("reopen");
+    assert!(!reopened.search_terms_due().await.unwrap());
+    let services = Services::new(reopened, Arc::new(SystemClock));
+    for q in ["hopper", "grace hop", "hopper4", "navy"] {
+        let found = page(&services, &search(q), Cursor::First).await;
+        assert_eq!(found.rows.iter().map(|r| r.user_name.as_str()).collect::<Vec<_>>(), ["grace.hopper42@navy.mil"], "{q}");
+    }
+}
