@@ -85,6 +85,14 @@ async fn a_search_walks_every_term_of_a_word_in_user_name_order_both_ways() {
     augusta_sorted.sort();
     assert_eq!(every_page(&app.services, &search("aug lov")).await, augusta_sorted);
     assert_eq!(page(&app.services, &search("aug lov"), Cursor::First).await.total, Total::Exactly(35));
+    let mut augusta_reversed = augusta_sorted.clone();
+    augusta_reversed.reverse();
+    assert_eq!(every_page(&app.services, &UserListQuery { descending: true, ..search("lov aug") }).await, augusta_reversed);
+    let inactive_augusta = UserListQuery { status: StatusFilter::Inactive, ..search("aug lov") };
+    let expected: Vec<String> = augusta_sorted.iter().filter(|n| inactive.contains(n)).cloned().collect();
+    assert_eq!(every_page(&app.services, &inactive_augusta).await, expected);
+    let back = page(&app.services, &search("aug lov"), Cursor::Before(augusta_sorted[20].clone())).await;
+    assert_eq!(back.rows.iter().map(|r| r.user_name.clone()).collect::<Vec<_>>(), augusta_sorted[..20].to_vec());
     let mut numbered: Vec<String> = [4, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49].iter().map(|i| format!("ada.lovelace{i}@example.com")).collect();
     numbered.sort();
     assert_eq!(every_page(&app.services, &search("Lovelace4")).await, numbered);

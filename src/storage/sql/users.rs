@@ -45,6 +45,10 @@ enum Plan {
     /// (`push_term_walk`), the other words applied to each: a page costs a page per term however
     /// many users match.
     TermWalks { terms: Vec<String>, others: Vec<String> },
+    /// Several lists in user-name order that a match is in every one of (the terms of each
+    /// searched word, the users of a status), hopped through together (`push_hops`): a page
+    /// costs about a hop per match, however the lists interleave.
+    Hops(Vec<Run>),
     /// From a small workspace's grants.
     Grants,
     /// From the matches of the first searched word, from a big workspace's members met walking
@@ -104,6 +108,104 @@ fn push_words_and_status(sql: &mut QueryBuilder<'_, Db>, words: &[String], list:
         sql.push(" AND u.active = ").push_bind(active);
     }
 }
+
+/// A list of users in user-name order, one of those a `Plan::Hops` search hops through.
+enum Run {
+    /// The users with any of these search terms.
+    Terms(Vec<String>),
+    /// The users with this status.
+    Status(bool),
+}
+
+/// The first user name key of `run` past the one `from` pushes (at it too, unless `strict`), in
+/// the list's direction: one step down an index.
+fn push_seek<'q>(sql: &mut QueryBuilder<'q, Db>, run: &Run, descending: bool, strict: bool, from: &dyn Fn(&mut QueryBuilder<'q, Db>)) {
+    let op = match (descending, strict) {
+        (false, true) => " > ",
+        (false, false) => " >= ",
+        (true, true) => " < ",
+        (true, false) => " <= ",
+    };
+    // `(SELECT user_name_key FROM <where> <op> <from> ORDER BY ... LIMIT 1)`, `bind` bound in <where>.
+    let seek = |sql: &mut QueryBuilder<'q, Db>, list: &str, bind: &dyn Fn(&mut QueryBuilder<'q, Db>)| {
+        sql.push(format!("(SELECT user_name_key FROM {list} = "));
+        bind(sql);
+        sql.push(" AND user_name_key").push(op);
+        from(sql);
+        sql.push(if descending { " ORDER BY user_name_key DESC LIMIT 1)" } else { " ORDER BY user_name_key LIMIT 1)" });
+    };
+    match run {
+        Run::Status(active) => seek(sql, "users WHERE active", &|sql| {
+            sql.push_bind(*active);
+        }),
+        Run::Terms(terms) if terms.len() == 1 => seek(sql, "user_search_terms WHERE term", &|sql| {
+            sql.push_bind(terms[0].clone());
+        }),
+        Run::Terms(terms) => {
+            sql.push(if descending { "(SELECT MAX(s) FROM (" } else { "(SELECT MIN(s) FROM (" });
+            for (i, term) in terms.iter().enumerate() {
+                sql.push(if i == 0 { "SELECT " } else { " UNION ALL SELECT " });
+                seek(sql, "user_search_terms WHERE term", &|sql| {
+                    sql.push_bind(term.clone());
+                });
+                sql.push(" AS s");
+            }
+            sql.push(") z)");
+        }
+    }
+}
+
+/// The first user name key past `start` that the last run has, from the first key the run
+/// before it has from there, and so on back to the first run: one hop. Where every run has
+/// that key, it is a match; else no key before it can be one.
+fn push_hop<'q>(sql: &mut QueryBuilder<'q, Db>, runs: &[Run], descending: bool, start: &dyn Fn(&mut QueryBuilder<'q, Db>)) {
+    match runs.split_last() {
+        None => start(sql),
+        Some((last, before)) => push_seek(sql, last, descending, before.is_empty(), &|sql| push_hop(sql, before, descending, start)),
+    }
+}
+
+/// Whether every run but the last (which a hop ends on) has the key in column `key`.
+fn push_every_run_has<'q>(sql: &mut QueryBuilder<'q, Db>, runs: &[Run], descending: bool, key: &'static str) {
+    for (i, run) in runs[..runs.len() - 1].iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { " AND " });
+        push_seek(sql, run, descending, false, &|sql| {
+            sql.push(key);
+        });
+        sql.push(" = ").push(key);
+    }
+    sql.push(")");
+}
+
+/// The hops through `runs` from `start` (a user name key, or none for the list's end), each
+/// with whether it is a match, until `matches` matches, the runs' end, or `max_hops` hops.
+fn push_hops(sql: &mut QueryBuilder<'_, Db>, runs: &[Run], descending: bool, start: Option<&str>, matches: usize, max_hops: usize) {
+    let start = start.map(str::to_string).unwrap_or_else(|| if descending { prefix_end("") } else { String::new() });
+    sql.push("WITH RECURSIVE hop (b, n, hops) AS (SELECT ");
+    push_hop(sql, runs, descending, &|sql| {
+        sql.push_bind(start.clone());
+    });
+    sql.push(", 0, 1 UNION ALL SELECT ");
+    push_hop(sql, runs, descending, &|sql| {
+        sql.push("hop.b");
+    });
+    sql.push(", hop.n + CASE WHEN ");
+    push_every_run_has(sql, runs, descending, "hop.b");
+    sql.push(" THEN 1 ELSE 0 END, hop.hops + 1 FROM hop WHERE hop.b IS NOT NULL AND hop.n < ")
+        .push_bind(matches as i64)
+        .push(" AND hop.hops < ")
+        .push_bind(max_hops as i64);
+    sql.push(") SELECT b, COALESCE(b IS NOT NULL AND ");
+    push_every_run_has(sql, runs, descending, "hop.b");
+    sql.push(", FALSE) FROM hop");
+}
+
+/// A page of hops ends after this many; a page not full by then is read another way.
+const HOPS_PER_PAGE: usize = 1500;
+
+/// A count by hops counts this many matches at most, in at most `COUNT_HOPS` hops.
+const COUNT_HOP_MATCHES: usize = 200;
+const COUNT_HOPS: usize = 500;
 
 /// A searched word with this many terms at most is read term by term (`Plan::TermWalks`); one
 /// with more (a prefix of a letter or two) from all its matches.
@@ -235,7 +337,14 @@ impl Backend {
             Cursor::Before(key) => (Some(key.as_str()), true),
         };
         let descending = list.descending != backwards;
-        let plan = self.plan(list, list.sort == UserSort::UserName).await?;
+        let in_name_order = list.sort == UserSort::UserName;
+        let mut plan = self.plan(list, in_name_order, true).await?;
+        if let Plan::Hops(runs) = &plan {
+            match self.hop_keys(runs, descending, after, limit, HOPS_PER_PAGE).await? {
+                Some((keys, _)) => return self.list_rows_by_keys(&keys, descending, backwards).await,
+                None => plan = self.plan(list, in_name_order, false).await?,
+            }
+        }
         let mut sql: QueryBuilder<Db> = QueryBuilder::new(format!("SELECT {USER_LIST_COLUMNS}"));
         match &plan {
             Plan::TermWalks { terms, .. } if terms.is_empty() => return Ok(Vec::new()),
@@ -244,7 +353,7 @@ impl Backend {
                 push_term_walks(&mut sql, terms, others, list, &Walk { after, descending, limit: Some(limit), entries: None });
                 sql.push(") m ").push(dialect::DRIVING_JOIN).push(" users u ON u.id = m.id");
             }
-            Plan::Grants | Plan::Matches => {
+            Plan::Grants | Plan::Matches | Plan::Hops(_) => {
                 push_list_source(&mut sql, list, matches!(plan, Plan::Grants));
                 if let Some(key) = after {
                     push_user_keyset(&mut sql, list.sort, key, !descending)?;
@@ -262,34 +371,70 @@ impl Backend {
         Ok(rows)
     }
 
-    /// How to read `list`; term walks only where the answer is wanted `in_name_order`.
-    async fn plan(&self, list: &UserListQuery, in_name_order: bool) -> StoreResult<Plan> {
+    /// How to read `list`: hops or term walks only where the answer is wanted `in_name_order`,
+    /// and hops only if `hops` allows.
+    async fn plan(&self, list: &UserListQuery, in_name_order: bool, hops: bool) -> StoreResult<Plan> {
         if let Some(ws) = &list.workspace {
             if self.member_count(ws).await? <= MEMBERS_SORTED_AT_MOST {
                 return Ok(Plan::Grants);
             }
         }
         let words = search_terms([list.q.as_str()]);
-        if in_name_order {
-            if let Some((driving, terms)) = self.narrowest_word(&words).await? {
-                let others = words.into_iter().filter(|w| *w != driving).collect();
-                return Ok(Plan::TermWalks { terms, others });
+        if !in_name_order || words.is_empty() {
+            return Ok(Plan::Matches);
+        }
+        // Each word's terms, if it has few enough.
+        let mut narrow = Vec::new();
+        for word in &words {
+            let terms = self.terms_starting_with(word, TERMS_MERGED_AT_MOST + 1).await?;
+            if terms.is_empty() {
+                return Ok(Plan::TermWalks { terms, others: Vec::new() });
+            }
+            if terms.len() <= TERMS_MERGED_AT_MOST {
+                narrow.push((word.clone(), terms));
             }
         }
-        Ok(Plan::Matches)
+        let status = list.status.wanted();
+        if hops && list.workspace.is_none() && narrow.len() == words.len() && words.len() + usize::from(status.is_some()) > 1 {
+            let mut runs: Vec<Run> = narrow.into_iter().map(|(_, terms)| Run::Terms(terms)).collect();
+            runs.extend(status.map(Run::Status));
+            return Ok(Plan::Hops(runs));
+        }
+        match narrow.into_iter().min_by_key(|(_, terms)| terms.len()) {
+            Some((driving, terms)) => Ok(Plan::TermWalks { terms, others: words.into_iter().filter(|w| *w != driving).collect() }),
+            None => Ok(Plan::Matches),
+        }
     }
 
-    /// Of the searched `words`, the one with the fewest terms (and those terms), if it has at
-    /// most `TERMS_MERGED_AT_MOST`.
-    async fn narrowest_word(&self, words: &[String]) -> StoreResult<Option<(String, Vec<String>)>> {
-        let mut narrowest: Option<(String, Vec<String>)> = None;
-        for word in words {
-            let terms = self.terms_starting_with(word, TERMS_MERGED_AT_MOST + 1).await?;
-            if terms.len() <= TERMS_MERGED_AT_MOST && narrowest.as_ref().is_none_or(|(_, t)| terms.len() < t.len()) {
-                narrowest = Some((word.clone(), terms));
-            }
+    /// The user name keys of the first `matches` users in every one of `runs` past `start`, in
+    /// the list's direction, and whether those are all there are; None if `max_hops` hops found
+    /// fewer (the runs interleave without meeting, and another plan will do better).
+    async fn hop_keys(&self, runs: &[Run], descending: bool, start: Option<&str>, matches: usize, max_hops: usize) -> StoreResult<Option<(Vec<String>, bool)>> {
+        let mut sql: QueryBuilder<Db> = QueryBuilder::new("");
+        push_hops(&mut sql, runs, descending, start, matches, max_hops);
+        let hops: Vec<(Option<String>, bool)> = sql.build_query_as().fetch_all(&self.pool).await?;
+        let all = matches!(hops.last(), Some((None, _)));
+        let keys: Vec<String> = hops.into_iter().filter(|(_, hit)| *hit).filter_map(|(key, _)| key).take(matches).collect();
+        Ok((all || keys.len() == matches).then_some((keys, all)))
+    }
+
+    /// The rows of the users list with these user name keys, in the list's direction (turned
+    /// around when paging back).
+    async fn list_rows_by_keys(&self, keys: &[String], descending: bool, backwards: bool) -> StoreResult<Vec<UserListRow>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(narrowest)
+        let mut sql: QueryBuilder<Db> = QueryBuilder::new(format!("SELECT {USER_LIST_COLUMNS} FROM users u WHERE u.user_name_key IN ("));
+        let mut list = sql.separated(", ");
+        for key in keys {
+            list.push_bind(key.clone());
+        }
+        sql.push(if descending { ") ORDER BY u.user_name_key DESC" } else { ") ORDER BY u.user_name_key" });
+        let mut rows: Vec<UserListRow> = sql.build_query_as().fetch_all(&self.pool).await?;
+        if backwards {
+            rows.reverse();
+        }
+        Ok(rows)
     }
 
     /// The first `limit` distinct terms starting with `prefix`, each found by one step along
@@ -335,7 +480,15 @@ impl Backend {
             (Some(ws), true, None) => return Ok(Total::Exactly(self.member_count(ws).await?)),
             _ => {}
         }
-        match self.plan(list, true).await? {
+        let mut plan = self.plan(list, true, true).await?;
+        if let Plan::Hops(runs) = &plan {
+            match self.hop_keys(runs, false, None, COUNT_HOP_MATCHES + 1, COUNT_HOPS).await? {
+                Some((keys, true)) => return Ok(Total::Exactly(keys.len() as i64)),
+                Some((keys, false)) => return Ok(Total::MoreThan(keys.len().min(COUNT_HOP_MATCHES) as i64)),
+                None => plan = self.plan(list, true, false).await?,
+            }
+        }
+        match plan {
             Plan::TermWalks { terms, others } => self.count_by_terms(list, &terms, &others).await,
             plan => {
                 let mut sql: QueryBuilder<Db> = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT u.id");
