@@ -153,3 +153,24 @@ async fn a_store_told_to_rebuild_its_search_terms_does_so_when_it_opens() {
         assert_eq!(found.rows.iter().map(|r| r.user_name.as_str()).collect::<Vec<_>>(), ["grace.hopper42@navy.mil"], "{q}");
     }
 }
+
+#[tokio::test]
+async fn a_search_for_a_word_most_users_have_walks_the_users_in_order() {
+    let app = spawn_app().await;
+    // 60 different terms under "q" (too many to walk one by one), one per user.
+    let mut expected = Vec::new();
+    for i in 0..60u8 {
+        let family = format!("Q{}{}", (b'a' + i / 26) as char, (b'a' + i % 26) as char);
+        let name = format!("user{i:02}@example.com");
+        person(&app, &name, "Pat", &family).await;
+        expected.push(name);
+    }
+    person(&app, "other@example.com", "Pat", "Zed").await;
+    assert_eq!(every_page(&app.services, &search("q")).await, expected);
+    assert_eq!(page(&app.services, &search("q"), Cursor::First).await.total, Total::Exactly(60));
+    let mut reversed = expected.clone();
+    reversed.reverse();
+    assert_eq!(every_page(&app.services, &UserListQuery { descending: true, ..search("Q") }).await, reversed);
+    assert_eq!(every_page(&app.services, &search("q pat")).await, expected);
+    assert!(every_page(&app.services, &UserListQuery { status: StatusFilter::Inactive, ..search("q") }).await.is_empty());
+}

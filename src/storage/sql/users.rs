@@ -49,6 +49,9 @@ enum Plan {
     /// searched word, the users of a status), hopped through together (`push_hops`): a page
     /// costs about a hop per match, however the lists interleave.
     Hops(Vec<Run>),
+    /// Every user in user-name order, a window of `USERS_WALKED` at a time, kept if it has
+    /// every searched word: for words of a letter or two, which most users have.
+    UserWalk,
     /// From a small workspace's grants.
     Grants,
     /// From the matches of the first searched word, from a big workspace's members met walking
@@ -200,6 +203,20 @@ fn push_hops(sql: &mut QueryBuilder<'_, Db>, runs: &[Run], descending: bool, sta
     sql.push(", FALSE) FROM hop");
 }
 
+/// `FROM` the next `USERS_WALKED` users past `after` in the list's direction, as `u`.
+fn push_user_window(sql: &mut QueryBuilder<'_, Db>, after: Option<&str>, descending: bool) {
+    sql.push(" FROM (SELECT id FROM users WHERE 1 = 1");
+    if let Some(key) = after {
+        sql.push(if descending { " AND user_name_key < " } else { " AND user_name_key > " }).push_bind(key.to_string());
+    }
+    sql.push(if descending { " ORDER BY user_name_key DESC" } else { " ORDER BY user_name_key" });
+    sql.push(" LIMIT ").push_bind(USERS_WALKED as i64).push(") w ").push(dialect::DRIVING_JOIN).push(" users u ON u.id = w.id WHERE 1 = 1");
+}
+
+/// A `Plan::UserWalk` looks at this many users for a page (or a count) at most; a page not full
+/// by then is read another way.
+const USERS_WALKED: usize = 2000;
+
 /// A page of hops ends after this many; a page not full by then is read another way.
 const HOPS_PER_PAGE: usize = 1500;
 
@@ -345,6 +362,21 @@ impl Backend {
                 None => plan = self.plan(list, in_name_order, false).await?,
             }
         }
+        if let Plan::UserWalk = plan {
+            let mut sql: QueryBuilder<Db> = QueryBuilder::new(format!("SELECT {USER_LIST_COLUMNS}"));
+            push_user_window(&mut sql, after, descending);
+            push_words_and_status(&mut sql, &search_terms([list.q.as_str()]), list);
+            sql.push(if descending { " ORDER BY u.user_name_key DESC" } else { " ORDER BY u.user_name_key" });
+            sql.push(" LIMIT ").push_bind(limit as i64);
+            let mut rows: Vec<UserListRow> = sql.build_query_as().fetch_all(&self.pool).await?;
+            if rows.len() == limit || self.users_past(after, descending).await? <= USERS_WALKED {
+                if backwards {
+                    rows.reverse();
+                }
+                return Ok(rows);
+            }
+            plan = self.plan(list, in_name_order, false).await?;
+        }
         let mut sql: QueryBuilder<Db> = QueryBuilder::new(format!("SELECT {USER_LIST_COLUMNS}"));
         match &plan {
             Plan::TermWalks { terms, .. } if terms.is_empty() => return Ok(Vec::new()),
@@ -353,7 +385,7 @@ impl Backend {
                 push_term_walks(&mut sql, terms, others, list, &Walk { after, descending, limit: Some(limit), entries: None });
                 sql.push(") m ").push(dialect::DRIVING_JOIN).push(" users u ON u.id = m.id");
             }
-            Plan::Grants | Plan::Matches | Plan::Hops(_) => {
+            Plan::Grants | Plan::Matches | Plan::Hops(_) | Plan::UserWalk => {
                 push_list_source(&mut sql, list, matches!(plan, Plan::Grants));
                 if let Some(key) = after {
                     push_user_keyset(&mut sql, list.sort, key, !descending)?;
@@ -371,9 +403,9 @@ impl Backend {
         Ok(rows)
     }
 
-    /// How to read `list`: hops or term walks only where the answer is wanted `in_name_order`,
-    /// and hops only if `hops` allows.
-    async fn plan(&self, list: &UserListQuery, in_name_order: bool, hops: bool) -> StoreResult<Plan> {
+    /// How to read `list`: hops, walks of terms or of users only where the answer is wanted
+    /// `in_name_order`, and the plans that may give up (hops, walks of users) only if `bounded`.
+    async fn plan(&self, list: &UserListQuery, in_name_order: bool, bounded: bool) -> StoreResult<Plan> {
         if let Some(ws) = &list.workspace {
             if self.member_count(ws).await? <= MEMBERS_SORTED_AT_MOST {
                 return Ok(Plan::Grants);
@@ -395,13 +427,14 @@ impl Backend {
             }
         }
         let status = list.status.wanted();
-        if hops && list.workspace.is_none() && narrow.len() == words.len() && words.len() + usize::from(status.is_some()) > 1 {
+        if bounded && list.workspace.is_none() && narrow.len() == words.len() && words.len() + usize::from(status.is_some()) > 1 {
             let mut runs: Vec<Run> = narrow.into_iter().map(|(_, terms)| Run::Terms(terms)).collect();
             runs.extend(status.map(Run::Status));
             return Ok(Plan::Hops(runs));
         }
         match narrow.into_iter().min_by_key(|(_, terms)| terms.len()) {
             Some((driving, terms)) => Ok(Plan::TermWalks { terms, others: words.into_iter().filter(|w| *w != driving).collect() }),
+            None if bounded && list.workspace.is_none() => Ok(Plan::UserWalk),
             None => Ok(Plan::Matches),
         }
     }
@@ -416,6 +449,18 @@ impl Backend {
         let all = matches!(hops.last(), Some((None, _)));
         let keys: Vec<String> = hops.into_iter().filter(|(_, hit)| *hit).filter_map(|(key, _)| key).take(matches).collect();
         Ok((all || keys.len() == matches).then_some((keys, all)))
+    }
+
+    /// How many users there are past `after` in the list's direction, counted up to one more
+    /// than `USERS_WALKED` (the index alone).
+    async fn users_past(&self, after: Option<&str>, descending: bool) -> StoreResult<usize> {
+        let mut sql: QueryBuilder<Db> = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE 1 = 1");
+        if let Some(key) = after {
+            sql.push(if descending { " AND user_name_key < " } else { " AND user_name_key > " }).push_bind(key.to_string());
+        }
+        sql.push(" LIMIT ").push_bind(USERS_WALKED as i64 + 1).push(") p");
+        let past: i64 = sql.build_query_scalar().fetch_one(&self.pool).await?;
+        Ok(past as usize)
     }
 
     /// The rows of the users list with these user name keys, in the list's direction (turned
@@ -490,6 +535,13 @@ impl Backend {
         }
         match plan {
             Plan::TermWalks { terms, others } => self.count_by_terms(list, &terms, &others).await,
+            Plan::UserWalk => {
+                let mut sql: QueryBuilder<Db> = QueryBuilder::new("SELECT COUNT(*)");
+                push_user_window(&mut sql, None, false);
+                push_words_and_status(&mut sql, &words, list);
+                let found: i64 = sql.build_query_scalar().fetch_one(&self.pool).await?;
+                Ok(if self.users_past(None, false).await? > USERS_WALKED { Total::MoreThan(found) } else { Total::Exactly(found) })
+            }
             plan => {
                 let mut sql: QueryBuilder<Db> = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT u.id");
                 push_list_source(&mut sql, list, matches!(plan, Plan::Grants));
