@@ -554,28 +554,38 @@ impl Backend {
 
     /// The matches of a search read off `terms`: a lone term with nothing else to meet is
     /// counted from its entries (up to `COUNT_TERM_ENTRIES`, the index alone); otherwise the
-    /// users among the first `COUNT_ENTRIES` entries of each term that meet the rest of the
-    /// search, exactly if no term has more entries than that.
+    /// users among the first `COUNT_ENTRIES` entries of the terms (shared out between them) that
+    /// meet the rest of the search, exactly if no term has more entries than its share.
     async fn count_by_terms(&self, list: &UserListQuery, terms: &[String], others: &[String]) -> StoreResult<Total> {
-        let mut longest = 0;
-        for term in terms {
-            let entries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM user_search_terms WHERE term = $1 LIMIT $2) e")
-                .bind(term)
-                .bind(COUNT_TERM_ENTRIES as i64 + 1)
-                .fetch_one(&self.pool)
-                .await?;
-            longest = longest.max(entries as usize);
-        }
         let alone = others.is_empty() && list.workspace.is_none() && list.status.wanted().is_none();
-        if let ([_], true) = (terms, alone) {
-            let n = longest.min(COUNT_TERM_ENTRIES) as i64;
-            return Ok(if longest > COUNT_TERM_ENTRIES { Total::MoreThan(n) } else { Total::Exactly(n) });
+        if let ([term], true) = (terms, alone) {
+            let entries = self.term_entries(term, COUNT_TERM_ENTRIES + 1).await?;
+            let n = entries.min(COUNT_TERM_ENTRIES) as i64;
+            return Ok(if entries > COUNT_TERM_ENTRIES { Total::MoreThan(n) } else { Total::Exactly(n) });
+        }
+        if terms.is_empty() {
+            return Ok(Total::Exactly(0));
+        }
+        let share = (COUNT_ENTRIES / terms.len()).max(1);
+        let mut cut_short = false;
+        for term in terms {
+            cut_short |= self.term_entries(term, share + 1).await? > share;
         }
         let mut sql: QueryBuilder<Db> = QueryBuilder::new("SELECT COUNT(*) FROM (");
-        push_term_walks(&mut sql, terms, others, list, &Walk { after: None, descending: false, limit: None, entries: Some(COUNT_ENTRIES) });
+        push_term_walks(&mut sql, terms, others, list, &Walk { after: None, descending: false, limit: None, entries: Some(share) });
         sql.push(") m");
-        let found: i64 = if terms.is_empty() { 0 } else { sql.build_query_scalar().fetch_one(&self.pool).await? };
-        Ok(if longest > COUNT_ENTRIES { Total::MoreThan(found) } else { Total::Exactly(found) })
+        let found: i64 = sql.build_query_scalar().fetch_one(&self.pool).await?;
+        Ok(if cut_short { Total::MoreThan(found) } else { Total::Exactly(found) })
+    }
+
+    /// How many entries `term` has, counted up to `up_to` (the index alone).
+    async fn term_entries(&self, term: &str, up_to: usize) -> StoreResult<usize> {
+        let entries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM user_search_terms WHERE term = $1 LIMIT $2) e")
+            .bind(term)
+            .bind(up_to as i64)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(entries as usize)
     }
 
     /// How many users there are with status `active` (None: all), from the kept totals.
