@@ -5,6 +5,9 @@
 -- of `user_totals` until each commits, and a load of many users in one transaction would pile
 -- up versions of that row); the service folds the notes into `user_totals` every few seconds,
 -- and a count adds up both.
+-- No user is created, deleted or switched between the count below and the triggers.
+LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE;
+
 CREATE TABLE user_totals (
     active BOOLEAN PRIMARY KEY NOT NULL,
     users  BIGINT NOT NULL

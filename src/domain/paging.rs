@@ -17,35 +17,40 @@ pub struct Page<T> {
     pub prev: Option<String>,
 }
 
-/// How many rows a list matches: all of them, or more than a number, where counting every
-/// match would cost far more than the page (a search matching 40,000 of 1,000,000 users).
+/// How many rows a list matches: all of them, or at least a number, where counting every match
+/// would cost far more than the page (a search matching 40,000 of 1,000,000 users).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Total {
     Exactly(i64),
-    MoreThan(i64),
+    AtLeast(i64),
 }
 
 impl Total {
+    /// `found`, exactly if counting saw every match (`complete`).
+    pub fn counted(found: i64, complete: bool) -> Total {
+        if complete { Total::Exactly(found) } else { Total::AtLeast(found) }
+    }
+
     /// The number, or the least it can be.
     pub fn at_least(self) -> i64 {
         match self {
-            Total::Exactly(n) | Total::MoreThan(n) => n,
+            Total::Exactly(n) | Total::AtLeast(n) => n,
         }
     }
 
-    /// "41,545" or "more than 1,000".
+    /// "41,545" or "at least 2,000".
     pub fn text(self) -> String {
         match self {
             Total::Exactly(n) => group_digits(n),
-            Total::MoreThan(n) => format!("more than {}", group_digits(n)),
+            Total::AtLeast(n) => format!("at least {}", group_digits(n)),
         }
     }
 
-    /// "1 user", "41,545 users" or "more than 1,000 users".
+    /// "1 user", "41,545 users" or "at least 2,000 users".
     pub fn of(self, one: &str, many: &str) -> String {
         match self {
             Total::Exactly(n) => count_of(n, one, many),
-            Total::MoreThan(_) => format!("{} {many}", self.text()),
+            Total::AtLeast(_) => format!("{} {many}", self.text()),
         }
     }
 }

@@ -72,15 +72,17 @@ pub fn search_terms<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String
     terms
 }
 
-/// A word of letters then digits ("lovelace42", as numbered user names are) as its two parts,
-/// so that all the Lovelaces share the one term "lovelace": a search's first page then comes
-/// straight off that term's entries, in user-name order, instead of being sorted from one term
-/// per number. Any other word (a hex id) stays whole.
+/// A word of letters then digits ("lovelace42", as numbered user names are) as its letters and
+/// the rest, so that all the Lovelaces share the one term "lovelace": a search's first page then
+/// comes straight off that term's entries, in user-name order, instead of being sorted from one
+/// term per number. A typed word is cut the same way, so any beginning of a stored word still
+/// finds it ("emp4" finds "emp42a": "emp" and "4" begin "emp" and "42a"). A word that starts
+/// with a digit (a hex id, a number) stays whole.
 fn name_and_number(word: &str) -> Vec<&str> {
     let letters = word.find(|c: char| !c.is_alphabetic()).unwrap_or(word.len());
-    let (name, number) = word.split_at(letters);
-    if !name.is_empty() && !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) {
-        vec![name, number]
+    let (name, rest) = word.split_at(letters);
+    if !name.is_empty() && rest.starts_with(|c: char| c.is_ascii_digit()) {
+        vec![name, rest]
     } else {
         vec![word]
     }
@@ -184,8 +186,14 @@ mod tests {
     fn a_numbered_name_is_searched_as_name_and_number() {
         assert_eq!(search_terms(["ada.lovelace124922.f28557@example.com"]), vec!["124922", "28557", "ada", "com", "example", "f", "lovelace"]);
         assert_eq!(search_terms(["Lovelace12"]), vec!["12", "lovelace"]);
-        // Anything else stays one word: a hex id, digits first, a number alone.
-        assert_eq!(search_terms(["6b1b2c3d 42abc 2026 ab1c"]), vec!["2026", "42abc", "6b1b2c3d", "ab1c"]);
+        // Letters, then whatever follows from the first digit; anything starting with a digit
+        // stays one word.
+        assert_eq!(search_terms(["6b1b2c3d 42abc 2026 ab1c emp42a"]), vec!["1c", "2026", "42a", "42abc", "6b1b2c3d", "ab", "emp"]);
+        // Every beginning of a stored word is cut into beginnings of its parts.
+        for typed in ["e", "emp", "emp4", "emp42", "emp42a"] {
+            let parts = search_terms([typed]);
+            assert!(parts.iter().all(|p| ["emp", "42a"].iter().any(|t| t.starts_with(p.as_str()))), "{typed}: {parts:?}");
+        }
     }
 
     #[test]

@@ -291,7 +291,7 @@ impl Store {
     /// instance doing it meanwhile makes this one wait for it.
     async fn catch_up_on_upkeep(&self) -> StoreResult<()> {
         while self.search_terms_due().await? {
-            tracing::info!("rebuilding every user's search terms for the new search index");
+            tracing::info!("rebuilding every user's search terms for the new search index (or waiting for the instance that is)");
             let started = std::time::Instant::now();
             let mut tx = match self.write().await {
                 Err(StoreError::Busy) => continue,

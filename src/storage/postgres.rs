@@ -105,7 +105,7 @@ mod dialect {
     /// PostgreSQL's planner orders joins by its statistics (and has no CROSS JOIN ... ON).
     pub const DRIVING_JOIN: &str = "JOIN";
     /// The page cache is the server's: nothing to widen for a large write.
-    pub const LARGE_WRITE: Option<(&str, &str)> = None;
+    pub const LARGE_WRITE_CACHE_KIB: Option<u32> = None;
     pub const EXISTS_EMAIL: &str = "EXISTS (SELECT 1 FROM jsonb_array_elements(u.emails::jsonb) AS e(value) WHERE ";
     pub const EXISTS_ENTITLEMENT: &str =
         "EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(u.extra::jsonb -> 'entitlements', '[]'::jsonb)) AS e(value) WHERE ";

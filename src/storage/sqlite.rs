@@ -136,10 +136,10 @@ mod dialect {
     /// A join whose left side drives: SQLite keeps the order of a CROSS JOIN, so the (few)
     /// search matches are read first and the users looked up by key.
     pub const DRIVING_JOIN: &str = "CROSS JOIN";
-    /// Around a write of millions of rows at random places (the search terms' rebuild): the
-    /// writer's page cache as large as a bulk load's (see `Workload`), then back to SQLite's
-    /// default. With 2 MB, nearly every insert read its pages back from the kernel.
-    pub const LARGE_WRITE: Option<(&str, &str)> = Some(("PRAGMA cache_size = -524288", "PRAGMA cache_size = -2000"));
+    /// The writer's page cache for a write of millions of rows at random places (the search
+    /// terms' rebuild): as large as a bulk load's (see `Workload`). With SQLite's 2 MB, nearly
+    /// every insert read its pages back from the kernel.
+    pub const LARGE_WRITE_CACHE_KIB: Option<u32> = Some(super::BULK_LOAD_CACHE_KIB);
     pub const EXISTS_EMAIL: &str = "EXISTS (SELECT 1 FROM json_each(u.emails) e WHERE ";
     pub const EXISTS_ENTITLEMENT: &str = "EXISTS (SELECT 1 FROM json_each(u.extra, '$.entitlements') e WHERE ";
     pub const EMAIL_PRIMARY: &str = "coalesce(json_extract(e.value, '$.primary'), 0)";

@@ -21,7 +21,7 @@ pub const CONFIRM_PATH: &str = "/users/bulk";
 #[component]
 pub fn BulkBar(shown: usize, total: Total, searching: bool, choices: Vec<WorkspaceLink>, page_all: RwSignal<bool>) -> impl IntoView {
     let all_text = match (searching, total) {
-        (true, Total::MoreThan(_)) => format!("Select every user matching this search ({})", total.text()),
+        (true, Total::AtLeast(_)) => format!("Select every user matching this search ({})", total.text()),
         (true, Total::Exactly(_)) => format!("Select all {} matching this search", total.of("user", "users")),
         (false, _) => format!("Select all {}", total.of("user", "users")),
     };

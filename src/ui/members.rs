@@ -98,7 +98,7 @@ fn MemberTable(page: UserListPage, workspace_id: String, workspace_name: String,
                     <SelectPage label=format!("Select this page ({})", count_of(shown as i64, "member", "members")) page_all />
                     <label class="choice"><input type="checkbox" name="all" value="1" />
                         {match (page.total, mq.is_empty()) {
-                            (Total::MoreThan(_), _) => format!("Select every member matching ({})", page.total.text()),
+                            (Total::AtLeast(_), _) => format!("Select every member matching ({})", page.total.text()),
                             (total, everyone) => format!("Select all {}{}", total.of("member", "members"), if everyone { "" } else { " matching" }),
                         }}</label>
                     <button type="submit" class="danger">{format!("Remove selected from {workspace_name}…")}</button>

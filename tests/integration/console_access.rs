@@ -102,8 +102,6 @@ async fn search_matches_word_prefixes_and_pages_walk_every_user_once_in_order() 
     let (_, both_words) = app.call("users/list", &[("q", "zed other"), ("status", "all")]).await;
     assert_eq!(both_words["rows"].as_array().unwrap().len(), 1);
     let (_, none) = app.call("users/list", &[("q", "zed example"), ("status", "all")]).await;
-    eprintln!("BODY {none}");
-    eprintln!("BODY {both_words}");
     assert_eq!(none["rows"].as_array().unwrap().len(), 0);
 
     let mut seen = Vec::new();

@@ -20,18 +20,26 @@ async fn page(services: &Services, list: &UserListQuery, cursor: Cursor) -> User
     services.list_users(&system(), list, &cursor, 1).await.expect("list")
 }
 
-/// Every user name the list shows, page after page, following its next links.
-async fn every_page(services: &Services, list: &UserListQuery) -> Vec<String> {
-    let mut seen = Vec::new();
-    let mut cursor = Cursor::First;
+/// Every page of the list, following its next links as the console does (each link says where
+/// its page starts).
+async fn pages(services: &Services, list: &UserListQuery) -> Vec<UserListPage> {
+    let mut all = Vec::new();
+    let (mut cursor, mut first) = (Cursor::First, 1);
     loop {
-        let shown = page(services, list, cursor).await;
-        seen.extend(shown.rows.iter().map(|r| r.user_name.clone()));
-        match shown.next {
+        let shown = services.list_users(&system(), list, &cursor, first).await.expect("list");
+        first += shown.rows.len() as i64;
+        let next = shown.next.clone();
+        all.push(shown);
+        match next {
             Some(next) => cursor = Cursor::After(next),
-            None => return seen,
+            None => return all,
         }
     }
+}
+
+/// Every user name the list shows, page after page.
+async fn every_page(services: &Services, list: &UserListQuery) -> Vec<String> {
+    pages(services, list).await.iter().flat_map(|p| p.rows.iter().map(|r| r.user_name.clone())).collect()
 }
 
 fn search(q: &str) -> UserListQuery {
@@ -99,11 +107,17 @@ async fn a_search_walks_every_term_of_a_word_in_user_name_order_both_ways() {
     assert!(every_page(&app.services, &search("lovelacex")).await.is_empty());
     assert_eq!(page(&app.services, &search("lovelacex"), Cursor::First).await.total, Total::Exactly(0));
 
-    // Another order still finds every match (sorted from all of them).
+    // Another order (walked along its own index) finds every match, in that order.
     let by_change = UserListQuery { sort: UserSort::LastChange, ..search("lov") };
+    let first = page(&app.services, &by_change, Cursor::First).await;
+    assert!(first.rows.windows(2).all(|w| w[0].last_modified <= w[1].last_modified));
     let mut changed = every_page(&app.services, &by_change).await;
     changed.sort();
     assert_eq!(changed, expected_lov);
+    let inactive_by_name = UserListQuery { sort: UserSort::Name, status: StatusFilter::Inactive, ..search("lov") };
+    let mut named = every_page(&app.services, &inactive_by_name).await;
+    named.sort();
+    assert_eq!(named, inactive);
 }
 
 /// The overview's counts and the users list's totals, all and inactive only.
@@ -173,4 +187,30 @@ async fn a_search_for_a_word_most_users_have_walks_the_users_in_order() {
     assert_eq!(every_page(&app.services, &UserListQuery { descending: true, ..search("Q") }).await, reversed);
     assert_eq!(every_page(&app.services, &search("q pat")).await, expected);
     assert!(every_page(&app.services, &UserListQuery { status: StatusFilter::Inactive, ..search("q") }).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_count_that_stops_short_says_at_least_and_the_last_page_says_exactly() {
+    let app = spawn_app().await;
+    for i in 0..230 {
+        person(&app, &format!("pat.quill{i:03}@example.com"), "Pat", "Quill").await;
+    }
+    // Two words: hopped through together, counted up to 201.
+    let all = pages(&app.services, &search("pat quill")).await;
+    assert_eq!(all.len(), 5);
+    assert_eq!(all[0].total, Total::AtLeast(201));
+    assert_eq!(all.iter().map(|p| p.first).collect::<Vec<_>>(), [1, 51, 101, 151, 201]);
+    assert_eq!(all[4].rows.len(), 30);
+    assert_eq!(all[4].total, Total::Exactly(230));
+
+    // A rename moves the user in every plan: one word, two words, a word and a status.
+    let renamed = app.store.find_user_id_by_name("pat.quill000@example.com").await.unwrap().unwrap();
+    let input = UserInput { user_name: "zz.quill@example.com".into(), given_name: "Pat".into(), family_name: "Quill".into(), ..Default::default() };
+    app.services.change_user_to(&system(), &renamed, None, profile(input)).await.expect("rename");
+    for q in [search("quill"), search("pat quill"), UserListQuery { status: StatusFilter::Active, ..search("quill") }] {
+        let names = every_page(&app.services, &q).await;
+        assert_eq!(names.len(), 230, "{q:?}");
+        assert_eq!(names.last().map(String::as_str), Some("zz.quill@example.com"), "{q:?}");
+        assert!(!names.contains(&"pat.quill000@example.com".to_string()), "{q:?}");
+    }
 }

@@ -70,10 +70,16 @@ impl Services {
         let keyed = rows.into_iter().map(|r| (r.cursor(list.sort), UserSummary::from(r))).collect();
         let page = page_of(keyed, cursor, PAGE_SIZE);
         let total = self.store.count_users(list).await?;
-        let first = if matches!(cursor, Cursor::First) { 1 } else { first.clamp(1, total.at_least().max(1)) };
-        // A count that stopped short still counts at least the rows up to this page's last.
+        let first = match (cursor, total) {
+            (Cursor::First, _) => 1,
+            (_, Total::Exactly(n)) => first.clamp(1, n.max(1)),
+            (_, Total::AtLeast(_)) => first.max(1),
+        };
+        // A count that stopped short: there are at least the rows up to this page's last, and
+        // exactly those when the list goes no further.
         let total = match total {
-            Total::MoreThan(n) => Total::MoreThan(n.max(first - 1 + page.rows.len() as i64)),
+            Total::AtLeast(_) if page.next.is_none() && !matches!(cursor, Cursor::Before(_)) => Total::Exactly(first - 1 + page.rows.len() as i64),
+            Total::AtLeast(n) => Total::AtLeast(n.max(first - 1 + page.rows.len() as i64)),
             exact => exact,
         };
         Ok(UserListPage { rows: page.rows, next: page.next, prev: page.prev, total, first })
