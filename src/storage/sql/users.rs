@@ -366,12 +366,21 @@ impl Backend {
             Cursor::After(key) => (Some(key.as_str()), false),
             Cursor::Before(key) => (Some(key.as_str()), true),
         };
-        let descending = list.descending != backwards;
+        let mut rows = self.walk_users_list(list, after, list.descending != backwards, limit).await?;
+        if backwards {
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+
+    /// At most `limit` rows of the users list past `after`, in the list's order or (`descending`
+    /// differing from the list's) the other way.
+    async fn walk_users_list(&self, list: &UserListQuery, after: Option<&str>, descending: bool, limit: usize) -> StoreResult<Vec<UserListRow>> {
         let in_name_order = list.sort == UserSort::UserName;
         let mut plan = self.plan(list, in_name_order, true).await?;
         if let Plan::Hops(runs) = &plan {
             match self.hop_keys(runs, descending, after, limit, HOPS_PER_PAGE).await? {
-                Some((keys, _)) => return self.list_rows_by_keys(&keys, descending, backwards).await,
+                Some((keys, _)) => return self.list_rows_by_keys(&keys, descending).await,
                 None => plan = self.plan(list, in_name_order, false).await?,
             }
         }
@@ -380,11 +389,8 @@ impl Backend {
             push_user_window(&mut sql, list.sort, after, descending)?;
             push_words_and_status(&mut sql, &search_terms([list.q.as_str()]), list);
             sql.push(order_by(list.sort, descending)).push(" LIMIT ").push_bind(limit as i64);
-            let mut rows: Vec<UserListRow> = sql.build_query_as().fetch_all(&self.pool).await?;
+            let rows: Vec<UserListRow> = sql.build_query_as().fetch_all(&self.pool).await?;
             if rows.len() == limit || self.users_past(list.sort, after, descending).await? <= USERS_WALKED {
-                if backwards {
-                    rows.reverse();
-                }
                 return Ok(rows);
             }
             plan = self.plan(list, in_name_order, false).await?;
@@ -406,11 +412,7 @@ impl Backend {
             }
         }
         sql.push(order_by(list.sort, descending)).push(" LIMIT ").push_bind(limit as i64);
-        let mut rows: Vec<UserListRow> = sql.build_query_as().fetch_all(&self.pool).await?;
-        if backwards {
-            rows.reverse();
-        }
-        Ok(rows)
+        Ok(sql.build_query_as().fetch_all(&self.pool).await?)
     }
 
     /// How to read `list`: hops, walks of terms or of users only where the answer is wanted
@@ -476,9 +478,9 @@ impl Backend {
         Ok(past as usize)
     }
 
-    /// The rows of the users list with these user name keys, in the list's direction (turned
-    /// around when paging back).
-    async fn list_rows_by_keys(&self, keys: &[String], descending: bool, backwards: bool) -> StoreResult<Vec<UserListRow>> {
+    /// The rows of the users list with these user name keys, in user-name order (`descending` or
+    /// not).
+    async fn list_rows_by_keys(&self, keys: &[String], descending: bool) -> StoreResult<Vec<UserListRow>> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
@@ -487,12 +489,8 @@ impl Backend {
         for key in keys {
             list.push_bind(key.clone());
         }
-        sql.push(if descending { ") ORDER BY u.user_name_key DESC" } else { ") ORDER BY u.user_name_key" });
-        let mut rows: Vec<UserListRow> = sql.build_query_as().fetch_all(&self.pool).await?;
-        if backwards {
-            rows.reverse();
-        }
-        Ok(rows)
+        sql.push(")").push(order_by(UserSort::UserName, descending));
+        Ok(sql.build_query_as().fetch_all(&self.pool).await?)
     }
 
     /// The first `limit` distinct terms starting with `prefix`, each found by one step along
