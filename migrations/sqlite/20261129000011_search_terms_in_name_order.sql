@@ -13,8 +13,9 @@ CREATE TABLE user_search_terms (
 -- Carries the key's columns, so a user's terms are read from it alone.
 CREATE INDEX user_search_terms_by_user ON user_search_terms (user_id);
 
--- Work the application owes the store after a migration, one row per task, deleted when done.
+-- Work the application owes the store after a migration, one row per task, deleted when done
+-- (a new, empty store owes nothing).
 CREATE TABLE store_upkeep (
     task TEXT PRIMARY KEY NOT NULL
 );
-INSERT INTO store_upkeep (task) VALUES ('rebuild_search_terms');
+INSERT INTO store_upkeep (task) SELECT 'rebuild_search_terms' WHERE EXISTS (SELECT 1 FROM users);

@@ -154,6 +154,8 @@ async fn user_totals_follow_every_create_status_change_and_delete() {
 #[tokio::test]
 async fn a_store_told_to_rebuild_its_search_terms_does_so_when_it_opens() {
     let app = spawn_app().await;
+    // A new store has no terms to rebuild.
+    assert!(!app.store.search_terms_due().await.unwrap());
     person(&app, "grace.hopper42@navy.mil", "Grace", "Hopper").await;
     app.execute("DELETE FROM user_search_terms").await;
     app.execute("INSERT INTO store_upkeep (task) VALUES ('rebuild_search_terms')").await;

@@ -130,9 +130,10 @@ fn push_seek<'q>(sql: &mut QueryBuilder<'q, Db>, run: &Run, descending: bool, st
         (true, true) => " < ",
         (true, false) => " <= ",
     };
-    // `(SELECT user_name_key FROM <where> <op> <from> ORDER BY ... LIMIT 1)`, `bind` bound in <where>.
-    let seek = |sql: &mut QueryBuilder<'q, Db>, list: &str, bind: &dyn Fn(&mut QueryBuilder<'q, Db>)| {
-        sql.push(format!("(SELECT user_name_key FROM {list} = "));
+    // `(SELECT user_name_key FROM <table> WHERE <column> = <bind> AND user_name_key <op> <from>
+    // ORDER BY ... LIMIT 1)`.
+    let seek = |sql: &mut QueryBuilder<'q, Db>, table_where_column: &str, bind: &dyn Fn(&mut QueryBuilder<'q, Db>)| {
+        sql.push(format!("(SELECT user_name_key FROM {table_where_column} = "));
         bind(sql);
         sql.push(" AND user_name_key").push(op);
         from(sql);
