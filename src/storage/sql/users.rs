@@ -612,7 +612,7 @@ const USER_TOTAL: &str = "SELECT CAST(COALESCE((SELECT SUM(users) FROM user_tota
      + COALESCE((SELECT SUM(delta) FROM user_count_changes WHERE $1 IS NULL OR active = $1), 0) AS BIGINT)";
 
 /// A count that must look at each match (a user's status, the other searched words) looks at
-/// this many at most; past them the list says "more than" what it found (counting all 41,545
+/// this many at most; past them the list says "at least" what it found (counting all 41,545
 /// users named Lovelace among 1,000,000 took 100-150 ms, against 2 ms for their first page).
 const COUNT_ENTRIES: usize = 2000;
 
