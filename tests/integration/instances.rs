@@ -327,3 +327,58 @@ async fn a_database_lost_while_serving_is_a_503_and_service_returns_with_it() {
     let (_, found) = scim(&app.base, &token, reqwest::Method::GET, "/Users?filter=userName%20eq%20%22during%40example.com%22", None, None).await;
     assert_eq!(found["totalResults"], 0, "nothing of the refused write was kept");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_totals_stay_exact_under_creates_deactivations_and_deletes_through_two_instances() {
+    let Some((_dir, url, a, b)) = two_instances().await else { return skipped() };
+    let out = cim(&url).args(["scim-credential", "create", "--name", "totals", "--access", "provider", "--on-delete", "delete", "--no-brake"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let bases = [a.base.clone(), b.base.clone()];
+    let mut existing = Vec::new();
+    for i in 0..20 {
+        let (_, u) = scim(&a.base, &token, reqwest::Method::POST, "/Users", Some(json!({"userName": format!("old{i}@example.com")})), None).await;
+        existing.push(u["id"].as_str().unwrap().to_string());
+    }
+    // 30 writers at once, half through each instance: new users, deactivations and deletes,
+    // several on the same user.
+    let mut writers = JoinSet::new();
+    for i in 0..30usize {
+        let (base, token, id) = (bases[i % 2].clone(), token.clone(), existing[i % existing.len()].clone());
+        writers.spawn(async move {
+            match i % 3 {
+                0 => scim(&base, &token, reqwest::Method::POST, "/Users", Some(json!({"userName": format!("new{i}@example.com")})), None).await.0,
+                1 => {
+                    let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                        "Operations": [{"op": "replace", "path": "active", "value": false}]});
+                    scim(&base, &token, reqwest::Method::PATCH, &format!("/Users/{id}"), Some(patch), None).await.0
+                }
+                _ => scim(&base, &token, reqwest::Method::DELETE, &format!("/Users/{id}"), None, None).await.0,
+            }
+        });
+    }
+    while let Some(status) = writers.join_next().await {
+        assert!(matches!(status.unwrap(), 200 | 201 | 204 | 404), "a writer failed");
+    }
+
+    use sqlx::Connection;
+    let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
+    let counted = |active: bool| format!("SELECT COUNT(*) FROM users WHERE active = {active}");
+    let kept = |active: bool| {
+        format!("SELECT CAST((SELECT users FROM user_totals WHERE active = {active}) + COALESCE((SELECT SUM(delta) FROM user_count_changes WHERE active = {active}), 0) AS BIGINT)")
+    };
+    for active in [true, false] {
+        let real: i64 = sqlx::query_scalar(&counted(active)).fetch_one(&mut db).await.unwrap();
+        let total: i64 = sqlx::query_scalar(&kept(active)).fetch_one(&mut db).await.unwrap();
+        assert_eq!(total, real, "active = {active}, before the fold");
+    }
+    // The instances fold the noted changes within a few seconds, each only once.
+    tokio::time::sleep(Duration::from_millis(4500)).await;
+    let unfolded: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM user_count_changes").fetch_one(&mut db).await.unwrap();
+    assert_eq!(unfolded, 0);
+    for active in [true, false] {
+        let real: i64 = sqlx::query_scalar(&counted(active)).fetch_one(&mut db).await.unwrap();
+        let folded: i64 = sqlx::query_scalar(&format!("SELECT users FROM user_totals WHERE active = {active}")).fetch_one(&mut db).await.unwrap();
+        assert_eq!(folded, real, "active = {active}, after the fold");
+    }
+}
