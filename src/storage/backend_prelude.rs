@@ -33,10 +33,6 @@ impl Tx {
 }
 
 impl Backend {
-    pub fn max_connections(&self) -> usize {
-        self.pool.options().get_max_connections() as usize
-    }
-
     /// Refreshes the planner's statistics after bulk loads.
     pub async fn optimize(&self) -> StoreResult<()> {
         sqlx::query("ANALYZE").execute(&self.pool).await?;

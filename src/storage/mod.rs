@@ -11,6 +11,7 @@ mod postgres;
 mod records;
 mod sessions;
 mod sqlite;
+mod sqlite_readers;
 
 use std::collections::HashMap;
 use std::time::Duration;

@@ -56,6 +56,11 @@ impl Backend {
         Ok(Backend { pool, lock_wait, _folding: folding })
     }
 
+    /// Connections that read and write at once.
+    pub fn max_connections(&self) -> usize {
+        self.pool.options().get_max_connections() as usize
+    }
+
     /// Starts a write that waits at most the lock wait for any row lock. (Run on a task of its
     /// own: see `Store::write`.)
     pub async fn write(&self) -> StoreResult<Tx> {

@@ -4,15 +4,17 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::Connection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::Workload;
 
 type Db = sqlx::Sqlite;
-type Pool = sqlx::Pool<Db>;
+/// Reads run on `Readers`, writes on an sqlx pool of one connection.
+type Pool = super::sqlite_readers::Readers;
 
 /// Connections in the pool: readers work side by side, writers queue on SQLite's one lock.
-const POOL_SIZE: u32 = 8;
+const POOL_SIZE: usize = 8;
 
 /// How much of the database file reads may map (address space, not memory).
 const MMAP_BYTES: u64 = 16 << 30;
@@ -26,13 +28,13 @@ const MMAP_BYTES: u64 = 16 << 30;
 /// under steady writes: it grew past 1 GB in 40 s. `keep_syncing` only adds a sync.)
 const CHECKPOINT_PAGES: u32 = 10_000;
 
-/// Pools that hand out a connection without pinging it first, as sqlx does by default: each
-/// ping was a round trip to the connection's thread (two thread switches) before every query
-/// of every request, and it checks nothing useful here. A SQLite connection is a file this
-/// process holds, which no server can drop; and sqlx already pings a connection when it comes
-/// back to the pool, after the rollback of any transaction a cancelled request left open, so
-/// a broken one is closed then. (It also keeps a cancelled wait for a connection from costing
-/// the connection, which matters to the one-connection write pool.)
+/// The writer's pool hands out its connection without pinging it first, as sqlx does by
+/// default: each ping was a round trip to the connection's thread (two thread switches) before
+/// every write, and it checks nothing useful here. A SQLite connection is a file this process
+/// holds, which no server can drop; and sqlx already pings a connection when it comes back to
+/// the pool, after the rollback of any transaction a cancelled request left open, so a broken
+/// one is closed then. (It also keeps a cancelled wait for the connection from costing the
+/// connection.) Reads have a pool of their own: see `sqlite_readers`.
 fn pool_options() -> SqlitePoolOptions {
     SqlitePoolOptions::new().test_before_acquire(false)
 }
@@ -51,7 +53,7 @@ pub struct Backend {
     /// The connection write transactions run on, one at a time (see `writer`). It reads
     /// without mmap: a writer mapping the file it grows remaps it again and again, which cost
     /// writes about a sixth of their rate.
-    writes: Pool,
+    writes: sqlx::Pool<Db>,
     /// Writers of this process take turns here, in arrival order, before SQLite's own lock:
     /// waiting on SQLite's lock polls with growing sleeps (1 ms up to 100 ms), which under load
     /// left the lock idle most of the time. Other processes (the command line) still meet
@@ -64,6 +66,7 @@ impl Backend {
     /// Opens (creating if needed) and migrates the database file named by `url`. A write waits
     /// at most `lock_wait` for the write lock, then fails as busy.
     pub async fn open(url: &str, lock_wait: Duration, workload: Workload) -> StoreResult<Backend> {
+        without_memory_statistics();
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -79,8 +82,10 @@ impl Backend {
         // connection's small page cache: that copying was most of a large read's time.
         // (SQLite caps it at its compiled limit; the WAL is still read the usual way.)
         let reads = options.clone().pragma("mmap_size", MMAP_BYTES.to_string());
-        let pool = pool_options().max_connections(POOL_SIZE).connect_with(reads).await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        let mut migrating = sqlx::SqliteConnection::connect_with(&options).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&mut migrating).await?;
+        migrating.close().await?;
+        let pool = Pool::new(reads, POOL_SIZE);
         let mut writer = options.clone().pragma("wal_autocheckpoint", CHECKPOINT_PAGES.to_string());
         if workload == Workload::BulkLoad {
             writer = writer.pragma("cache_size", format!("-{BULK_LOAD_CACHE_KIB}"));
@@ -88,6 +93,11 @@ impl Backend {
         let writes = pool_options().max_connections(1).connect_with(writer).await?;
         tokio::spawn(keep_syncing(options));
         Ok(Backend { pool, writes, writer: Default::default(), lock_wait })
+    }
+
+    /// Connections that read at once.
+    pub fn max_connections(&self) -> usize {
+        self.pool.size()
     }
 
     /// Starts a write: this process's turn first, then IMMEDIATE takes SQLite's write lock up
@@ -105,6 +115,23 @@ impl Backend {
     }
 }
 
+/// Turns off SQLite's memory statistics, before SQLite starts (the first connection starts it;
+/// later calls change nothing). With them on, every allocation SQLite makes, in every
+/// connection, takes one process-wide mutex to count it: SCIM pages of 100 users, whose rows
+/// sqlx copies value by value, spent a sixth of their time waking threads queued on it. Nothing
+/// here reads the statistics.
+fn without_memory_statistics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sqlite3_config is only allowed before sqlite3_initialize (or after shutdown),
+        // when no other thread uses SQLite; at any other time it returns SQLITE_MISUSE and
+        // changes nothing, which is harmless here. MEMSTATUS takes one int argument.
+        unsafe {
+            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::os::raw::c_int);
+        }
+    });
+}
+
 /// How often committed writes are made safe from a power loss (see `keep_syncing`).
 const SYNC_EVERY: Duration = Duration::from_secs(1);
 
@@ -116,7 +143,6 @@ const SYNC_EVERY: Duration = Duration::from_secs(1);
 /// undoes at most about the last second. (`synchronous = FULL`, a sync in every commit, cost
 /// writes 40-45%.) Ends when its connection cannot be had.
 async fn keep_syncing(options: SqliteConnectOptions) {
-    use sqlx::Connection;
     let Ok(mut conn) = sqlx::SqliteConnection::connect_with(&options).await else { return };
     loop {
         tokio::time::sleep(SYNC_EVERY).await;

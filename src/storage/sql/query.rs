@@ -272,13 +272,16 @@ fn push_order(sql: &mut QueryBuilder<'_, Db>, sort: Option<&Sort>, id_column: &s
 }
 
 /// The table a listing reads: `FROM {table} {alias}`, its columns (and `computed` ones, an
-/// expression list as written), and the unique key that orders it when the query names no sort.
+/// expression list as written), the unique key that orders it when the query names no sort,
+/// and a query (no parameters) for how many rows the table holds where a kept total answers
+/// that without counting them.
 pub struct Listing<'a> {
     pub table: &'a str,
     pub alias: &'a str,
     pub columns: &'a str,
     pub computed: &'a str,
     pub unique_key: &'a str,
+    pub kept_total: Option<&'a str>,
 }
 
 /// The rows meeting a query's condition, sorted and paged, with the total that meet it. The
@@ -292,7 +295,7 @@ pub async fn find_page<R>(pool: &Pool, listing: &Listing<'_>, query: &ListQuery,
 where
     R: for<'r> FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
 {
-    let Listing { table, alias, columns, computed, unique_key } = listing;
+    let Listing { table, alias, columns, computed, unique_key, kept_total } = listing;
     let start = start.filter(|(_, position)| query.condition.is_none() && query.sort.is_none() && *position <= query.offset);
     let rows: Vec<R> = if query.limit == 0 {
         Vec::new()
@@ -302,7 +305,10 @@ where
         push_where(&mut sql, query.condition.as_ref()).map_err(StoreError::Query)?;
         let mut skip = query.offset;
         if let Some((key, position)) = start {
-            sql.push(format!(" WHERE {alias}.{unique_key} >= ")).push_bind(key.to_string());
+            // The key as a subquery's value, not a bare parameter: SQLite (built with STAT4)
+            // plans a range on a bare parameter by its value, so every new key threw the
+            // prepared statement away and compiled it again, a twentieth of a page's time.
+            sql.push(format!(" WHERE {alias}.{unique_key} >= (SELECT ")).push_bind(key.to_string()).push(")");
             skip -= position;
         }
         push_order(&mut sql, query.sort.as_ref(), &format!("{alias}.id"), &format!("{alias}.{unique_key}"));
@@ -313,7 +319,10 @@ where
     if last_page {
         return Ok(((query.offset + rows.len()) as i64, rows));
     }
-    let mut count: QueryBuilder<Db> = QueryBuilder::new(format!("SELECT COUNT(*) FROM {table} {alias}"));
+    let mut count: QueryBuilder<Db> = match (kept_total, &query.condition) {
+        (Some(kept), None) => QueryBuilder::new(*kept),
+        _ => QueryBuilder::new(format!("SELECT COUNT(*) FROM {table} {alias}")),
+    };
     push_where(&mut count, query.condition.as_ref()).map_err(StoreError::Query)?;
     let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
     Ok((total, rows))

@@ -153,7 +153,7 @@ impl Backend {
 
     /// Workspaces (SCIM Groups) meeting a condition, sorted and paged, with the total.
     pub async fn find_workspaces(&self, query: &ListQuery) -> StoreResult<(i64, Vec<Workspace>)> {
-        let listing = Listing { table: "workspaces", alias: "w", columns: WORKSPACE_COLUMNS, computed: "", unique_key: "name_key" };
+        let listing = Listing { table: "workspaces", alias: "w", columns: WORKSPACE_COLUMNS, computed: "", unique_key: "name_key", kept_total: None };
         let (total, rows): (i64, Vec<WorkspaceRow>) = find_page(&self.pool, &listing, query, None).await?;
         Ok((total, rows.into_iter().map(Workspace::from).collect()))
     }

@@ -1,0 +1,205 @@
+//! SQLite's read connections: a pool that takes a connection back as soon as its query is done.
+//!
+//! sqlx's own pool pings every connection it takes back before handing it out again: a round
+//! trip to the connection's thread, two thread wake-ups, after every query. On these machines a
+//! wake-up of another thread costs about as much as reading a user, so a GET of one user spent
+//! more on the ping than on its query. The ping guards against what a cancelled query may leave
+//! behind; a SQLite connection runs its commands one after the other on its own thread, and a
+//! read leaves no transaction open, so here only a connection whose query was cancelled waits
+//! for a ping (which queues behind that query) before it is handed out again.
+//!
+//! `&Readers` is an sqlx `Executor`, so the statements in `sql/` run on it as on a pool.
+
+use std::sync::{Arc, Mutex};
+
+use futures::future::BoxFuture;
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteQueryResult, SqliteRow, SqliteStatement, SqliteTypeInfo};
+use sqlx::{ConnectOptions, Connection, Describe, Either, Execute, Executor, Sqlite};
+use sqlx_core::ext::async_stream::TryAsyncStream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+#[derive(Clone)]
+pub struct Readers(Arc<Shared>);
+
+struct Shared {
+    options: SqliteConnectOptions,
+    size: usize,
+    /// One permit per connection that may exist; a reader holds one while it has a connection.
+    permits: Arc<Semaphore>,
+    idle: Mutex<Vec<SqliteConnection>>,
+}
+
+impl std::fmt::Debug for Readers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Readers").field("size", &self.0.size).finish_non_exhaustive()
+    }
+}
+
+impl Readers {
+    /// Up to `size` connections opened with `options`, as they are needed.
+    pub fn new(options: SqliteConnectOptions, size: usize) -> Readers {
+        Readers(Arc::new(Shared { options, size, permits: Arc::new(Semaphore::new(size)), idle: Mutex::new(Vec::new()) }))
+    }
+
+    pub fn size(&self) -> usize {
+        self.0.size
+    }
+
+    /// A connection of the pool, waiting for one to be free if all are in use.
+    pub async fn acquire(&self) -> Result<Reader, sqlx::Error> {
+        let permit = self.0.permits.clone().acquire_owned().await.map_err(|_| sqlx::Error::PoolClosed)?;
+        let idle = self.0.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => self.0.options.connect().await?,
+        };
+        Ok(Reader { conn: Some(conn), shared: self.0.clone(), permit: Some(permit), done: false })
+    }
+}
+
+/// A connection lent out; it goes back to the pool when dropped.
+pub struct Reader {
+    conn: Option<SqliteConnection>,
+    shared: Arc<Shared>,
+    permit: Option<OwnedSemaphorePermit>,
+    /// Set once the query ran to its end; a reader dropped before is a cancelled query.
+    done: bool,
+}
+
+impl Reader {
+    fn conn(&mut self) -> &mut SqliteConnection {
+        self.conn.as_mut().expect("a reader holds its connection until dropped")
+    }
+
+    pub fn done(&mut self) {
+        self.done = true;
+    }
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        let (Some(mut conn), Some(permit)) = (self.conn.take(), self.permit.take()) else { return };
+        let shared = self.shared.clone();
+        if self.done {
+            shared.idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
+            drop(permit);
+            return;
+        }
+        // Cancelled: the connection's thread may still be running the query. Its permit is
+        // released once a ping, queued behind the query, comes back; a connection that cannot
+        // answer is dropped (and a new one opened when next needed).
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        runtime.spawn(async move {
+            if conn.ping().await.is_ok() {
+                shared.idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
+            }
+            drop(permit);
+        });
+    }
+}
+
+impl<'p> Executor<'p> for &'_ Readers {
+    type Database = Sqlite;
+
+    fn fetch_many<'e, 'q: 'e, E>(self, query: E) -> BoxStream<'e, Result<Either<SqliteQueryResult, SqliteRow>, sqlx::Error>>
+    where
+        E: 'q + Execute<'q, Sqlite>,
+    {
+        let readers = self.clone();
+        TryAsyncStream::new(move |yielder| async move {
+            let mut reader = readers.acquire().await?;
+            let mut results = reader.conn().fetch_many(query);
+            while let Some(result) = results.try_next().await? {
+                yielder.r#yield(result).await;
+            }
+            drop(results);
+            reader.done();
+            Ok(())
+        })
+        .boxed()
+    }
+
+    fn fetch_optional<'e, 'q: 'e, E>(self, query: E) -> BoxFuture<'e, Result<Option<SqliteRow>, sqlx::Error>>
+    where
+        E: 'q + Execute<'q, Sqlite>,
+    {
+        let readers = self.clone();
+        Box::pin(async move {
+            let mut reader = readers.acquire().await?;
+            let row = reader.conn().fetch_optional(query).await;
+            reader.done();
+            row
+        })
+    }
+
+    fn prepare_with<'e, 'q: 'e>(self, sql: &'q str, parameters: &'e [SqliteTypeInfo]) -> BoxFuture<'e, Result<SqliteStatement<'q>, sqlx::Error>> {
+        let readers = self.clone();
+        Box::pin(async move {
+            let mut reader = readers.acquire().await?;
+            let statement = reader.conn().prepare_with(sql, parameters).await;
+            reader.done();
+            statement
+        })
+    }
+
+    fn describe<'e, 'q: 'e>(self, sql: &'q str) -> BoxFuture<'e, Result<Describe<Sqlite>, sqlx::Error>> {
+        let readers = self.clone();
+        Box::pin(async move {
+            let mut reader = readers.acquire().await?;
+            let description = reader.conn().describe(sql).await;
+            reader.done();
+            description
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// A pool of one connection over a fresh in-memory database.
+    fn one_reader() -> Readers {
+        Readers::new(SqliteConnectOptions::new().in_memory(true), 1)
+    }
+
+    const COUNTING: &str = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000) SELECT i FROM n";
+
+    #[tokio::test]
+    async fn a_finished_query_gives_its_connection_straight_back() {
+        let readers = one_reader();
+        let one: i64 = sqlx::query_scalar("SELECT 1").fetch_one(&readers).await.unwrap();
+        assert_eq!(one, 1);
+        assert_eq!(readers.0.idle.lock().unwrap().len(), 1, "back in the pool, no ping waited for");
+        let all: Vec<i64> = sqlx::query_scalar("SELECT 2 UNION ALL SELECT 3").fetch_all(&readers).await.unwrap();
+        assert_eq!(all, vec![2, 3]);
+        assert_eq!(readers.0.idle.lock().unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_query_dropped_halfway_leaves_the_connection_usable() {
+        let readers = one_reader();
+        let mut rows = sqlx::query_scalar::<_, i64>(COUNTING).fetch(&readers);
+        assert_eq!(rows.try_next().await.unwrap(), Some(1));
+        drop(rows);
+        let next = tokio::time::timeout(Duration::from_secs(10), sqlx::query_scalar::<_, i64>("SELECT 7").fetch_one(&readers));
+        assert_eq!(next.await.expect("the one connection came back").unwrap(), 7);
+        let cancelled = tokio::time::timeout(Duration::from_millis(1), sqlx::query_scalar::<_, i64>(COUNTING).fetch_all(&readers)).await;
+        assert!(cancelled.is_err(), "a million rows take longer than a millisecond");
+        let after: Vec<i64> = sqlx::query_scalar("SELECT 8").fetch_all(&readers).await.unwrap();
+        assert_eq!(after, vec![8]);
+    }
+
+    #[tokio::test]
+    async fn no_more_connections_than_its_size_are_lent_at_once() {
+        let readers = one_reader();
+        let held = readers.acquire().await.unwrap();
+        let waiting = tokio::time::timeout(Duration::from_millis(50), readers.acquire()).await;
+        assert!(waiting.is_err(), "the second reader waits while the only connection is lent");
+        drop(held);
+        let mut second = tokio::time::timeout(Duration::from_secs(10), readers.acquire()).await.expect("lent after the first came back").unwrap();
+        second.done();
+    }
+}
