@@ -26,3 +26,19 @@ async fn discovery_tells_what_is_supported() {
     assert_eq!((user_name["uniqueness"].as_str(), user_name["caseExact"].as_bool()), (Some("server"), Some(false)));
     crate::helpers::assert_scim_error(&scim.get("/Schemas/urn:nope").await, 404, None);
 }
+
+#[tokio::test]
+async fn discovery_documents_name_the_base_each_request_came_by() {
+    let app = spawn_app().await;
+    let scim = app.scim().await;
+    for proto in ["https", "http", "https"] {
+        let spc = scim.send("GET", "/ServiceProviderConfig", None, &[("X-Forwarded-Proto", proto)]).await;
+        let location = spc.body["meta"]["location"].as_str().unwrap();
+        assert!(location.starts_with(&format!("{proto}://")) && location.ends_with("/scim/v2/ServiceProviderConfig"), "{location}");
+        let types = scim.send("GET", "/ResourceTypes", None, &[("X-Forwarded-Proto", proto)]).await;
+        let location = types.body["Resources"][0]["meta"]["location"].as_str().unwrap();
+        assert!(location.starts_with(&format!("{proto}://")), "{location}");
+        let schemas = scim.send("GET", "/Schemas", None, &[("X-Forwarded-Proto", proto)]).await;
+        assert!(schemas.body["Resources"][0]["meta"]["location"].as_str().unwrap().starts_with(&format!("{proto}://")));
+    }
+}

@@ -5,8 +5,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::Value;
 
+use std::sync::Mutex;
+
+use axum::body::Bytes;
+use axum::http::{header, HeaderValue};
+use axum::response::IntoResponse;
+
 use super::request::base_url;
-use super::response::scim_json;
+use super::response::{scim_json, SCIM_CONTENT_TYPE};
 use crate::scim::protocol::discovery::{list, resource_types, schemas, service_provider_config};
 use crate::scim::protocol::error::{ScimError, ScimResult};
 
@@ -18,12 +24,39 @@ fn by_id(documents: Vec<Value>, id: &str, what: &str) -> ScimResult<Response> {
         .ok_or_else(|| ScimError::not_found(what, id))
 }
 
+/// A discovery document as written for the last base URL asked for. Clients send the same host
+/// every time, so it is written once instead of on every request (building and writing the
+/// configuration was a sixth of what a GET of it cost). One base only: the host is the client's
+/// to choose, and a cache of every one could be made to grow without end.
+struct LastWritten(Mutex<Option<(String, Bytes)>>);
+
+impl LastWritten {
+    fn answer(&self, headers: &HeaderMap, document: impl FnOnce(&str) -> Value) -> Response {
+        let base = base_url(headers);
+        let mut last = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let text = match last.as_ref() {
+            Some((written_for, text)) if *written_for == base => text.clone(),
+            _ => {
+                let text = Bytes::from(document(&base).to_string());
+                *last = Some((base, text.clone()));
+                text
+            }
+        };
+        drop(last);
+        ([(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_CONTENT_TYPE))], text).into_response()
+    }
+}
+
+static SERVICE_PROVIDER_CONFIG: LastWritten = LastWritten(Mutex::new(None));
+static RESOURCE_TYPES: LastWritten = LastWritten(Mutex::new(None));
+static SCHEMAS: LastWritten = LastWritten(Mutex::new(None));
+
 pub async fn get_service_provider_config(headers: HeaderMap) -> Response {
-    scim_json(StatusCode::OK, &service_provider_config(&base_url(&headers)))
+    SERVICE_PROVIDER_CONFIG.answer(&headers, service_provider_config)
 }
 
 pub async fn list_resource_types(headers: HeaderMap) -> Response {
-    scim_json(StatusCode::OK, &list(resource_types(&base_url(&headers))))
+    RESOURCE_TYPES.answer(&headers, |base| list(resource_types(base)))
 }
 
 pub async fn get_resource_type(headers: HeaderMap, Path(id): Path<String>) -> ScimResult<Response> {
@@ -31,7 +64,7 @@ pub async fn get_resource_type(headers: HeaderMap, Path(id): Path<String>) -> Sc
 }
 
 pub async fn list_schemas(headers: HeaderMap) -> Response {
-    scim_json(StatusCode::OK, &list(schemas(&base_url(&headers))))
+    SCHEMAS.answer(&headers, |base| list(schemas(base)))
 }
 
 pub async fn get_schema(headers: HeaderMap, Path(id): Path<String>) -> ScimResult<Response> {

@@ -34,6 +34,12 @@ pub enum Body {
     Written(String),
 }
 
+impl From<Value> for Body {
+    fn from(tree: Value) -> Body {
+        Body::Tree(tree)
+    }
+}
+
 /// Every handler gets its context this way: the services, the credential's actor (put there by
 /// the credential check) and the base URL.
 impl FromRequestParts<Services> for Ctx {
@@ -46,8 +52,8 @@ impl FromRequestParts<Services> for Ctx {
 }
 
 impl Outcome {
-    pub fn resource(status: StatusCode, body: Value, version: i64, location: String) -> Self {
-        Outcome { status, body: Some(Body::Tree(body)), version: Some(version), location: Some(location) }
+    pub fn resource(status: StatusCode, body: impl Into<Body>, version: i64, location: String) -> Self {
+        Outcome { status, body: Some(body.into()), version: Some(version), location: Some(location) }
     }
 
     pub fn json(body: Value) -> Self {

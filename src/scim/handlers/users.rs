@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::scim::protocol::error::{ScimError, ScimResult};
 use super::request::{if_match, ScimBody};
 use crate::scim::protocol::listing::{ListParams, Resource};
-use super::outcome::{Ctx, Outcome};
+use super::outcome::{Body, Ctx, Outcome};
 use crate::scim::protocol::patch::{apply_user_patch, parse_patch, PatchOp};
 use crate::scim::protocol::projection::project;
 use crate::scim::protocol::user_json::{patchable_json, user_draft, user_json, user_location, UserDoc};
@@ -45,10 +45,17 @@ async fn list_response(ctx: &Ctx, params: &ListParams) -> ScimResult<Outcome> {
     Ok(Outcome::list(total, params.start(), &whole))
 }
 
+/// A whole user as an answer's body, written straight from the store's (see `UserDoc`): for a
+/// GET of one user, building the `Value` tree first and then writing it was a tenth of the
+/// request.
+fn whole_user(user: &UserWithAccess, base: &str) -> Body {
+    Body::Written(serde_json::to_string(&UserDoc { user, base }).expect("a user serialises"))
+}
+
 pub async fn create_user(ctx: &Ctx, body: &Value) -> ScimResult<Outcome> {
     let created = ctx.services.create_user(&ctx.actor, &user_draft(body)?.into_change()).await?;
     let location = user_location(&ctx.base, &created.user.id);
-    Ok(Outcome::resource(StatusCode::CREATED, user_json(&created, &ctx.base), created.user.version, location))
+    Ok(Outcome::resource(StatusCode::CREATED, whole_user(&created, &ctx.base), created.user.version, location))
 }
 
 pub async fn replace_user(ctx: &Ctx, id: &str, version: Option<i64>, body: &Value) -> ScimResult<Outcome> {
@@ -56,7 +63,7 @@ pub async fn replace_user(ctx: &Ctx, id: &str, version: Option<i64>, body: &Valu
     // A PUT replaces the whole user: no entitlements means no workspaces (as Anaplan does).
     draft.workspaces.get_or_insert_with(Vec::new);
     let saved = ctx.services.change_user_to(&ctx.actor, id, version, draft.into_change()).await?;
-    Ok(Outcome::resource(StatusCode::OK, user_json(&saved, &ctx.base), saved.user.version, user_location(&ctx.base, id)))
+    Ok(Outcome::resource(StatusCode::OK, whole_user(&saved, &ctx.base), saved.user.version, user_location(&ctx.base, id)))
 }
 
 /// Applies the operations to the current representation and stores the result, in one write.
@@ -69,7 +76,7 @@ pub async fn patch_user(ctx: &Ctx, id: &str, version: Option<i64>, ops: &[PatchO
             Ok::<_, ScimError>(user_draft(&Value::Object(doc))?.into_change())
         })
         .await?;
-    Ok(Outcome::resource(StatusCode::OK, user_json(&saved, &ctx.base), saved.user.version, user_location(&ctx.base, id)))
+    Ok(Outcome::resource(StatusCode::OK, whole_user(&saved, &ctx.base), saved.user.version, user_location(&ctx.base, id)))
 }
 
 pub async fn delete_user(ctx: &Ctx, id: &str, version: Option<i64>) -> ScimResult<Outcome> {
@@ -80,8 +87,13 @@ pub async fn delete_user(ctx: &Ctx, id: &str, version: Option<i64>) -> ScimResul
 pub async fn get(ctx: Ctx, Path(id): Path<String>, Query(q): Query<Vec<(String, String)>>) -> ScimResult<Outcome> {
     let params = ListParams::from_query(&q)?;
     let user = ctx.services.user_with_access(&ctx.actor, &id).await?;
-    let mut body = user_json(&user, &ctx.base);
-    project(&mut body, &params.attributes, &params.excluded);
+    let body = if params.attributes.is_empty() && params.excluded.is_empty() {
+        whole_user(&user, &ctx.base)
+    } else {
+        let mut cut = user_json(&user, &ctx.base);
+        project(&mut cut, &params.attributes, &params.excluded);
+        Body::Tree(cut)
+    };
     Ok(Outcome::resource(StatusCode::OK, body, user.user.version, user_location(&ctx.base, &id)))
 }
 
