@@ -13,7 +13,7 @@ type Db = sqlx::Sqlite;
 /// Reads run on `Readers`, writes on an sqlx pool of one connection.
 type Pool = super::sqlite_readers::Readers;
 
-/// Connections in the pool: readers work side by side, writers queue on SQLite's one lock.
+/// Connections that read side by side (writes have one connection of their own).
 const POOL_SIZE: usize = 8;
 
 /// How much of the database file reads may map (address space, not memory).
@@ -86,6 +86,8 @@ impl Backend {
         sqlx::migrate!("./migrations/sqlite").run(&mut migrating).await?;
         migrating.close().await?;
         let pool = Pool::new(reads, POOL_SIZE);
+        // One reader now, so a store that cannot be read fails here, not at the first request.
+        pool.acquire().await?.done();
         let mut writer = options.clone().pragma("wal_autocheckpoint", CHECKPOINT_PAGES.to_string());
         if workload == Workload::BulkLoad {
             writer = writer.pragma("cache_size", format!("-{BULK_LOAD_CACHE_KIB}"));
@@ -123,9 +125,12 @@ impl Backend {
 fn without_memory_statistics() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        // SAFETY: sqlite3_config is only allowed before sqlite3_initialize (or after shutdown),
-        // when no other thread uses SQLite; at any other time it returns SQLITE_MISUSE and
-        // changes nothing, which is harmless here. MEMSTATUS takes one int argument.
+        // SAFETY: sqlite3_config may only be called while no other thread uses SQLite, and
+        // takes effect only before sqlite3_initialize (later it returns SQLITE_MISUSE and
+        // changes nothing). In the server this runs before any connection is opened; a test
+        // process may already have SQLite running on other threads (tests that open
+        // connections without `open`), where the call reads one flag unsynchronised and is
+        // refused. MEMSTATUS takes one int argument.
         unsafe {
             libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::os::raw::c_int);
         }

@@ -4,13 +4,17 @@
 //! trip to the connection's thread, two thread wake-ups, after every query. On these machines a
 //! wake-up of another thread costs about as much as reading a user, so a GET of one user spent
 //! more on the ping than on its query. The ping guards against what a cancelled query may leave
-//! behind; a SQLite connection runs its commands one after the other on its own thread, and a
-//! read leaves no transaction open, so here only a connection whose query was cancelled waits
-//! for a ping (which queues behind that query) before it is handed out again.
+//! behind. A SQLite connection runs its commands one after the other on its own thread and
+//! resets each statement before it takes the next command, and this pool runs no transactions
+//! (only single statements, autocommit), so a connection whose query ran to its end is ready
+//! for the next one. Only a connection whose query was cancelled, or failed other than by the
+//! database's own refusal, waits for a ping (which queues behind that query) before it is
+//! handed out again; one that cannot answer it is dropped.
 //!
 //! `&Readers` is an sqlx `Executor`, so the statements in `sql/` run on it as on a pool.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
@@ -19,6 +23,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteQueryResult, Sq
 use sqlx::{ConnectOptions, Connection, Describe, Either, Execute, Executor, Sqlite};
 use sqlx_core::ext::async_stream::TryAsyncStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// How long a read waits for a connection before it fails (as sqlx's pools do; the store
+/// answers 503 then).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Clone)]
 pub struct Readers(Arc<Shared>);
@@ -49,7 +57,10 @@ impl Readers {
 
     /// A connection of the pool, waiting for one to be free if all are in use.
     pub async fn acquire(&self) -> Result<Reader, sqlx::Error> {
-        let permit = self.0.permits.clone().acquire_owned().await.map_err(|_| sqlx::Error::PoolClosed)?;
+        let permit = tokio::time::timeout(ACQUIRE_TIMEOUT, self.0.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)?
+            .map_err(|_| sqlx::Error::PoolClosed)?;
         let idle = self.0.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let conn = match idle {
             Some(conn) => conn,
@@ -76,6 +87,15 @@ impl Reader {
     pub fn done(&mut self) {
         self.done = true;
     }
+
+    /// Marks the reader done if `result` leaves its connection as good as before: a success, or
+    /// the database refusing the statement. Any other error (the connection's thread gone, an
+    /// I/O error) sends it through the ping, which drops a connection that cannot answer.
+    fn done_after<T>(&mut self, result: &Result<T, sqlx::Error>) {
+        if matches!(result, Ok(_) | Err(sqlx::Error::Database(_))) {
+            self.done = true;
+        }
+    }
 }
 
 impl Drop for Reader {
@@ -89,7 +109,8 @@ impl Drop for Reader {
         }
         // Cancelled: the connection's thread may still be running the query. Its permit is
         // released once a ping, queued behind the query, comes back; a connection that cannot
-        // answer is dropped (and a new one opened when next needed).
+        // answer is dropped (and a new one opened when next needed). Without a runtime (the
+        // process is ending) the connection is dropped at once, its thread left to finish.
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
         runtime.spawn(async move {
             if conn.ping().await.is_ok() {
@@ -129,7 +150,7 @@ impl<'p> Executor<'p> for &'_ Readers {
         Box::pin(async move {
             let mut reader = readers.acquire().await?;
             let row = reader.conn().fetch_optional(query).await;
-            reader.done();
+            reader.done_after(&row);
             row
         })
     }
@@ -139,7 +160,7 @@ impl<'p> Executor<'p> for &'_ Readers {
         Box::pin(async move {
             let mut reader = readers.acquire().await?;
             let statement = reader.conn().prepare_with(sql, parameters).await;
-            reader.done();
+            reader.done_after(&statement);
             statement
         })
     }
@@ -149,7 +170,7 @@ impl<'p> Executor<'p> for &'_ Readers {
         Box::pin(async move {
             let mut reader = readers.acquire().await?;
             let description = reader.conn().describe(sql).await;
-            reader.done();
+            reader.done_after(&description);
             description
         })
     }

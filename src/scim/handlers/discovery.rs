@@ -33,16 +33,13 @@ struct LastWritten(Mutex<Option<(String, Bytes)>>);
 impl LastWritten {
     fn answer(&self, headers: &HeaderMap, document: impl FnOnce(&str) -> Value) -> Response {
         let base = base_url(headers);
-        let mut last = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let text = match last.as_ref() {
-            Some((written_for, text)) if *written_for == base => text.clone(),
-            _ => {
-                let text = Bytes::from(document(&base).to_string());
-                *last = Some((base, text.clone()));
-                text
-            }
-        };
-        drop(last);
+        let kept = self.0.lock().unwrap_or_else(|p| p.into_inner()).as_ref().filter(|(written_for, _)| *written_for == base).map(|(_, text)| text.clone());
+        // Written outside the lock: requests by two bases in turn each write their own.
+        let text = kept.unwrap_or_else(|| {
+            let text = Bytes::from(document(&base).to_string());
+            *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((base, text.clone()));
+            text
+        });
         ([(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_CONTENT_TYPE))], text).into_response()
     }
 }

@@ -28,7 +28,8 @@ pub struct Outcome {
     pub location: Option<String>,
 }
 
-/// A response body: a tree, or JSON already written (a list page, see `UserDoc`).
+/// A response body: a tree, or JSON already written (a list page or a whole user, see
+/// `UserDoc`).
 pub enum Body {
     Tree(Value),
     Written(String),

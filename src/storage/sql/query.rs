@@ -308,6 +308,7 @@ where
             // The key as a subquery's value, not a bare parameter: SQLite (built with STAT4)
             // plans a range on a bare parameter by its value, so every new key threw the
             // prepared statement away and compiled it again, a twentieth of a page's time.
+            // (PostgreSQL reads the subquery once, before the scan.)
             sql.push(format!(" WHERE {alias}.{unique_key} >= (SELECT ")).push_bind(key.to_string()).push(")");
             skip -= position;
         }
