@@ -114,9 +114,24 @@ async fn scim(base: &str, token: &str, method: reqwest::Method, path: &str, body
 }
 
 fn token(url: &str, name: &str) -> String {
-    let out = cim(url).args(["scim-credential", "create", "--name", name]).output().unwrap();
+    token_with(url, name, &[])
+}
+
+/// A new credential's token; `options` as `cim scim-credential create` takes them.
+fn token_with(url: &str, name: &str, options: &[&str]) -> String {
+    let out = cim(url).args(["scim-credential", "create", "--name", name]).args(options).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// Users `{prefix}{i}@example.com` for i below `count`, created through SCIM; their ids.
+async fn create_users(base: &str, token: &str, prefix: &str, count: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..count {
+        let (_, u) = scim(base, token, reqwest::Method::POST, "/Users", Some(json!({"userName": format!("{prefix}{i}@example.com")})), None).await;
+        ids.push(u["id"].as_str().unwrap().to_string());
+    }
+    ids
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -171,11 +186,7 @@ async fn concurrent_writers_through_two_instances_lose_nothing_and_fail_nothing(
     let user_id = user["id"].as_str().unwrap().to_string();
     let (_, ws) = scim(&a.base, &token, reqwest::Method::POST, "/Groups", Some(json!({"displayName": "Contended"})), None).await;
     let ws_id = ws["id"].as_str().unwrap().to_string();
-    let mut others = Vec::new();
-    for i in 0..10 {
-        let (_, u) = scim(&a.base, &token, reqwest::Method::POST, "/Users", Some(json!({"userName": format!("member{i}@example.com")})), None).await;
-        others.push(u["id"].as_str().unwrap().to_string());
-    }
+    let others = create_users(&a.base, &token, "member", 10).await;
 
     // 20 writers, half through each instance: console saves and SCIM PATCHes of the same user,
     // and SCIM PATCHes of the same workspace, each with the version it read (stale ones refused).
@@ -331,15 +342,9 @@ async fn a_database_lost_while_serving_is_a_503_and_service_returns_with_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn user_totals_stay_exact_under_creates_deactivations_and_deletes_through_two_instances() {
     let Some((_dir, url, a, b)) = two_instances().await else { return skipped() };
-    let out = cim(&url).args(["scim-credential", "create", "--name", "totals", "--access", "provider", "--on-delete", "delete", "--no-brake"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let token = token_with(&url, "totals", &["--access", "provider", "--on-delete", "delete", "--no-brake"]);
     let bases = [a.base.clone(), b.base.clone()];
-    let mut existing = Vec::new();
-    for i in 0..20 {
-        let (_, u) = scim(&a.base, &token, reqwest::Method::POST, "/Users", Some(json!({"userName": format!("old{i}@example.com")})), None).await;
-        existing.push(u["id"].as_str().unwrap().to_string());
-    }
+    let existing = create_users(&a.base, &token, "old", 20).await;
     // 30 writers at once, half through each instance: new users, deactivations and deletes,
     // several on the same user.
     let mut writers = JoinSet::new();

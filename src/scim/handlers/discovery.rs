@@ -1,18 +1,15 @@
 //! GET /ServiceProviderConfig, /ResourceTypes and /Schemas (RFC 7644 §4).
 
+use std::sync::Mutex;
+
+use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::Value;
 
-use std::sync::Mutex;
-
-use axum::body::Bytes;
-use axum::http::{header, HeaderValue};
-use axum::response::IntoResponse;
-
 use super::request::base_url;
-use super::response::{scim_json, SCIM_CONTENT_TYPE};
+use super::response::{scim_json, scim_text};
 use crate::scim::protocol::discovery::{list, resource_types, schemas, service_provider_config};
 use crate::scim::protocol::error::{ScimError, ScimResult};
 
@@ -40,7 +37,7 @@ impl LastWritten {
             *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((base, text.clone()));
             text
         });
-        ([(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_CONTENT_TYPE))], text).into_response()
+        scim_text(StatusCode::OK, text)
     }
 }
 

@@ -15,8 +15,8 @@ pub fn scim_json(status: StatusCode, body: &Value) -> Response {
 }
 
 /// JSON already written, with the SCIM media type.
-pub fn scim_text(status: StatusCode, body: String) -> Response {
-    let mut response = (status, body).into_response();
+pub fn scim_text(status: StatusCode, body: impl Into<axum::body::Body>) -> Response {
+    let mut response = (status, body.into()).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_CONTENT_TYPE));
     response
 }

@@ -273,8 +273,9 @@ fn push_order(sql: &mut QueryBuilder<'_, Db>, sort: Option<&Sort>, id_column: &s
 
 /// The table a listing reads: `FROM {table} {alias}`, its columns (and `computed` ones, an
 /// expression list as written), the unique key that orders it when the query names no sort,
-/// and a query (no parameters) for how many rows the table holds where a kept total answers
-/// that without counting them.
+/// and, where a kept total says how many rows the table holds without counting them, the query
+/// that reads it (asked with NULL for its one parameter: counting 100,000 users for a SCIM
+/// page's total took a millisecond, a third of a random page's time).
 pub struct Listing<'a> {
     pub table: &'a str,
     pub alias: &'a str,
@@ -320,10 +321,11 @@ where
     if last_page {
         return Ok(((query.offset + rows.len()) as i64, rows));
     }
-    let mut count: QueryBuilder<Db> = match (kept_total, &query.condition) {
-        (Some(kept), None) => QueryBuilder::new(*kept),
-        _ => QueryBuilder::new(format!("SELECT COUNT(*) FROM {table} {alias}")),
-    };
+    if let (Some(kept), None) = (kept_total, &query.condition) {
+        let total: i64 = sqlx::query_scalar(kept).bind(None::<bool>).fetch_one(pool).await?;
+        return Ok((total, rows));
+    }
+    let mut count: QueryBuilder<Db> = QueryBuilder::new(format!("SELECT COUNT(*) FROM {table} {alias}"));
     push_where(&mut count, query.condition.as_ref()).map_err(StoreError::Query)?;
     let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
     Ok((total, rows))
