@@ -11,7 +11,7 @@ use tower_sessions::Session;
 
 use super::error::AppError;
 use super::forms::FormReply;
-use crate::auth::secrets::new_request_id;
+use crate::auth::secrets::new_ordered_id;
 use crate::domain::text::with_query_value;
 use crate::service::{error_chain, Actor, ServiceError, Services};
 
@@ -68,7 +68,7 @@ pub async fn session_actor(services: &Services, session: &Session) -> Result<Act
     let (Some(admin_id), Some(mark)) = (admin_id, mark) else {
         return Err(AppError::Unauthenticated);
     };
-    match services.admin_actor(&admin_id, &mark, new_request_id()).await.map_err(app_error)? {
+    match services.admin_actor(&admin_id, &mark, new_ordered_id()).await.map_err(app_error)? {
         Some(actor) => Ok(actor),
         None => {
             let _ = session.flush().await;

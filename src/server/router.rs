@@ -70,7 +70,7 @@ pub fn build_router(state: AppState, config: &Config, sessions: Store) -> Router
     // SCIM never touches the console's sessions or sign-in: it has its own credentials.
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .nest("/scim/v2", scim::router(state.services.clone(), ScimBudget::new(state.services.connections(), CONSOLE_CONNECTIONS)))
+        .nest("/scim/v2", scim::router(state.services.clone(), ScimBudget::new(state.services.connections(), CONSOLE_CONNECTIONS, state.services.queued_writes())))
         .merge(console)
         .layer(from_fn(headers::security_headers))
         // The wasm bundle is about a third of its size gzipped.

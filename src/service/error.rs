@@ -37,7 +37,7 @@ pub enum ServiceError {
 impl From<StoreError> for ServiceError {
     fn from(err: StoreError) -> Self {
         match err {
-            StoreError::Busy | StoreError::Unavailable(_) => ServiceError::Busy,
+            StoreError::Busy | StoreError::Unavailable(_) | StoreError::NotCommitted(_) => ServiceError::Busy,
             other => ServiceError::Store(other),
         }
     }

@@ -107,6 +107,12 @@ impl Services {
         self.store.max_connections()
     }
 
+    /// Writes that may wait for the store's writer without holding a connection (see
+    /// `Store::queued_writes`).
+    pub fn queued_writes(&self) -> Option<usize> {
+        self.store.queued_writes()
+    }
+
     fn now(&self) -> i64 {
         self.clock.now_ms()
     }

@@ -1,6 +1,7 @@
 // What both backends share: the names every statement in `sql/` may use, the transaction type,
 // and those statements. Included into each backend module (which defines `Db`, `Pool`,
-// `Backend` with its `open` and `write`, and `dialect`).
+// `Backend` with its `open` and `write`, `Tx` (one write transaction, whose `tx` the statements
+// run on), and `dialect`).
 use std::collections::HashMap;
 
 use sqlx::{FromRow, QueryBuilder};
@@ -17,20 +18,6 @@ use crate::domain::query::{Collection, Condition, Field, FieldKind, ListQuery, L
 use crate::domain::text::{fold_key, search_terms};
 use crate::domain::users::{User, UserListQuery, UserSort, WorkspaceAccess};
 use crate::domain::workspaces::{Workspace, WorkspaceLink};
-
-/// One write transaction. Dropped without commit, it rolls back.
-pub struct Tx {
-    tx: sqlx::Transaction<'static, Db>,
-    /// This process's turn to write (SQLite: see its `write`); released with the transaction.
-    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
-}
-
-impl Tx {
-    pub async fn commit(self) -> StoreResult<()> {
-        self.tx.commit().await?;
-        Ok(())
-    }
-}
 
 impl Backend {
     /// Refreshes the planner's statistics after bulk loads.

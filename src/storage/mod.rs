@@ -12,6 +12,7 @@ mod records;
 mod sessions;
 mod sqlite;
 mod sqlite_readers;
+mod sqlite_writer;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -49,6 +50,10 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("cannot prepare the database location: {0}")]
     Location(#[from] std::io::Error),
+    /// A write's commit failed (SQLite: the commit of the group of writes it was part of):
+    /// nothing of it was written.
+    #[error("the write could not be committed: {0}")]
+    NotCommitted(String),
     #[error("a store task ended abnormally: {0}")]
     Task(String),
     /// A condition that cannot be compiled (a type mismatch in a filter).
@@ -314,6 +319,16 @@ impl Store {
         match self {
             Store::Sqlite(b) => b.max_connections(),
             Store::Postgres(b) => b.max_connections(),
+        }
+    }
+
+    /// How many writes may wait for their turn without holding a connection: SQLite's queue
+    /// for its one writer (whose commits the writes queued together share). None on
+    /// PostgreSQL, where a write holds a connection of the pool for its whole transaction.
+    pub fn queued_writes(&self) -> Option<usize> {
+        match self {
+            Store::Sqlite(_) => Some(sqlite_writer::MAX_WRITES),
+            Store::Postgres(_) => None,
         }
     }
 

@@ -25,6 +25,18 @@ pub struct Backend {
     _folding: Arc<StopOnDrop>,
 }
 
+/// One write transaction. Dropped without commit, it rolls back.
+pub struct Tx {
+    tx: sqlx::Transaction<'static, Db>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> StoreResult<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
 #[derive(Debug)]
 struct StopOnDrop(tokio::task::JoinHandle<()>);
 
@@ -73,7 +85,7 @@ impl Backend {
         })
         .await
         .map_err(|e| StoreError::Task(e.to_string()))?;
-        Ok(Tx { tx: begun?, _turn: None })
+        Ok(Tx { tx: begun? })
     }
 }
 

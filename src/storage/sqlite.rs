@@ -5,12 +5,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::Connection;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 
+use super::sqlite_writer::{Write, Writer};
 use super::Workload;
 
 type Db = sqlx::Sqlite;
-/// Reads run on `Readers`, writes on an sqlx pool of one connection.
+/// Reads run on `Readers`, writes on the `Writer`'s one connection.
 type Pool = super::sqlite_readers::Readers;
 
 /// Connections that read side by side (writes have one connection of their own).
@@ -28,17 +29,6 @@ const MMAP_BYTES: u64 = 16 << 30;
 /// under steady writes: it grew past 1 GB in 40 s. `keep_syncing` only adds a sync.)
 const CHECKPOINT_PAGES: u32 = 10_000;
 
-/// The writer's pool hands out its connection without pinging it first, as sqlx does by
-/// default: each ping was a round trip to the connection's thread (two thread switches) before
-/// every write, and it checks nothing useful here. A SQLite connection is a file this process
-/// holds, which no server can drop; and sqlx already pings a connection when it comes back to
-/// the pool, after the rollback of any transaction a cancelled request left open, so a broken
-/// one is closed then. (It also keeps a cancelled wait for the connection from costing the
-/// connection.) Reads have a pool of their own: see `sqlite_readers`.
-fn pool_options() -> SqlitePoolOptions {
-    SqlitePoolOptions::new().test_before_acquire(false)
-}
-
 /// The writer's page cache, in KiB, in a process that loads many rows (`cim demo-data`, `cim
 /// import`); SQLite's default is 2 MB. A load inserts into every index of users, grants and
 /// search terms at random places: once those indexes outgrow the cache, nearly every insert
@@ -50,23 +40,31 @@ const BULK_LOAD_CACHE_KIB: u32 = 512 * 1024;
 #[derive(Clone, Debug)]
 pub struct Backend {
     pool: Pool,
-    /// The connection write transactions run on, one at a time (see `writer`). It reads
-    /// without mmap: a writer mapping the file it grows remaps it again and again, which cost
-    /// writes about a sixth of their rate.
-    writes: sqlx::Pool<Db>,
-    /// Writers of this process take turns here, in arrival order, before SQLite's own lock:
-    /// waiting on SQLite's lock polls with growing sleeps (1 ms up to 100 ms), which under load
-    /// left the lock idle most of the time. Other processes (the command line) still meet
-    /// SQLite's lock and its busy timeout.
-    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
-    lock_wait: Duration,
+    /// The connection write transactions run on, one at a time, several to a commit. Writers
+    /// of this process take turns there, in arrival order, before SQLite's own lock: waiting on
+    /// SQLite's lock polls with growing sleeps (1 ms up to 100 ms), which under load left the
+    /// lock idle most of the time. Other processes (the command line) still meet SQLite's lock
+    /// and its busy timeout. It reads without mmap: a writer mapping the file it grows remaps
+    /// it again and again, which cost writes about a sixth of their rate.
+    writer: Writer,
+}
+
+/// One write transaction (see `sqlite_writer`). Dropped without commit, it rolls back.
+pub struct Tx {
+    tx: Write,
+}
+
+impl Tx {
+    pub async fn commit(self) -> StoreResult<()> {
+        self.tx.commit().await
+    }
 }
 
 impl Backend {
     /// Opens (creating if needed) and migrates the database file named by `url`. A write waits
     /// at most `lock_wait` for the write lock, then fails as busy.
     pub async fn open(url: &str, lock_wait: Duration, workload: Workload) -> StoreResult<Backend> {
-        without_memory_statistics();
+        configure_sqlite();
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -92,9 +90,9 @@ impl Backend {
         if workload == Workload::BulkLoad {
             writer = writer.pragma("cache_size", format!("-{BULK_LOAD_CACHE_KIB}"));
         }
-        let writes = pool_options().max_connections(1).connect_with(writer).await?;
+        let writer = Writer::open(writer, lock_wait).await?;
         tokio::spawn(keep_syncing(options));
-        Ok(Backend { pool, writes, writer: Default::default(), lock_wait })
+        Ok(Backend { pool, writer })
     }
 
     /// Connections that read at once.
@@ -102,27 +100,30 @@ impl Backend {
         self.pool.size()
     }
 
-    /// Starts a write: this process's turn first, then IMMEDIATE takes SQLite's write lock up
-    /// front, so writers of two processes queue instead of failing on lock upgrade. Waits at
-    /// most the lock wait for either. (Run on a task of its own: see `Store::write`.)
+    /// Starts a write: this process's turn first, then (for the first write of a group)
+    /// SQLite's write lock. Waits at most the lock wait for either. (Run on a task of its own:
+    /// see `Store::write`.)
     pub async fn write(&self) -> StoreResult<Tx> {
-        let (pool, writer, lock_wait) = (self.writes.clone(), self.writer.clone(), self.lock_wait);
-        tokio::spawn(async move {
-            let turn = tokio::time::timeout(lock_wait, writer.lock_owned()).await.map_err(|_| StoreError::Busy)?;
-            let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-            Ok(Tx { tx, _turn: Some(turn) })
-        })
-        .await
-        .map_err(|e| StoreError::Task(e.to_string()))?
+        let writer = self.writer.clone();
+        let tx = tokio::spawn(async move { writer.begin().await }).await.map_err(|e| StoreError::Task(e.to_string()))??;
+        Ok(Tx { tx })
     }
 }
 
-/// Turns off SQLite's memory statistics, before SQLite starts (the first connection starts it;
-/// later calls change nothing). With them on, every allocation SQLite makes, in every
-/// connection, takes one process-wide mutex to count it: SCIM pages of 100 users, whose rows
-/// sqlx copies value by value, spent a sixth of their time waking threads queued on it. Nothing
-/// here reads the statistics.
-fn without_memory_statistics() {
+/// How large a statement journal grows in memory before SQLite writes it to a temporary file
+/// (SQLite's default is 64 KiB). A write of a group (see `sqlite_writer`) runs in a savepoint
+/// inside the others', so every page it changes that an earlier write of the group changed (the
+/// hot pages all writes share) is copied into the journal first: at SQLite's default the
+/// journal of a group of 16 POSTs spilled to a file, created, written and deleted for each
+/// commit, and those writes were most of the writer's time. A group's journal is a few MB.
+const STATEMENT_JOURNAL_IN_MEMORY_BYTES: i32 = 16 << 20;
+
+/// Sets what SQLite only takes before it starts (the first connection starts it; later calls
+/// change nothing): the statement journal's limit in memory (above), and no memory statistics.
+/// With those on, every allocation SQLite makes, in every connection, takes one process-wide
+/// mutex to count it: SCIM pages of 100 users, whose rows sqlx copies value by value, spent a
+/// sixth of their time waking threads queued on it. Nothing here reads the statistics.
+fn configure_sqlite() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         // SAFETY: sqlite3_config may only be called while no other thread uses SQLite, and
@@ -130,9 +131,10 @@ fn without_memory_statistics() {
         // changes nothing). In the server this runs before any connection is opened; a test
         // process may already have SQLite running on other threads (tests that open
         // connections without `open`), where the call reads one flag unsynchronised and is
-        // refused. MEMSTATUS takes one int argument.
+        // refused. Both options take one int argument.
         unsafe {
             libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::os::raw::c_int);
+            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_STMTJRNL_SPILL, STATEMENT_JOURNAL_IN_MEMORY_BYTES as std::os::raw::c_int);
         }
     });
 }

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 
 use super::log::{CredentialNote, RequestId};
-use crate::auth::secrets::new_request_id;
+use crate::auth::secrets::new_ordered_id;
 use crate::scim::protocol::error::ScimError;
 use crate::service::{Presented, Services};
 
@@ -31,7 +31,7 @@ pub async fn require_credential(State(services): State<Services>, mut request: R
     let Some(presented) = presented(request.headers()) else {
         return ScimError::unauthorized().into_response();
     };
-    let request_id = request.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_else(new_request_id);
+    let request_id = request.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_else(new_ordered_id);
     match services.scim_actor(presented, request_id).await {
         Ok(actor) => {
             if let Some(note) = request.extensions().get::<CredentialNote>() {

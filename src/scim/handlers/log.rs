@@ -10,7 +10,7 @@ use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::auth::secrets::new_request_id;
+use crate::auth::secrets::new_ordered_id;
 use crate::scim::protocol::error::ScimError;
 use crate::service::Services;
 use crate::storage::ScimRequestRow;
@@ -96,7 +96,7 @@ fn resource_of(path: &str) -> Option<String> {
 }
 
 pub async fn record_request(State(services): State<Services>, mut request: Request, next: Next) -> Response {
-    let request_id = new_request_id();
+    let request_id = new_ordered_id();
     let uri = request.extensions().get::<OriginalUri>().map(|o| o.0.clone()).unwrap_or_else(|| request.uri().clone());
     let path: String = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").chars().take(MAX_PATH_CHARS).collect();
     let credential = CredentialNote::default();

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::audit::{actions, event, Change};
 use super::{Actor, ServiceResult, Services};
-use crate::auth::secrets::new_id;
+use crate::auth::secrets::{new_id, new_ordered_id};
 use crate::domain::text::fold_key;
 use crate::domain::users::{Email, User};
 use crate::domain::workspaces::{Workspace, WorkspaceInput};
@@ -65,7 +65,7 @@ fn demo_user(i: usize, run: &str, rng: &mut Lcg, created: i64) -> User {
     let family = FAMILY[rng.next(FAMILY.len())];
     let user_name = format!("{}.{}{}.{run}@example.com", given.to_lowercase(), family.to_lowercase(), i + 1);
     User {
-        id: new_id(),
+        id: new_ordered_id(),
         user_name: user_name.clone(),
         external_id: Some(format!("E{run}{:07}", i + 1)),
         given_name: given.into(),

@@ -15,7 +15,7 @@ use super::paging::page_of;
 use super::brake::Removal;
 use super::{Actor, ActorKind, ServiceError, ServiceResult, Services};
 use crate::domain::credentials::DeleteMode;
-use crate::auth::secrets::new_id;
+use crate::auth::secrets::new_ordered_id;
 use crate::domain::paging::{Cursor, Total, PAGE_SIZE};
 use crate::domain::query::ListQuery;
 use crate::domain::users::{User, UserListPage, UserListQuery, UserPageData, UserSummary, WORKSPACES_SHOWN};
@@ -142,7 +142,7 @@ impl Services {
             return Err(ServiceError::invalid("user_name", "A new user needs a user name."));
         }
         let now = self.now();
-        let mut user = change::apply_fields(&User::blank(new_id(), now), change)?;
+        let mut user = change::apply_fields(&User::blank(new_ordered_id(), now), change)?;
         let access = match &actor.policy {
             Some(policy) => shape_access(policy.access, change.access.clone()),
             None => change.access.clone(),
