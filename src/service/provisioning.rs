@@ -125,13 +125,13 @@ async fn write_batches(store: Store, mut receiver: mpsc::Receiver<Message>) {
 /// A batch of requests in one write, taking its turn with the requests' own writes (on SQLite
 /// a writer outside that queue would make them wait on SQLite's lock).
 async fn insert(store: &Store, batch: &[ScimRequestRow]) -> Result<(), crate::storage::StoreError> {
-    let mut tx = store.write().await?;
+    let mut tx = store.write_alone().await?;
     tx.insert_scim_requests(batch).await?;
     tx.commit().await
 }
 
 async fn prune_slice(store: &Store, before: i64) -> Result<u64, crate::storage::StoreError> {
-    let mut tx = store.write().await?;
+    let mut tx = store.write_alone().await?;
     let pruned = tx.prune_scim_requests(before, PRUNE_SLICE).await?;
     tx.commit().await?;
     Ok(pruned)

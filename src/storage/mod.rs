@@ -334,16 +334,25 @@ impl Store {
 
     /// Starts the one transaction a service write runs in.
     ///
-    /// The BEGIN runs on a task of its own because sqlx's `begin_with` is not cancel-safe: a
-    /// caller dropped after the worker acknowledged the BEGIN but before `begin_with` checked the
-    /// connection's state leaves no `Transaction` behind to roll back, so the connection went
-    /// back to the pool inside an open transaction holding the write lock (later writes failed
-    /// with "non-zero transaction depth" or "database is locked"). A dropped caller now only
-    /// drops the finished `Transaction`, which rolls back.
+    /// The start runs on a task of its own because it is not cancel-safe: on PostgreSQL, a
+    /// caller of sqlx's `begin` dropped after the server acknowledged the BEGIN but before
+    /// `begin` checked the connection's state leaves no `Transaction` behind to roll back, so the
+    /// connection went back to the pool inside an open transaction; on SQLite, a caller dropped
+    /// halfway through its SAVEPOINT would leave the write's place in its group unknown. A
+    /// dropped caller now only drops the finished transaction, which rolls back.
     pub async fn write(&self) -> StoreResult<WriteTx> {
         Ok(match self {
             Store::Sqlite(b) => WriteTx::Sqlite(b.write().await?),
             Store::Postgres(b) => WriteTx::Postgres(b.write().await?),
+        })
+    }
+
+    /// [`Store::write`] for a write of many rows (the provisioning log's batches): on SQLite it
+    /// commits on its own, so the writes grouped before it are answered without waiting for it.
+    pub async fn write_alone(&self) -> StoreResult<WriteTx> {
+        Ok(match self {
+            Store::Sqlite(b) => WriteTx::Sqlite(b.write_alone().await?),
+            Store::Postgres(b) => WriteTx::Postgres(b.write_alone().await?),
         })
     }
 }
@@ -353,6 +362,16 @@ impl WriteTx {
         match self {
             WriteTx::Sqlite(tx) => tx.commit().await,
             WriteTx::Postgres(tx) => tx.commit().await,
+        }
+    }
+
+    /// Rolls the transaction back and returns once that is done, for a caller that reads the
+    /// store again next: on SQLite, once the writes grouped with it (see `sqlite_writer`) are
+    /// committed too, so that those reads see them. (Dropping it rolls back as well, but later.)
+    pub async fn abandon(self) {
+        match self {
+            WriteTx::Sqlite(tx) => tx.abandon().await,
+            WriteTx::Postgres(tx) => tx.abandon().await,
         }
     }
 }

@@ -35,6 +35,14 @@ impl Tx {
         self.tx.commit().await?;
         Ok(())
     }
+
+    /// Rolls back now. A failure leaves nothing to do: the pool pings (and drops) the
+    /// connection when it comes back.
+    pub async fn abandon(self) {
+        if let Err(err) = self.tx.rollback().await {
+            tracing::warn!(error = %err, "rolling back an abandoned write failed");
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -71,6 +79,11 @@ impl Backend {
     /// Connections that read and write at once.
     pub fn max_connections(&self) -> usize {
         self.pool.options().get_max_connections() as usize
+    }
+
+    /// The same as `write`: each write commits on its own here.
+    pub async fn write_alone(&self) -> StoreResult<Tx> {
+        self.write().await
     }
 
     /// Starts a write that waits at most the lock wait for any row lock. (Run on a task of its

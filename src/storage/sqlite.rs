@@ -58,6 +58,10 @@ impl Tx {
     pub async fn commit(self) -> StoreResult<()> {
         self.tx.commit().await
     }
+
+    pub async fn abandon(self) {
+        self.tx.abandon().await
+    }
 }
 
 impl Backend {
@@ -104,8 +108,17 @@ impl Backend {
     /// SQLite's write lock. Waits at most the lock wait for either. (Run on a task of its own:
     /// see `Store::write`.)
     pub async fn write(&self) -> StoreResult<Tx> {
+        self.begin(false).await
+    }
+
+    /// A write that commits on its own (see `Writer::begin`).
+    pub async fn write_alone(&self) -> StoreResult<Tx> {
+        self.begin(true).await
+    }
+
+    async fn begin(&self, alone: bool) -> StoreResult<Tx> {
         let writer = self.writer.clone();
-        let tx = tokio::spawn(async move { writer.begin().await }).await.map_err(|e| StoreError::Task(e.to_string()))??;
+        let tx = tokio::spawn(async move { writer.begin(alone).await }).await.map_err(|e| StoreError::Task(e.to_string()))??;
         Ok(Tx { tx })
     }
 }

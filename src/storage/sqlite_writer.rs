@@ -23,7 +23,16 @@
 //! reads through the read connections, which see only what is committed.
 //!
 //! A group commits when no one is waiting, or once it holds `MAX_WRITES` writes or is
-//! `MAX_AGE` old, so that a steady queue cannot keep its first writes waiting.
+//! `MAX_AGE` old, so that a steady queue cannot keep its first writes waiting. A write of many
+//! rows begins `alone`: it commits the open group first and then itself.
+//!
+//! What a write reads through its transaction includes the uncommitted writes grouped before
+//! it, as a transaction begun after theirs would. If their commit then fails (a full disk, the
+//! file lost), a write that was answered without committing (a refusal, "nothing changed") was
+//! answered from a state that never reached the WAL; every write that changed something is told
+//! it failed. The statements run here keep to what SQLite undoes one statement at a time
+//! (constraint failures abort the statement, not the transaction), and none is deferred to
+//! COMMIT: a deferred constraint would fail the whole group.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -52,6 +61,8 @@ struct Shared {
     /// Writes waiting for the turn: one that finds some leaves the commit to them.
     waiting: AtomicUsize,
     lock_wait: Duration,
+    /// `MAX_AGE`, but for tests that keep a group open on purpose.
+    max_age: Duration,
     /// Commits made, for the tests' sake.
     commits: AtomicUsize,
 }
@@ -73,7 +84,7 @@ struct Group {
 impl Group {
     /// Whether the group commits now: no write is waiting to add to it, or it is full or old.
     fn ends(&self, shared: &Shared) -> bool {
-        shared.waiting.load(Ordering::SeqCst) == 0 || self.kept >= MAX_WRITES || self.began.elapsed() >= MAX_AGE
+        shared.waiting.load(Ordering::SeqCst) == 0 || self.kept >= MAX_WRITES || self.began.elapsed() >= shared.max_age
     }
 }
 
@@ -91,38 +102,45 @@ impl Writer {
     /// be written fails at start). A write waits at most `lock_wait` for its turn, then fails
     /// as busy (SQLite's own lock, held by another process, has the same wait as busy timeout).
     pub async fn open(options: SqliteConnectOptions, lock_wait: Duration) -> StoreResult<Writer> {
+        Writer::open_with(options, lock_wait, MAX_AGE).await
+    }
+
+    async fn open_with(options: SqliteConnectOptions, lock_wait: Duration, max_age: Duration) -> StoreResult<Writer> {
         let conn = options.connect().await?;
         let turn = Arc::new(Mutex::new(Turn { conn: Some(conn), group: None }));
-        Ok(Writer(Arc::new(Shared { options, turn, waiting: AtomicUsize::new(0), lock_wait, commits: AtomicUsize::new(0) })))
+        Ok(Writer(Arc::new(Shared { options, turn, waiting: AtomicUsize::new(0), lock_wait, max_age, commits: AtomicUsize::new(0) })))
     }
 
     /// Takes the turn and starts a write: in the open transaction under a savepoint, or in a
     /// transaction it begins (IMMEDIATE: SQLite's write lock up front, so writers of two
     /// processes queue instead of failing on lock upgrade). Not cancel-safe: run it on a task
     /// of its own (see `Store::write`).
-    pub async fn begin(&self) -> StoreResult<Write> {
+    ///
+    /// A write `alone` commits on its own, and commits the open group, if any, first: for
+    /// writes of many rows (the provisioning log's batches), which would otherwise keep the
+    /// writes grouped before them waiting for their answer.
+    pub async fn begin(&self, alone: bool) -> StoreResult<Write> {
         let shared = self.0.clone();
         let waiting = Waiting::count(&shared);
         let mut turn = tokio::time::timeout(shared.lock_wait, shared.turn.clone().lock_owned()).await.map_err(|_| StoreError::Busy)?;
         waiting.served();
         if turn.group.is_some() {
-            if let Err(err) = run(&mut turn, "SAVEPOINT write").await {
+            if alone {
+                // Its writes hear the outcome from the group.
+                drop(commit_group(&shared, &mut turn).await);
+            } else if let Err(err) = run(&mut turn, "SAVEPOINT write").await {
                 end_turn(&shared, turn, true).await;
                 return Err(err);
+            } else {
+                return Ok(Write { turn: Some(turn), shared, first: false, alone });
             }
-            return Ok(Write { turn: Some(turn), shared, first: false });
         }
         if turn.conn.is_none() {
             turn.conn = Some(shared.options.connect().await?);
         }
         run(&mut turn, "BEGIN IMMEDIATE").await?;
         turn.group = Some(Group { kept: 0, began: Instant::now(), outcome: watch::channel(None).0 });
-        Ok(Write { turn: Some(turn), shared, first: true })
-    }
-
-    #[cfg(test)]
-    fn commits(&self) -> usize {
-        self.0.commits.load(Ordering::SeqCst)
+        Ok(Write { turn: Some(turn), shared, first: true, alone })
     }
 }
 
@@ -133,13 +151,15 @@ pub struct Write {
     shared: Arc<Shared>,
     /// Began the transaction (and holds no savepoint).
     first: bool,
+    /// Commits on its own (see `Writer::begin`).
+    alone: bool,
 }
 
 impl Write {
     /// Commits, with the group: returns once the commit that holds this write is done.
     pub async fn commit(mut self) -> StoreResult<()> {
         let turn = self.turn.take().expect("a write holds the turn until it ends");
-        let outcome = match hand_on(&self.shared, turn) {
+        let outcome = match hand_on(&self.shared, turn, self.alone) {
             Ok(mut outcome) => match outcome.wait_for(Option::is_some).await {
                 Ok(done) => done.clone().expect("waited for"),
                 Err(_) => Err("the transaction ended without a commit".into()),
@@ -152,6 +172,16 @@ impl Write {
             }
         };
         outcome.map_err(StoreError::NotCommitted)
+    }
+
+    /// Rolls back (see `roll_back`) and returns once that is done, with the group committed.
+    pub async fn abandon(mut self) {
+        let Some(turn) = self.turn.take() else { return };
+        let (shared, first) = (self.shared.clone(), self.first);
+        // On a task of its own, as when dropped: the rollback finishes whatever the caller does.
+        if let Err(err) = tokio::spawn(async move { roll_back(&shared, turn, first).await }).await {
+            tracing::warn!(error = %err, "rolling back an abandoned write ended abnormally");
+        }
     }
 }
 
@@ -190,10 +220,10 @@ impl Drop for Write {
 /// and gives the commit's outcome to come; or gives the turn back if the group should end
 /// here, for the caller to commit it. Runs no statement: the savepoint stays open, inside the
 /// next write's, and COMMIT releases them all.
-fn hand_on(shared: &Shared, mut turn: OwnedMutexGuard<Turn>) -> Result<watch::Receiver<Option<Outcome>>, OwnedMutexGuard<Turn>> {
+fn hand_on(shared: &Shared, mut turn: OwnedMutexGuard<Turn>, alone: bool) -> Result<watch::Receiver<Option<Outcome>>, OwnedMutexGuard<Turn>> {
     let group = turn.group.as_mut().expect("a write holds an open transaction");
     group.kept += 1;
-    if group.ends(shared) {
+    if alone || group.ends(shared) {
         return Err(turn);
     }
     Ok(group.outcome.subscribe())
@@ -312,100 +342,213 @@ impl Drop for Waiting {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sqlx::sqlite::SqliteJournalMode;
 
-    /// A writer over a fresh in-memory database with one table.
-    async fn writer() -> Writer {
-        let writer = Writer::open(SqliteConnectOptions::new().in_memory(true), Duration::from_secs(5)).await.unwrap();
-        let mut write = writer.begin().await.unwrap();
-        write.execute("CREATE TABLE t (k INTEGER PRIMARY KEY); INSERT INTO t (k) VALUES (0)").await.unwrap();
-        write.commit().await.unwrap();
-        writer
+    /// A store file of its own, removed at the end, with the table `t` holding the key 0, and a
+    /// parent table `p` that `c` refers to, checked only at commit.
+    struct Store {
+        path: std::path::PathBuf,
+        options: SqliteConnectOptions,
     }
 
-    async fn keys(writer: &Writer) -> Vec<i64> {
-        let mut write = writer.begin().await.unwrap();
-        let keys = sqlx::query_scalar("SELECT k FROM t ORDER BY k").fetch_all(&mut *write).await.unwrap();
-        write.commit().await.unwrap();
-        keys
+    impl Store {
+        async fn new() -> Store {
+            let path = std::env::temp_dir().join(format!("cim-writer-{}.db", uuid::Uuid::new_v4()));
+            let options = SqliteConnectOptions::new().filename(&path).create_if_missing(true).journal_mode(SqliteJournalMode::Wal).foreign_keys(true);
+            let mut conn = options.connect().await.unwrap();
+            let schema = "CREATE TABLE t (k INTEGER PRIMARY KEY); INSERT INTO t (k) VALUES (0); \
+                          CREATE TABLE p (k INTEGER PRIMARY KEY); \
+                          CREATE TABLE c (k INTEGER REFERENCES p (k) DEFERRABLE INITIALLY DEFERRED)";
+            conn.execute(schema).await.unwrap();
+            Store { path, options }
+        }
+
+        /// A writer whose groups are never cut short by age: each test decides who waits.
+        async fn writer(&self, lock_wait: Duration) -> Writer {
+            Writer::open_with(self.options.clone(), lock_wait, Duration::from_secs(3600)).await.unwrap()
+        }
+
+        /// The keys of `t`, read on a connection of their own: what is committed.
+        async fn committed(&self) -> Vec<i64> {
+            let mut conn = self.options.connect().await.unwrap();
+            sqlx::query_scalar("SELECT k FROM t ORDER BY k").fetch_all(&mut conn).await.unwrap()
+        }
     }
 
-    /// Writes of k = 1..=n started at once, each on a task of its own; `k = fail` inserts the
-    /// key 0, already there, and `k = dropped` is dropped after its insert.
-    async fn writes_at_once(writer: &Writer, n: i64, fail: i64, dropped: i64) -> Vec<StoreResult<()>> {
-        let tasks: Vec<_> = (1..=n)
+    impl Drop for Store {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
+            }
+        }
+    }
+
+    const SOON: Duration = Duration::from_secs(10);
+
+    async fn insert(write: &mut Write, k: i64) -> StoreResult<()> {
+        sqlx::query("INSERT INTO t (k) VALUES (?)").bind(k).execute(&mut **write).await?;
+        Ok(())
+    }
+
+    /// Begins on a task of its own, as `Backend::write` does, once another write holds the
+    /// turn: returns when that one is counted as waiting.
+    async fn queued(writer: &Writer) -> tokio::task::JoinHandle<StoreResult<Write>> {
+        let before = writer.0.waiting.load(Ordering::SeqCst);
+        let task = tokio::spawn({
+            let writer = writer.clone();
+            async move { writer.begin(false).await }
+        });
+        while writer.0.waiting.load(Ordering::SeqCst) == before {
+            tokio::task::yield_now().await;
+        }
+        task
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn writes_that_queue_share_a_commit_and_each_is_answered_after_it() {
+        let store = Store::new().await;
+        let writer = store.writer(SOON).await;
+        let tasks: Vec<_> = (1..=20)
             .map(|k| {
-                let writer = writer.clone();
+                let (writer, options) = (writer.clone(), store.options.clone());
                 tokio::spawn(async move {
-                    let mut write = tokio::spawn({
-                        let writer = writer.clone();
-                        async move { writer.begin().await }
-                    })
-                    .await
-                    .unwrap()?;
-                    let key = if k == fail { 0 } else { k };
-                    sqlx::query("INSERT INTO t (k) VALUES (?)").bind(key).execute(&mut *write).await?;
-                    // Another write may queue meanwhile.
+                    let mut write = tokio::spawn(async move { writer.begin(false).await }).await.unwrap()?;
+                    // k = 7 inserts the key 0, already there; k = 12 is dropped after its insert.
+                    insert(&mut write, if k == 7 { 0 } else { k }).await?;
                     tokio::time::sleep(Duration::from_millis(2)).await;
-                    if k == dropped {
+                    if k == 12 {
                         drop(write);
-                        return Err(StoreError::Task("dropped".into()));
+                        return Ok(false);
                     }
-                    write.commit().await
+                    write.commit().await?;
+                    // Answered: committed, for any other connection to read.
+                    let mut conn = options.connect().await?;
+                    let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM t WHERE k = ?").bind(k).fetch_one(&mut conn).await?;
+                    Ok::<_, StoreError>(seen == 1)
                 })
             })
             .collect();
-        let mut results = Vec::new();
-        for task in tasks {
-            results.push(task.await.unwrap());
-        }
-        results
-    }
-
-    #[tokio::test]
-    async fn writes_that_queue_share_a_commit_and_each_gets_its_own_outcome() {
-        let writer = writer().await;
-        let commits_before = writer.commits();
-        let results = writes_at_once(&writer, 20, 7, 12).await;
-        for (k, result) in (1..=20).zip(&results) {
+        for (k, task) in (1..=20).zip(tasks) {
+            let result = tokio::time::timeout(SOON, task).await.expect("every write is answered").unwrap();
             match k {
                 7 => assert!(matches!(result, Err(StoreError::Duplicate)), "write {k}: {result:?}"),
-                12 => assert!(result.is_err()),
-                _ => assert!(result.is_ok(), "write {k}: {result:?}"),
+                12 => assert!(matches!(result, Ok(false))),
+                _ => assert!(matches!(result, Ok(true)), "write {k} is committed when answered: {result:?}"),
             }
         }
         let expected: Vec<i64> = (0..=20).filter(|k| *k != 7 && *k != 12).collect();
-        assert_eq!(keys(&writer).await, expected, "every committed write is there, and neither the failed nor the dropped one");
-        let commits = writer.commits() - commits_before - 1;
+        assert_eq!(store.committed().await, expected, "every committed write is there, and neither the failed nor the dropped one");
+        let commits = writer.0.commits.load(Ordering::SeqCst);
         assert!(commits < 18, "18 writes kept in {commits} commits: some shared one");
     }
 
     #[tokio::test]
     async fn a_dropped_first_write_rolls_back_alone_and_frees_the_turn() {
-        let writer = writer().await;
-        let mut write = writer.begin().await.unwrap();
-        sqlx::query("INSERT INTO t (k) VALUES (1)").execute(&mut *write).await.unwrap();
+        let store = Store::new().await;
+        let writer = store.writer(SOON).await;
+        let mut write = writer.begin(false).await.unwrap();
+        insert(&mut write, 1).await.unwrap();
         drop(write);
-        let mut next = tokio::time::timeout(Duration::from_secs(5), writer.begin()).await.expect("the turn came back").unwrap();
-        sqlx::query("INSERT INTO t (k) VALUES (2)").execute(&mut *next).await.unwrap();
+        let mut next = tokio::time::timeout(SOON, writer.begin(false)).await.expect("the turn came back").unwrap();
+        assert!(next.first, "the dropped write's transaction ended with it");
+        insert(&mut next, 2).await.unwrap();
         next.commit().await.unwrap();
-        assert_eq!(keys(&writer).await, vec![0, 2]);
+        assert_eq!(store.committed().await, vec![0, 2]);
     }
 
     #[tokio::test]
-    async fn a_write_cancelled_while_committing_still_ends_its_group() {
-        let writer = writer().await;
-        let results = writes_at_once(&writer, 8, 0, 0).await;
-        assert!(results.iter().all(Result::is_ok));
-        // A commit whose caller is gone at once: the write is committed or not, but the turn
-        // comes back and the store is consistent.
-        let mut write = writer.begin().await.unwrap();
-        sqlx::query("INSERT INTO t (k) VALUES (100)").execute(&mut *write).await.unwrap();
-        drop(tokio::time::timeout(Duration::from_micros(1), write.commit()).await);
-        let mut next = tokio::time::timeout(Duration::from_secs(5), writer.begin()).await.expect("the turn came back").unwrap();
-        sqlx::query("INSERT INTO t (k) VALUES (101)").execute(&mut *next).await.unwrap();
+    async fn a_write_whose_caller_left_while_it_waited_for_the_commit_is_committed_with_its_group() {
+        let store = Store::new().await;
+        let writer = store.writer(SOON).await;
+        let mut first = writer.begin(false).await.unwrap();
+        insert(&mut first, 1).await.unwrap();
+        let second = queued(&writer).await;
+        let mut commit = Box::pin(first.commit());
+        assert!(futures::poll!(&mut commit).is_pending(), "handed on to the write waiting, to commit with it");
+        drop(commit);
+        let mut second = second.await.unwrap().unwrap();
+        assert!(!second.first, "in the first one's transaction");
+        insert(&mut second, 2).await.unwrap();
+        assert_eq!(store.committed().await, vec![0], "nothing committed before the group ends");
+        second.commit().await.unwrap();
+        assert_eq!(store.committed().await, vec![0, 1, 2]);
+        let next = tokio::time::timeout(SOON, writer.begin(false)).await.expect("the turn came back").unwrap();
+        assert!(next.first, "the group ended with its commit");
+    }
+
+    #[tokio::test]
+    async fn a_failed_commit_fails_every_write_of_its_group_and_the_next_write_starts_afresh() {
+        let store = Store::new().await;
+        let writer = store.writer(SOON).await;
+        let mut first = writer.begin(false).await.unwrap();
+        insert(&mut first, 1).await.unwrap();
+        let second = queued(&writer).await;
+        let first_done = tokio::spawn(first.commit());
+        let mut second = second.await.unwrap().unwrap();
+        // Refused only at COMMIT: no parent 99.
+        sqlx::query("INSERT INTO c (k) VALUES (99)").execute(&mut *second).await.unwrap();
+        assert!(matches!(second.commit().await, Err(StoreError::NotCommitted(_))));
+        assert!(matches!(first_done.await.unwrap(), Err(StoreError::NotCommitted(_))), "the write kept in the group hears the failure");
+        assert_eq!(store.committed().await, vec![0]);
+        let mut next = tokio::time::timeout(SOON, writer.begin(false)).await.expect("the turn came back").unwrap();
+        assert!(next.first);
+        insert(&mut next, 3).await.unwrap();
         next.commit().await.unwrap();
-        let keys = keys(&writer).await;
-        assert_eq!(keys.last(), Some(&101));
-        assert_eq!(keys.len(), 11, "0..=8, 100 (its commit ran on) and 101: {keys:?}");
+        assert_eq!(store.committed().await, vec![0, 3]);
+    }
+
+    #[tokio::test]
+    async fn a_write_rolled_back_inside_a_group_undoes_only_itself_and_commits_the_others() {
+        let store = Store::new().await;
+        let writer = store.writer(SOON).await;
+        let mut first = writer.begin(false).await.unwrap();
+        insert(&mut first, 1).await.unwrap();
+        let second = queued(&writer).await;
+        let first_done = tokio::spawn(first.commit());
+        let mut second = second.await.unwrap().unwrap();
+        insert(&mut second, 2).await.unwrap();
+        second.abandon().await;
+        assert_eq!(store.committed().await, vec![0, 1], "abandoned: the group is committed when it returns, without it");
+        first_done.await.unwrap().unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_write_alone_commits_the_open_group_before_it_and_itself_after() {
+        let store = Store::new().await;
+        let writer = store.writer(SOON).await;
+        let mut first = writer.begin(false).await.unwrap();
+        insert(&mut first, 1).await.unwrap();
+        let alone = tokio::spawn({
+            let writer = writer.clone();
+            async move { writer.begin(true).await }
+        });
+        while writer.0.waiting.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        let first_done = tokio::spawn(first.commit());
+        let mut alone = alone.await.unwrap().unwrap();
+        assert!(alone.first, "a transaction of its own");
+        first_done.await.unwrap().unwrap();
+        assert_eq!(store.committed().await, vec![0, 1], "the group before it committed without waiting for it");
+        insert(&mut alone, 2).await.unwrap();
+        let third = queued(&writer).await;
+        alone.commit().await.unwrap();
+        assert_eq!(store.committed().await, vec![0, 1, 2], "committed on its own, though a write was waiting");
+        assert!(third.await.unwrap().unwrap().first);
+    }
+
+    #[tokio::test]
+    async fn a_write_that_waits_past_the_lock_wait_is_busy_and_the_turn_still_comes_round() {
+        let store = Store::new().await;
+        let writer = store.writer(Duration::from_millis(100)).await;
+        let mut holder = writer.begin(false).await.unwrap();
+        insert(&mut holder, 1).await.unwrap();
+        assert!(matches!(writer.begin(false).await, Err(StoreError::Busy)));
+        holder.commit().await.unwrap();
+        let mut next = tokio::time::timeout(SOON, writer.begin(false)).await.expect("the turn came back").unwrap();
+        insert(&mut next, 2).await.unwrap();
+        next.commit().await.unwrap();
+        assert_eq!(store.committed().await, vec![0, 1, 2]);
+        assert_eq!(writer.0.waiting.load(Ordering::SeqCst), 0);
     }
 }

@@ -301,7 +301,9 @@ impl Services {
         self.change_user(actor, id, expected_version, |_| Ok::<_, ServiceError>(change.clone())).await
     }
 
-    /// Writes a plan made from `current`, unless the user changed since: then None, to plan again.
+    /// Writes a plan made from `current`, unless the user changed since: then None, to plan again
+    /// (after the write is abandoned: on SQLite that commits the writes it was grouped with, so
+    /// that planning again reads what they changed; see `WriteTx::abandon`).
     async fn write_plan(&self, actor: &Actor, current: &UserWithAccess, plan: Plan) -> ServiceResult<Option<UserWithAccess>> {
         let now = self.now();
         let id = current.user.id.as_str();
@@ -311,7 +313,10 @@ impl Services {
         if current.user.active && !plan.after.active && actor.kind == ActorKind::ScimCredential {
             match tx.lock_user(id).await? {
                 None => return Err(ServiceError::NotFound { kind: "user", id: id.to_string() }),
-                Some(version) if version != current.user.version => return Ok(None),
+                Some(version) if version != current.user.version => {
+                    tx.abandon().await;
+                    return Ok(None);
+                }
                 Some(_) => {}
             }
             if let Some(held) = self.brake(&mut tx, actor, &current.user, Removal::Deactivate).await? {
@@ -330,6 +335,7 @@ impl Services {
             tx.update_user(&after, plan.searchable_changed(), current.user.version).await.map_err(user_name_taken(&after.user_name))?
         };
         if !written {
+            tx.abandon().await;
             return Ok(None);
         }
         if after.user_name != current.user.user_name {
@@ -337,6 +343,7 @@ impl Services {
         }
         if !write_grants(&mut tx, id, &plan, &actor.name, now).await? {
             // A workspace to grant was deleted since the plan: plan again without it.
+            tx.abandon().await;
             return Ok(None);
         }
         let (before_state, mut after_state) = audit_states(&current.user, &plan);
