@@ -22,6 +22,8 @@ pub use records::{
     UserListRow,
 };
 
+pub use sqlite_readers::reads_within;
+
 use crate::domain::audit::AuditFilter;
 use crate::domain::provisioning::ProvisioningFilter;
 use crate::domain::paging::{Cursor, Total};

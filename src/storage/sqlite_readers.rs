@@ -28,6 +28,21 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 /// answers 503 then).
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
+tokio::task_local! {
+    /// The share of the connections the current task's reads are kept within (see
+    /// `reads_within`).
+    static SHARE: Arc<Semaphore>;
+}
+
+/// Runs `work` with each of its reads holding a permit of `share` while it holds a connection:
+/// a door whose requests do not hold a permit of their own for their whole run (the SCIM
+/// door's writes, which spend most of it queued for the writer) keeps their reads within its
+/// share of the connections this way, and the other door keeps the rest. Reads on tasks that
+/// `work` spawns are not counted.
+pub async fn reads_within<F: std::future::Future>(share: Arc<Semaphore>, work: F) -> F::Output {
+    SHARE.scope(share, work).await
+}
+
 #[derive(Clone)]
 pub struct Readers(Arc<Shared>);
 
@@ -57,17 +72,23 @@ impl Readers {
 
     /// A connection of the pool, waiting for one to be free if all are in use.
     pub async fn acquire(&self) -> Result<Reader, sqlx::Error> {
-        let permit = tokio::time::timeout(ACQUIRE_TIMEOUT, self.0.permits.clone().acquire_owned())
-            .await
-            .map_err(|_| sqlx::Error::PoolTimedOut)?
-            .map_err(|_| sqlx::Error::PoolClosed)?;
+        let share = match SHARE.try_with(Arc::clone) {
+            Ok(share) => Some(within_timeout(share).await?),
+            Err(_) => None,
+        };
+        let permit = within_timeout(self.0.permits.clone()).await?;
         let idle = self.0.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let conn = match idle {
             Some(conn) => conn,
             None => self.0.options.connect().await?,
         };
-        Ok(Reader { conn: Some(conn), shared: self.0.clone(), permit: Some(permit), done: false })
+        Ok(Reader { conn: Some(conn), shared: self.0.clone(), permit: Some(permit), _share: share, done: false })
     }
+}
+
+/// A permit of `permits`, waiting at most `ACQUIRE_TIMEOUT`.
+async fn within_timeout(permits: Arc<Semaphore>) -> Result<OwnedSemaphorePermit, sqlx::Error> {
+    tokio::time::timeout(ACQUIRE_TIMEOUT, permits.acquire_owned()).await.map_err(|_| sqlx::Error::PoolTimedOut)?.map_err(|_| sqlx::Error::PoolClosed)
 }
 
 /// A connection lent out; it goes back to the pool when dropped.
@@ -75,6 +96,8 @@ pub struct Reader {
     conn: Option<SqliteConnection>,
     shared: Arc<Shared>,
     permit: Option<OwnedSemaphorePermit>,
+    /// The permit of the task's share (see `reads_within`), if it has one.
+    _share: Option<OwnedSemaphorePermit>,
     /// Set once the query ran to its end; a reader dropped before is a cancelled query.
     done: bool,
 }
@@ -211,6 +234,21 @@ mod tests {
         assert!(cancelled.is_err(), "a million rows take longer than a millisecond");
         let after: Vec<i64> = sqlx::query_scalar("SELECT 8").fetch_all(&readers).await.unwrap();
         assert_eq!(after, vec![8]);
+    }
+
+    #[tokio::test]
+    async fn reads_within_a_share_wait_for_its_permits_and_others_do_not() {
+        let readers = Readers::new(SqliteConnectOptions::new().in_memory(true), 2);
+        let share = Arc::new(Semaphore::new(1));
+        let taken = share.clone().acquire_owned().await.unwrap();
+        let within = reads_within(share.clone(), sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&readers));
+        assert!(tokio::time::timeout(Duration::from_millis(50), within).await.is_err(), "the share's one permit is taken");
+        let outside: i64 = sqlx::query_scalar("SELECT 2").fetch_one(&readers).await.unwrap();
+        assert_eq!(outside, 2, "a read outside the share has the pool's connections");
+        drop(taken);
+        let within = reads_within(share.clone(), sqlx::query_scalar::<_, i64>("SELECT 3").fetch_one(&readers));
+        assert_eq!(tokio::time::timeout(Duration::from_secs(10), within).await.expect("the permit is free").unwrap(), 3);
+        assert_eq!(share.available_permits(), 1, "given back with the connection");
     }
 
     #[tokio::test]

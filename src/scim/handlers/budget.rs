@@ -4,8 +4,10 @@
 //! Where writes wait for the store's one writer without holding a connection (SQLite), they
 //! have a budget of their own, as large as the writer's queue: the writer commits the writes
 //! queued behind it together, so a budget shared with reads (six requests at a time) would cap
-//! each commit at six writes. Elsewhere (PostgreSQL, where a write holds a connection of the
-//! pool for its whole transaction) reads and writes share one.
+//! each commit at six writes. Their reads (the user before the change, the workspaces named)
+//! still take a turn of the reads' budget each, for as long as they hold a connection, so the
+//! console's connections stay its own. Elsewhere (PostgreSQL, where a write holds a connection
+//! of the pool for its whole transaction) reads and writes share one budget.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +28,8 @@ pub struct ScimBudget {
     reads: Arc<Semaphore>,
     /// The same as `reads` unless writes queue apart.
     writes: Arc<Semaphore>,
+    /// Whether they do.
+    apart: bool,
 }
 
 impl ScimBudget {
@@ -34,7 +38,7 @@ impl ScimBudget {
     pub fn new(connections: usize, reserved: usize, queued_writes: Option<usize>) -> Self {
         let reads = Arc::new(Semaphore::new(connections.saturating_sub(reserved).max(1)));
         let writes = queued_writes.map_or_else(|| reads.clone(), |n| Arc::new(Semaphore::new(n.max(1))));
-        ScimBudget { reads, writes }
+        ScimBudget { reads, writes, apart: queued_writes.is_some() }
     }
 
     fn of(&self, request: &Request) -> &Arc<Semaphore> {
@@ -43,6 +47,12 @@ impl ScimBudget {
         } else {
             &self.reads
         }
+    }
+
+    /// Whether the request's reads take turns of the reads' budget one by one (see the module's
+    /// note): a write's, when writes queue apart.
+    fn reads_one_by_one(&self, request: &Request) -> bool {
+        self.apart && writes(request)
     }
 }
 
@@ -53,6 +63,7 @@ fn writes(request: &Request) -> bool {
 
 pub async fn within_budget(State(budget): State<ScimBudget>, request: Request, next: Next) -> Response {
     match tokio::time::timeout(WAIT_FOR_TURN, budget.of(&request).clone().acquire_owned()).await {
+        Ok(Ok(_turn)) if budget.reads_one_by_one(&request) => crate::storage::reads_within(budget.reads.clone(), next.run(request)).await,
         Ok(Ok(_turn)) => next.run(request).await,
         _ => ScimError::busy().into_response(),
     }
@@ -77,6 +88,8 @@ mod tests {
         }
         assert_eq!(budget.reads.available_permits(), 6, "two connections left to the console");
         assert_eq!(budget.writes.available_permits(), 32);
+        assert!(budget.reads_one_by_one(&request(Method::POST, "/Users")));
+        assert!(!budget.reads_one_by_one(&request(Method::GET, "/Users")), "a read holds its turn throughout");
     }
 
     #[test]
@@ -84,5 +97,6 @@ mod tests {
         let budget = ScimBudget::new(10, 2, None);
         assert!(Arc::ptr_eq(&budget.reads, &budget.writes));
         assert_eq!(budget.reads.available_permits(), 8);
+        assert!(!budget.reads_one_by_one(&request(Method::POST, "/Users")), "a write holds its turn throughout");
     }
 }
