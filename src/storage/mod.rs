@@ -11,6 +11,7 @@ mod postgres;
 mod records;
 mod sessions;
 mod sqlite;
+mod sqlite_config;
 mod sqlite_readers;
 mod sqlite_writer;
 

@@ -68,7 +68,7 @@ impl Backend {
     /// Opens (creating if needed) and migrates the database file named by `url`. A write waits
     /// at most `lock_wait` for the write lock, then fails as busy.
     pub async fn open(url: &str, lock_wait: Duration, workload: Workload) -> StoreResult<Backend> {
-        configure_sqlite();
+        super::sqlite_config::configure_sqlite();
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -121,35 +121,6 @@ impl Backend {
         let tx = tokio::spawn(async move { writer.begin(alone).await }).await.map_err(|e| StoreError::Task(e.to_string()))??;
         Ok(Tx { tx })
     }
-}
-
-/// How large a statement journal grows in memory before SQLite writes it to a temporary file
-/// (SQLite's default is 64 KiB). A write of a group (see `sqlite_writer`) runs in a savepoint
-/// inside the others', so every page it changes that an earlier write of the group changed (the
-/// hot pages all writes share) is copied into the journal first: at SQLite's default the
-/// journal of a group of 16 POSTs spilled to a file, created, written and deleted for each
-/// commit, and those writes were most of the writer's time. A group's journal is a few MB.
-const STATEMENT_JOURNAL_IN_MEMORY_BYTES: i32 = 16 << 20;
-
-/// Sets what SQLite only takes before it starts (the first connection starts it; later calls
-/// change nothing): the statement journal's limit in memory (above), and no memory statistics.
-/// With those on, every allocation SQLite makes, in every connection, takes one process-wide
-/// mutex to count it: SCIM pages of 100 users, whose rows sqlx copies value by value, spent a
-/// sixth of their time waking threads queued on it. Nothing here reads the statistics.
-fn configure_sqlite() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: sqlite3_config may only be called while no other thread uses SQLite, and
-        // takes effect only before sqlite3_initialize (later it returns SQLITE_MISUSE and
-        // changes nothing). In the server this runs before any connection is opened; a test
-        // process may already have SQLite running on other threads (tests that open
-        // connections without `open`), where the call reads one flag unsynchronised and is
-        // refused. Both options take one int argument.
-        unsafe {
-            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::os::raw::c_int);
-            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_STMTJRNL_SPILL, STATEMENT_JOURNAL_IN_MEMORY_BYTES as std::os::raw::c_int);
-        }
-    });
 }
 
 /// How often committed writes are made safe from a power loss (see `keep_syncing`).
