@@ -390,18 +390,38 @@ mod tests {
         Ok(())
     }
 
-    /// Begins on a task of its own, as `Backend::write` does, once another write holds the
-    /// turn: returns when that one is counted as waiting.
-    async fn queued(writer: &Writer) -> tokio::task::JoinHandle<StoreResult<Write>> {
+    /// Begins (`alone` or not) on a task of its own, as `Backend::write` does, once another
+    /// write holds the turn: returns when that one is counted as waiting.
+    async fn queued(writer: &Writer, alone: bool) -> tokio::task::JoinHandle<StoreResult<Write>> {
         let before = writer.0.waiting.load(Ordering::SeqCst);
         let task = tokio::spawn({
             let writer = writer.clone();
-            async move { writer.begin(false).await }
+            async move { writer.begin(alone).await }
         });
         while writer.0.waiting.load(Ordering::SeqCst) == before {
             tokio::task::yield_now().await;
         }
         task
+    }
+
+    /// A store, its writer, a first write that inserted 1 and holds the turn, and a second write
+    /// queued behind it.
+    async fn first_and_queued() -> (Store, Writer, Write, tokio::task::JoinHandle<StoreResult<Write>>) {
+        let store = Store::new().await;
+        let writer = store.writer(SOON).await;
+        let mut first = writer.begin(false).await.unwrap();
+        insert(&mut first, 1).await.unwrap();
+        let second = queued(&writer, false).await;
+        (store, writer, first, second)
+    }
+
+    /// Begins a write once the turn comes back, checks that it begins a transaction of its own,
+    /// and commits `k` in it.
+    async fn commit_afresh(writer: &Writer, k: i64) {
+        let mut next = tokio::time::timeout(SOON, writer.begin(false)).await.expect("the turn came back").unwrap();
+        assert!(next.first, "a transaction of its own: the one before ended");
+        insert(&mut next, k).await.unwrap();
+        next.commit().await.unwrap();
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -449,20 +469,13 @@ mod tests {
         let mut write = writer.begin(false).await.unwrap();
         insert(&mut write, 1).await.unwrap();
         drop(write);
-        let mut next = tokio::time::timeout(SOON, writer.begin(false)).await.expect("the turn came back").unwrap();
-        assert!(next.first, "the dropped write's transaction ended with it");
-        insert(&mut next, 2).await.unwrap();
-        next.commit().await.unwrap();
+        commit_afresh(&writer, 2).await;
         assert_eq!(store.committed().await, vec![0, 2]);
     }
 
     #[tokio::test]
     async fn a_write_whose_caller_left_while_it_waited_for_the_commit_is_committed_with_its_group() {
-        let store = Store::new().await;
-        let writer = store.writer(SOON).await;
-        let mut first = writer.begin(false).await.unwrap();
-        insert(&mut first, 1).await.unwrap();
-        let second = queued(&writer).await;
+        let (store, writer, first, second) = first_and_queued().await;
         let mut commit = Box::pin(first.commit());
         assert!(futures::poll!(&mut commit).is_pending(), "handed on to the write waiting, to commit with it");
         drop(commit);
@@ -472,17 +485,12 @@ mod tests {
         assert_eq!(store.committed().await, vec![0], "nothing committed before the group ends");
         second.commit().await.unwrap();
         assert_eq!(store.committed().await, vec![0, 1, 2]);
-        let next = tokio::time::timeout(SOON, writer.begin(false)).await.expect("the turn came back").unwrap();
-        assert!(next.first, "the group ended with its commit");
+        commit_afresh(&writer, 3).await;
     }
 
     #[tokio::test]
     async fn a_failed_commit_fails_every_write_of_its_group_and_the_next_write_starts_afresh() {
-        let store = Store::new().await;
-        let writer = store.writer(SOON).await;
-        let mut first = writer.begin(false).await.unwrap();
-        insert(&mut first, 1).await.unwrap();
-        let second = queued(&writer).await;
+        let (store, writer, first, second) = first_and_queued().await;
         let first_done = tokio::spawn(first.commit());
         let mut second = second.await.unwrap().unwrap();
         // Refused only at COMMIT: no parent 99.
@@ -490,20 +498,13 @@ mod tests {
         assert!(matches!(second.commit().await, Err(StoreError::NotCommitted(_))));
         assert!(matches!(first_done.await.unwrap(), Err(StoreError::NotCommitted(_))), "the write kept in the group hears the failure");
         assert_eq!(store.committed().await, vec![0]);
-        let mut next = tokio::time::timeout(SOON, writer.begin(false)).await.expect("the turn came back").unwrap();
-        assert!(next.first);
-        insert(&mut next, 3).await.unwrap();
-        next.commit().await.unwrap();
+        commit_afresh(&writer, 3).await;
         assert_eq!(store.committed().await, vec![0, 3]);
     }
 
     #[tokio::test]
     async fn a_write_rolled_back_inside_a_group_undoes_only_itself_and_commits_the_others() {
-        let store = Store::new().await;
-        let writer = store.writer(SOON).await;
-        let mut first = writer.begin(false).await.unwrap();
-        insert(&mut first, 1).await.unwrap();
-        let second = queued(&writer).await;
+        let (store, _writer, first, second) = first_and_queued().await;
         let first_done = tokio::spawn(first.commit());
         let mut second = second.await.unwrap().unwrap();
         insert(&mut second, 2).await.unwrap();
@@ -518,20 +519,14 @@ mod tests {
         let writer = store.writer(SOON).await;
         let mut first = writer.begin(false).await.unwrap();
         insert(&mut first, 1).await.unwrap();
-        let alone = tokio::spawn({
-            let writer = writer.clone();
-            async move { writer.begin(true).await }
-        });
-        while writer.0.waiting.load(Ordering::SeqCst) == 0 {
-            tokio::task::yield_now().await;
-        }
+        let alone = queued(&writer, true).await;
         let first_done = tokio::spawn(first.commit());
         let mut alone = alone.await.unwrap().unwrap();
         assert!(alone.first, "a transaction of its own");
         first_done.await.unwrap().unwrap();
         assert_eq!(store.committed().await, vec![0, 1], "the group before it committed without waiting for it");
         insert(&mut alone, 2).await.unwrap();
-        let third = queued(&writer).await;
+        let third = queued(&writer, false).await;
         alone.commit().await.unwrap();
         assert_eq!(store.committed().await, vec![0, 1, 2], "committed on its own, though a write was waiting");
         assert!(third.await.unwrap().unwrap().first);
@@ -545,9 +540,7 @@ mod tests {
         insert(&mut holder, 1).await.unwrap();
         assert!(matches!(writer.begin(false).await, Err(StoreError::Busy)));
         holder.commit().await.unwrap();
-        let mut next = tokio::time::timeout(SOON, writer.begin(false)).await.expect("the turn came back").unwrap();
-        insert(&mut next, 2).await.unwrap();
-        next.commit().await.unwrap();
+        commit_afresh(&writer, 2).await;
         assert_eq!(store.committed().await, vec![0, 1, 2]);
         assert_eq!(writer.0.waiting.load(Ordering::SeqCst), 0);
     }
