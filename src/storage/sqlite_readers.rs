@@ -63,6 +63,7 @@ impl std::fmt::Debug for Readers {
 impl Readers {
     /// Up to `size` connections opened with `options`, as they are needed.
     pub fn new(options: SqliteConnectOptions, size: usize) -> Readers {
+        super::sqlite_config::configure_sqlite();
         Readers(Arc::new(Shared { options, size, permits: Arc::new(Semaphore::new(size)), idle: Mutex::new(Vec::new()) }))
     }
 
@@ -82,7 +83,7 @@ impl Readers {
             Some(conn) => conn,
             None => self.0.options.connect().await?,
         };
-        Ok(Reader { conn: Some(conn), shared: self.0.clone(), permit: Some(permit), _share: share, done: false })
+        Ok(Reader { conn: Some(conn), shared: self.0.clone(), permit: Some(permit), share, done: false })
     }
 }
 
@@ -97,7 +98,7 @@ pub struct Reader {
     shared: Arc<Shared>,
     permit: Option<OwnedSemaphorePermit>,
     /// The permit of the task's share (see `reads_within`), if it has one.
-    _share: Option<OwnedSemaphorePermit>,
+    share: Option<OwnedSemaphorePermit>,
     /// Set once the query ran to its end; a reader dropped before is a cancelled query.
     done: bool,
 }
@@ -124,13 +125,13 @@ impl Reader {
 impl Drop for Reader {
     fn drop(&mut self) {
         let (Some(mut conn), Some(permit)) = (self.conn.take(), self.permit.take()) else { return };
-        let shared = self.shared.clone();
+        let (shared, share) = (self.shared.clone(), self.share.take());
         if self.done {
             shared.idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
-            drop(permit);
+            drop((permit, share));
             return;
         }
-        // Cancelled: the connection's thread may still be running the query. Its permit is
+        // Cancelled: the connection's thread may still be running the query. Its permits are
         // released once a ping, queued behind the query, comes back; a connection that cannot
         // answer is dropped (and a new one opened when next needed). Without a runtime (the
         // process is ending) the connection is dropped at once, its thread left to finish.
@@ -139,7 +140,7 @@ impl Drop for Reader {
             if conn.ping().await.is_ok() {
                 shared.idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
             }
-            drop(permit);
+            drop((permit, share));
         });
     }
 }

@@ -106,6 +106,7 @@ impl Writer {
     }
 
     async fn open_with(options: SqliteConnectOptions, lock_wait: Duration, max_age: Duration) -> StoreResult<Writer> {
+        super::sqlite_config::configure_sqlite();
         let conn = options.connect().await?;
         let turn = Arc::new(Mutex::new(Turn { conn: Some(conn), group: None }));
         Ok(Writer(Arc::new(Shared { options, turn, waiting: AtomicUsize::new(0), lock_wait, max_age, commits: AtomicUsize::new(0) })))
@@ -353,6 +354,7 @@ mod tests {
 
     impl Store {
         async fn new() -> Store {
+            crate::storage::sqlite_config::configure_sqlite();
             let path = std::env::temp_dir().join(format!("cim-writer-{}.db", uuid::Uuid::new_v4()));
             let options = SqliteConnectOptions::new().filename(&path).create_if_missing(true).journal_mode(SqliteJournalMode::Wal).foreign_keys(true);
             let mut conn = options.connect().await.unwrap();
