@@ -91,9 +91,19 @@ impl Backend {
         // One reader now, so a store that cannot be read fails here, not at the first request.
         pool.acquire().await?.done();
         let mut writer = options.clone().pragma("wal_autocheckpoint", CHECKPOINT_PAGES.to_string());
-        if workload == Workload::BulkLoad {
-            writer = writer.pragma("cache_size", format!("-{BULK_LOAD_CACHE_KIB}"));
-        }
+        writer = match workload {
+            Workload::BulkLoad => writer.pragma("cache_size", format!("-{BULK_LOAD_CACHE_KIB}")),
+            // Statement journals (and temporary tables) in memory. A write of a group (see
+            // `sqlite_writer`) runs in a savepoint inside the others', so every page it changes
+            // that an earlier write of the group changed (the hot pages all writes share) is
+            // copied into the statement journal first: at SQLite's default the journal of a
+            // group of 16 POSTs spilled to a temporary file, created, written and deleted for
+            // each commit, and that was most of the writer's time. A group's journal is a few
+            // MB. (Raising SQLite's spill threshold for the whole process instead made the
+            // million-user demo load fail with "database or disk is full".) Loads keep the
+            // default: their single statements can journal far more.
+            Workload::Serve => writer.pragma("temp_store", "MEMORY"),
+        };
         let writer = Writer::open(writer, lock_wait).await?;
         tokio::spawn(keep_syncing(options));
         Ok(Backend { pool, writer })

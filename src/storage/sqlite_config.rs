@@ -5,17 +5,8 @@ use std::os::raw::{c_int, c_void};
 use libmimalloc_sys as mi;
 use libsqlite3_sys::sqlite3_mem_methods;
 
-/// How large a statement journal grows in memory before SQLite writes it to a temporary file
-/// (SQLite's default is 64 KiB). A write of a group (see `sqlite_writer`) runs in a savepoint
-/// inside the others', so every page it changes that an earlier write of the group changed (the
-/// hot pages all writes share) is copied into the journal first: at SQLite's default the
-/// journal of a group of 16 POSTs spilled to a file, created, written and deleted for each
-/// commit, and those writes were most of the writer's time. A group's journal is a few MB.
-const STATEMENT_JOURNAL_IN_MEMORY_BYTES: i32 = 16 << 20;
-
 /// Sets what SQLite only takes before it starts (the first connection starts it; later calls
-/// change nothing): its allocator (`mimalloc`), the statement journal's limit in memory
-/// (above), and no memory statistics. With those on, every allocation SQLite makes, in every
+/// change nothing): its allocator (`mimalloc`), and no memory statistics. With those on, every allocation SQLite makes, in every
 /// connection, takes one process-wide mutex to count it: SCIM pages of 100 users, whose rows
 /// sqlx copies value by value, spent a sixth of their time waking threads queued on it. Nothing
 /// here reads the statistics.
@@ -27,13 +18,12 @@ pub fn configure_sqlite() {
         // with mimalloc what it allocated with glibc. Every way this crate reaches SQLite (the
         // store's `open`, its read pool and its writer) calls this first, and the `Once` makes
         // every caller wait until it is done, so SQLite starts after it. Once SQLite has
-        // started, each call is refused (SQLITE_MISUSE) and changes nothing. MEMSTATUS and
-        // STMTJRNL_SPILL take one int; MALLOC a pointer to methods, which SQLite copies.
+        // started, each call is refused (SQLITE_MISUSE) and changes nothing. MEMSTATUS takes
+        // one int; MALLOC a pointer to methods, which SQLite copies.
         let codes = unsafe {
             [
                 libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MALLOC, &mimalloc() as *const sqlite3_mem_methods),
                 libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as c_int),
-                libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_STMTJRNL_SPILL, STATEMENT_JOURNAL_IN_MEMORY_BYTES as c_int),
             ]
         };
         if codes.iter().any(|code| *code != libsqlite3_sys::SQLITE_OK) {
