@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use sqlx::{FromRow, QueryBuilder};
 
 use super::records::{
-    parse_time_key, AccessRow, AdminRecord, BatchProgress, BatchRow, ImportRecord, AuditEvent, AuditRecord, CredentialRecord, HeldChangeRow, HeldCountRow, GrantRow, ReportUserRow, ScimRequestRow, CURSOR_SEPARATOR, QueryError, UserAccessRow, UserListRow, UserRow,
+    parse_time_key, AccessRow, AdminRecord, BatchProgress, BatchRow, ImportRecord, AuditEvent, AuditRecord, CredentialRecord, HeldChangeRow, HeldCountRow, GrantRow, ReportUserRow, ScimRequestRow, CURSOR_SEPARATOR, name_position, QueryError, UserAccessRow, UserListRow, UserRow,
     WorkspaceRow, WorkspaceRowWithKey,
 };
 use super::{StoreError, StoreResult};

@@ -256,13 +256,21 @@ pub struct UserListRow {
 /// names, so it cannot be forged into a different key.
 pub const CURSOR_SEPARATOR: char = '\u{1f}';
 
+/// A user's place in the users list sorted by name, as one text: the display name's key, the
+/// separator and the id. The separator sorts below every character a stored name may hold, so
+/// the text sorts as the pair does; the search terms keep it (`display_order`), so a search
+/// sorted by name is walked off their index, and it is that order's cursor.
+pub fn name_position(display_name_key: &str, id: &str) -> String {
+    format!("{display_name_key}{CURSOR_SEPARATOR}{id}")
+}
+
 impl UserListRow {
     /// The key this row is sorted by under `sort`, unique (the id breaks ties) and opaque to
     /// the browser, which hands it back to page on.
     pub fn cursor(&self, sort: UserSort) -> String {
         match sort {
             UserSort::UserName => self.user_name_key.clone(),
-            UserSort::Name => format!("{}{CURSOR_SEPARATOR}{}", self.display_name_key, self.id),
+            UserSort::Name => name_position(&self.display_name_key, &self.id),
             UserSort::Status => format!("{}{CURSOR_SEPARATOR}{}", u8::from(self.active), self.user_name_key),
             UserSort::LastChange => format!("{}{CURSOR_SEPARATOR}{}", self.last_modified, self.id),
         }

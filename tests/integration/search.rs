@@ -216,3 +216,63 @@ async fn a_count_that_stops_short_says_at_least_and_the_last_page_says_exactly()
         assert!(!names.contains(&"pat.quill000@example.com".to_string()), "{q:?}");
     }
 }
+
+#[tokio::test]
+async fn a_search_sorted_by_name_walks_the_terms_in_display_name_order_both_ways() {
+    let app = spawn_app().await;
+    // User names in one order, display names in another, and many users under one display name
+    // (their ids order them): (display name key, id, user name) of every Lovelace.
+    let mut lovelaces: Vec<(String, String, String)> = Vec::new();
+    let mut inactive = Vec::new();
+    for i in 0..80 {
+        let given = ["Zed", "Ada", "Mia", "Ada"][i % 4];
+        let name = format!("u{:02}.lovelace@example.com", 79 - i);
+        let id = person(&app, &name, given, "Lovelace").await;
+        if i % 5 == 0 {
+            let off = UserChange { active: Some(false), ..Default::default() };
+            app.services.change_user_to(&system(), &id, None, off).await.expect("deactivate");
+            inactive.push(name.clone());
+        }
+        lovelaces.push((format!("{} lovelace", given.to_lowercase()), id, name));
+    }
+    for i in 0..30 {
+        person(&app, &format!("ada.byron{i}@example.com"), "Ada", "Byron").await;
+    }
+    lovelaces.sort();
+    let by_name = |q: &str| UserListQuery { sort: UserSort::Name, ..search(q) };
+    let names = |of: &[(String, String, String)]| of.iter().map(|(_, _, n)| n.clone()).collect::<Vec<_>>();
+    let expected = names(&lovelaces);
+
+    // One word: its terms walked in display-name order, page after page, and back.
+    assert_eq!(every_page(&app.services, &by_name("lovelace")).await, expected);
+    let mut reversed = expected.clone();
+    reversed.reverse();
+    assert_eq!(every_page(&app.services, &UserListQuery { descending: true, ..by_name("lovelace") }).await, reversed);
+    let all = pages(&app.services, &by_name("lovelace")).await;
+    assert_eq!(all.len(), 2);
+    let back = page(&app.services, &by_name("lovelace"), Cursor::Before(all[0].next.clone().expect("a second page"))).await;
+    assert_eq!(back.rows.iter().map(|r| r.user_name.clone()).collect::<Vec<_>>(), expected[..49].to_vec());
+
+    // Two words: hopped through together in display-name order.
+    let adas: Vec<(String, String, String)> = lovelaces.iter().filter(|(key, _, _)| key.starts_with("ada")).cloned().collect();
+    assert_eq!(every_page(&app.services, &by_name("ada lov")).await, names(&adas));
+    let mut adas_reversed = names(&adas);
+    adas_reversed.reverse();
+    assert_eq!(every_page(&app.services, &UserListQuery { descending: true, ..by_name("lov ada") }).await, adas_reversed);
+    assert_eq!(page(&app.services, &by_name("ada lov"), Cursor::First).await.total, Total::Exactly(40));
+
+    // A status is met by each match of the walk.
+    let inactive_by_name: Vec<String> = expected.iter().filter(|n| inactive.contains(n)).cloned().collect();
+    assert_eq!(every_page(&app.services, &UserListQuery { status: StatusFilter::Inactive, ..by_name("lovelace") }).await, inactive_by_name);
+    let inactive_adas: Vec<String> = names(&adas).into_iter().filter(|n| inactive.contains(n)).collect();
+    assert_eq!(every_page(&app.services, &UserListQuery { status: StatusFilter::Inactive, ..by_name("ada lov") }).await, inactive_adas);
+
+    // A new display name moves the user in that order.
+    let (_, moved_id, moved) = lovelaces[0].clone();
+    let input = UserInput { user_name: moved.clone(), given_name: "Zz".into(), family_name: "Lovelace".into(), ..Default::default() };
+    app.services.change_user_to(&system(), &moved_id, None, profile(input)).await.expect("rename");
+    let shown = every_page(&app.services, &by_name("lovelace")).await;
+    assert_eq!(shown.last(), Some(&moved));
+    assert_eq!(shown.len(), 80);
+    assert!(!every_page(&app.services, &by_name("ada lov")).await.contains(&moved));
+}

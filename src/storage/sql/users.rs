@@ -41,17 +41,17 @@ const MEMBERS_SORTED_AT_MOST: i64 = 2000;
 
 /// How the users list is read.
 enum Plan {
-    /// Off the terms of the searched word with the fewest, term by term in user-name order
-    /// (`push_term_walk`), the other words applied to each: a page costs a page per term however
-    /// many users match.
+    /// Off the terms of the searched word with the fewest, term by term in the list's order
+    /// (`push_term_walk`; user names or display names, see `terms_order`), the other words
+    /// applied to each: a page costs a page per term however many users match.
     TermWalks { terms: Vec<String>, others: Vec<String> },
-    /// Several lists in user-name order that a match is in every one of (the terms of each
+    /// Several lists in the list's order that a match is in every one of (the terms of each
     /// searched word, the users of a status), hopped through together (`push_hops`): a page
     /// costs about a hop per match, however the lists interleave.
     Hops(Vec<Run>),
     /// Every user in the list's order (an index holds each), a window of `USERS_WALKED` at a
     /// time, kept if it has every searched word: for words of a letter or two, which most users
-    /// have, and for a search in another order than user names.
+    /// have, and for a search in an order the search terms do not hold.
     UserWalk,
     /// From a small workspace's grants.
     Grants,
@@ -113,7 +113,30 @@ fn push_words_and_status(sql: &mut QueryBuilder<'_, Db>, words: &[String], list:
     }
 }
 
-/// A list of users in user-name order, one of those a `Plan::Hops` search hops through.
+/// An order the search terms' index holds, and which way a walk or a hop goes along it.
+struct Order {
+    /// The column holding each user's position in the order, one unique text per user, in the
+    /// search terms and in `users` alike: `user_name_key` or `display_order` (see the
+    /// `search_terms_in_display_order` migration).
+    key: &'static str,
+    descending: bool,
+}
+
+/// `sort`'s order, if the search terms' index holds it.
+fn terms_order(sort: UserSort, descending: bool) -> Option<Order> {
+    let key = match sort {
+        UserSort::UserName => "user_name_key",
+        UserSort::Name => "display_order",
+        UserSort::Status | UserSort::LastChange => return None,
+    };
+    Some(Order { key, descending })
+}
+
+/// User-name order, which the users table holds as well.
+const BY_USER_NAME: Order = Order { key: "user_name_key", descending: false };
+
+/// A list of users in one of the search terms' orders, one of those a `Plan::Hops` search hops
+/// through.
 enum Run {
     /// The users with any of these search terms.
     Terms(Vec<String>),
@@ -121,23 +144,24 @@ enum Run {
     Status(bool),
 }
 
-/// The first user name key of `run` past the one `from` pushes (at it too, unless `strict`), in
-/// the list's direction: one step down an index.
-fn push_seek<'q>(sql: &mut QueryBuilder<'q, Db>, run: &Run, descending: bool, strict: bool, from: &dyn Fn(&mut QueryBuilder<'q, Db>)) {
+/// The first position (`order`'s column: see `terms_order`) of `run` past the one `from` pushes
+/// (at it too, unless `strict`), in the list's direction: one step down an index.
+fn push_seek<'q>(sql: &mut QueryBuilder<'q, Db>, run: &Run, order: &Order, strict: bool, from: &dyn Fn(&mut QueryBuilder<'q, Db>)) {
+    let (key, descending) = (order.key, order.descending);
     let op = match (descending, strict) {
         (false, true) => " > ",
         (false, false) => " >= ",
         (true, true) => " < ",
         (true, false) => " <= ",
     };
-    // `(SELECT user_name_key FROM <table> WHERE <column> = <bind> AND user_name_key <op> <from>
-    // ORDER BY ... LIMIT 1)`.
+    // `(SELECT <key> FROM <table> WHERE <column> = <bind> AND <key> <op> <from> ORDER BY <key>
+    // LIMIT 1)`.
     let seek = |sql: &mut QueryBuilder<'q, Db>, table_where_column: &str, bind: &dyn Fn(&mut QueryBuilder<'q, Db>)| {
-        sql.push(format!("(SELECT user_name_key FROM {table_where_column} = "));
+        sql.push(format!("(SELECT {key} FROM {table_where_column} = "));
         bind(sql);
-        sql.push(" AND user_name_key").push(op);
+        sql.push(format!(" AND {key}")).push(op);
         from(sql);
-        sql.push(if descending { " ORDER BY user_name_key DESC LIMIT 1)" } else { " ORDER BY user_name_key LIMIT 1)" });
+        sql.push(format!(" ORDER BY {key}{} LIMIT 1)", if descending { " DESC" } else { "" }));
     };
     match run {
         Run::Status(active) => seek(sql, "users WHERE active", &|sql| {
@@ -160,22 +184,22 @@ fn push_seek<'q>(sql: &mut QueryBuilder<'q, Db>, run: &Run, descending: bool, st
     }
 }
 
-/// The first user name key past `start` that the last run has, from the first key the run
+/// The first position past `start` that the last run has, from the first position the run
 /// before it has from there, and so on back to the first run: one hop. Where every run has
-/// that key, it is a match; else no key before it can be one.
-fn push_hop<'q>(sql: &mut QueryBuilder<'q, Db>, runs: &[Run], descending: bool, start: &dyn Fn(&mut QueryBuilder<'q, Db>)) {
+/// that position, it is a match; else no position before it can be one.
+fn push_hop<'q>(sql: &mut QueryBuilder<'q, Db>, runs: &[Run], order: &Order, start: &dyn Fn(&mut QueryBuilder<'q, Db>)) {
     match runs.split_last() {
         None => start(sql),
-        Some((last, before)) => push_seek(sql, last, descending, before.is_empty(), &|sql| push_hop(sql, before, descending, start)),
+        Some((last, before)) => push_seek(sql, last, order, before.is_empty(), &|sql| push_hop(sql, before, order, start)),
     }
 }
 
 /// Whether every run but the last (which a hop ends on) has the key in column `key`.
-fn push_every_run_has<'q>(sql: &mut QueryBuilder<'q, Db>, runs: &[Run], descending: bool, key: &'static str) {
+fn push_every_run_has<'q>(sql: &mut QueryBuilder<'q, Db>, runs: &[Run], order: &Order, key: &'static str) {
     debug_assert!(runs.len() > 1, "hops go through two runs or more (see `plan`)");
     for (i, run) in runs[..runs.len() - 1].iter().enumerate() {
         sql.push(if i == 0 { "(" } else { " AND " });
-        push_seek(sql, run, descending, false, &|sql| {
+        push_seek(sql, run, order, false, &|sql| {
             sql.push(key);
         });
         sql.push(" = ").push(key);
@@ -183,26 +207,26 @@ fn push_every_run_has<'q>(sql: &mut QueryBuilder<'q, Db>, runs: &[Run], descendi
     sql.push(")");
 }
 
-/// The hops through `runs` from `start` (a user name key, or none for the list's end), each
-/// with whether it is a match, until `matches` matches, the runs' end, or `max_hops` hops.
-fn push_hops(sql: &mut QueryBuilder<'_, Db>, runs: &[Run], descending: bool, start: Option<&str>, matches: usize, max_hops: usize) {
-    let start = start.map(str::to_string).unwrap_or_else(|| if descending { prefix_end("") } else { String::new() });
+/// The hops through `runs` from `start` (a position in `order`, or none for the list's end),
+/// each with whether it is a match, until `matches` matches, the runs' end, or `max_hops` hops.
+fn push_hops(sql: &mut QueryBuilder<'_, Db>, runs: &[Run], order: &Order, start: Option<&str>, matches: usize, max_hops: usize) {
+    let start = start.map(str::to_string).unwrap_or_else(|| if order.descending { prefix_end("") } else { String::new() });
     sql.push("WITH RECURSIVE hop (b, n, hops) AS (SELECT ");
-    push_hop(sql, runs, descending, &|sql| {
+    push_hop(sql, runs, order, &|sql| {
         sql.push_bind(start.clone());
     });
     sql.push(", 0, 1 UNION ALL SELECT ");
-    push_hop(sql, runs, descending, &|sql| {
+    push_hop(sql, runs, order, &|sql| {
         sql.push("hop.b");
     });
     sql.push(", hop.n + CASE WHEN ");
-    push_every_run_has(sql, runs, descending, "hop.b");
+    push_every_run_has(sql, runs, order, "hop.b");
     sql.push(" THEN 1 ELSE 0 END, hop.hops + 1 FROM hop WHERE hop.b IS NOT NULL AND hop.n < ")
         .push_bind(matches as i64)
         .push(" AND hop.hops < ")
         .push_bind(max_hops as i64);
     sql.push(") SELECT b, COALESCE(b IS NOT NULL AND ");
-    push_every_run_has(sql, runs, descending, "hop.b");
+    push_every_run_has(sql, runs, order, "hop.b");
     sql.push(", FALSE) FROM hop ORDER BY hops");
 }
 
@@ -237,9 +261,9 @@ const TERMS_MERGED_AT_MOST: usize = 32;
 
 /// Where a term walk goes.
 struct Walk<'a> {
-    /// Past this user name key, in the walk's direction.
+    /// Past this position, in the walk's order.
     after: Option<&'a str>,
-    descending: bool,
+    order: Order,
     /// At most this many users.
     limit: Option<usize>,
     /// Through at most this many of the term's entries.
@@ -258,24 +282,25 @@ fn push_term_walks(sql: &mut QueryBuilder<'_, Db>, terms: &[String], others: &[S
     }
 }
 
-/// `SELECT u.id, u.user_name_key` of the users who have `term` and meet the rest of the list's
-/// search, in user-name order: a walk along the term's entries, which are in that order, that
-/// stops at the page's end.
+/// `SELECT u.id, d.<position>` of the users who have `term` and meet the rest of the list's
+/// search, in the walk's order: a walk along the term's entries, which the index holds in that
+/// order, that stops at the page's end.
 fn push_term_walk(sql: &mut QueryBuilder<'_, Db>, term: &str, others: &[String], list: &UserListQuery, walk: &Walk<'_>) {
-    let order = if walk.descending { " ORDER BY user_name_key DESC" } else { " ORDER BY user_name_key" };
-    sql.push("SELECT u.id, u.user_name_key FROM (SELECT user_id, user_name_key FROM user_search_terms WHERE term = ").push_bind(term.to_string());
-    if let Some(key) = walk.after {
-        sql.push(if walk.descending { " AND user_name_key < " } else { " AND user_name_key > " }).push_bind(key.to_string());
+    let key = walk.order.key;
+    let direction = if walk.order.descending { " DESC" } else { "" };
+    sql.push(format!("SELECT u.id, d.{key} FROM (SELECT user_id, {key} FROM user_search_terms WHERE term = ")).push_bind(term.to_string());
+    if let Some(after) = walk.after {
+        sql.push(format!(" AND {key}{}", if walk.order.descending { " < " } else { " > " })).push_bind(after.to_string());
     }
     if let Some(entries) = walk.entries {
-        sql.push(order).push(" LIMIT ").push_bind(entries as i64);
+        sql.push(format!(" ORDER BY {key}{direction} LIMIT ")).push_bind(entries as i64);
     }
     sql.push(") d ").push(dialect::DRIVING_JOIN).push(" users u ON u.id = d.user_id WHERE 1 = 1");
     if let Some(ws) = &list.workspace {
         push_member_of(sql, ws);
     }
     push_words_and_status(sql, others, list);
-    sql.push(order.replace("user_name_key", "d.user_name_key"));
+    sql.push(format!(" ORDER BY d.{key}{direction}"));
     if let Some(limit) = walk.limit {
         sql.push(" LIMIT ").push_bind(limit as i64);
     }
@@ -377,12 +402,11 @@ impl Backend {
     /// At most `limit` rows of the users list past `after`, in the list's order or (`descending`
     /// differing from the list's) the other way.
     async fn walk_users_list(&self, list: &UserListQuery, after: Option<&str>, descending: bool, limit: usize) -> StoreResult<Vec<UserListRow>> {
-        let in_name_order = list.sort == UserSort::UserName;
-        let mut plan = self.plan(list, in_name_order, true).await?;
-        if let Plan::Hops(runs) = &plan {
-            match self.hop_keys(runs, descending, after, limit, HOPS_PER_PAGE).await? {
-                Some((keys, _)) => return self.list_rows_by_keys(&keys, descending).await,
-                None => plan = self.plan(list, in_name_order, false).await?,
+        let mut plan = self.plan(list, list.sort, true).await?;
+        if let (Plan::Hops(runs), Some(order)) = (&plan, terms_order(list.sort, descending)) {
+            match self.hop_keys(runs, &order, after, limit, HOPS_PER_PAGE).await? {
+                Some((keys, _)) => return self.list_rows_at(&keys, list.sort, descending).await,
+                None => plan = self.plan(list, list.sort, false).await?,
             }
         }
         if let Plan::UserWalk = plan {
@@ -394,14 +418,15 @@ impl Backend {
             if rows.len() == limit || self.users_past(list.sort, after, descending).await? <= USERS_WALKED {
                 return Ok(rows);
             }
-            plan = self.plan(list, in_name_order, false).await?;
+            plan = self.plan(list, list.sort, false).await?;
         }
         let mut sql: QueryBuilder<Db> = QueryBuilder::new(format!("SELECT {USER_LIST_COLUMNS}"));
         match &plan {
             Plan::TermWalks { terms, .. } if terms.is_empty() => return Ok(Vec::new()),
             Plan::TermWalks { terms, others } => {
+                let order = terms_order(list.sort, descending).expect("terms are walked only in an order they hold (see `plan`)");
                 sql.push(" FROM (");
-                push_term_walks(&mut sql, terms, others, list, &Walk { after, descending, limit: Some(limit), entries: None });
+                push_term_walks(&mut sql, terms, others, list, &Walk { after, order, limit: Some(limit), entries: None });
                 sql.push(") m ").push(dialect::DRIVING_JOIN).push(" users u ON u.id = m.id");
             }
             Plan::Hops(_) | Plan::UserWalk => unreachable!("a plan that may give up was read, or replaced, above"),
@@ -416,9 +441,10 @@ impl Backend {
         Ok(sql.build_query_as().fetch_all(&self.pool).await?)
     }
 
-    /// How to read `list`: hops, walks of terms or of users only where the answer is wanted
-    /// `in_name_order`, and the plans that may give up (hops, walks of users) only if `bounded`.
-    async fn plan(&self, list: &UserListQuery, in_name_order: bool, bounded: bool) -> StoreResult<Plan> {
+    /// How to read `list` in `sort`'s order: hops and walks of terms only in an order the search
+    /// terms hold (`terms_order`), and the plans that may give up (hops, walks of users) only if
+    /// `bounded`.
+    async fn plan(&self, list: &UserListQuery, sort: UserSort, bounded: bool) -> StoreResult<Plan> {
         if let Some(ws) = &list.workspace {
             if self.member_count(ws).await? <= MEMBERS_SORTED_AT_MOST {
                 return Ok(Plan::Grants);
@@ -428,7 +454,7 @@ impl Backend {
         if words.is_empty() {
             return Ok(Plan::Matches);
         }
-        if !in_name_order {
+        if terms_order(sort, false).is_none() {
             return Ok(if bounded && list.workspace.is_none() { Plan::UserWalk } else { Plan::Matches });
         }
         // Each word's terms, if it has few enough.
@@ -455,12 +481,12 @@ impl Backend {
         }
     }
 
-    /// The user name keys of the first `matches` users in every one of `runs` past `start`, in
-    /// the list's direction, and whether those are all there are; None if `max_hops` hops found
-    /// fewer (the runs interleave without meeting, and another plan will do better).
-    async fn hop_keys(&self, runs: &[Run], descending: bool, start: Option<&str>, matches: usize, max_hops: usize) -> StoreResult<Option<(Vec<String>, bool)>> {
+    /// The positions in `order` of the first `matches` users in every one of `runs` past
+    /// `start`, and whether those are all there are; None if `max_hops` hops found fewer (the
+    /// runs interleave without meeting, and another plan will do better).
+    async fn hop_keys(&self, runs: &[Run], order: &Order, start: Option<&str>, matches: usize, max_hops: usize) -> StoreResult<Option<(Vec<String>, bool)>> {
         let mut sql: QueryBuilder<Db> = QueryBuilder::new("");
-        push_hops(&mut sql, runs, descending, start, matches, max_hops);
+        push_hops(&mut sql, runs, order, start, matches, max_hops);
         let hops: Vec<(Option<String>, bool)> = sql.build_query_as().fetch_all(&self.pool).await?;
         let all = matches!(hops.last(), Some((None, _)));
         let keys: Vec<String> = hops.into_iter().filter(|(_, hit)| *hit).filter_map(|(key, _)| key).take(matches).collect();
@@ -479,18 +505,22 @@ impl Backend {
         Ok(past as usize)
     }
 
-    /// The rows of the users list with these user name keys, in user-name order (`descending` or
-    /// not).
-    async fn list_rows_by_keys(&self, keys: &[String], descending: bool) -> StoreResult<Vec<UserListRow>> {
-        if keys.is_empty() {
+    /// The rows of the users list at these positions in `sort`'s order (one the search terms
+    /// hold: user name keys, or `name_position`s, which end with the user's id), in that order
+    /// (`descending` or not).
+    async fn list_rows_at(&self, positions: &[String], sort: UserSort, descending: bool) -> StoreResult<Vec<UserListRow>> {
+        if positions.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql: QueryBuilder<Db> = QueryBuilder::new(format!("SELECT {USER_LIST_COLUMNS} FROM users u WHERE u.user_name_key IN ("));
+        let by_user_name = sort == UserSort::UserName;
+        let column = if by_user_name { "u.user_name_key" } else { "u.id" };
+        let mut sql: QueryBuilder<Db> = QueryBuilder::new(format!("SELECT {USER_LIST_COLUMNS} FROM users u WHERE {column} IN ("));
         let mut list = sql.separated(", ");
-        for key in keys {
-            list.push_bind(key.clone());
+        for position in positions {
+            let id = position.rsplit_once(CURSOR_SEPARATOR).map_or(position.as_str(), |(_, id)| id);
+            list.push_bind(if by_user_name { position.as_str() } else { id }.to_string());
         }
-        sql.push(")").push(order_by(UserSort::UserName, descending));
+        sql.push(")").push(order_by(sort, descending));
         Ok(sql.build_query_as().fetch_all(&self.pool).await?)
     }
 
@@ -537,11 +567,13 @@ impl Backend {
             (Some(ws), true, None) => return Ok(Total::Exactly(self.member_count(ws).await?)),
             _ => {}
         }
-        let mut plan = self.plan(list, true, true).await?;
+        // Counted in user-name order whatever the list's: the order changes no count, and that
+        // one has every plan.
+        let mut plan = self.plan(list, UserSort::UserName, true).await?;
         if let Plan::Hops(runs) = &plan {
-            match self.hop_keys(runs, false, None, COUNT_HOP_MATCHES + 1, COUNT_HOPS).await? {
+            match self.hop_keys(runs, &BY_USER_NAME, None, COUNT_HOP_MATCHES + 1, COUNT_HOPS).await? {
                 Some((keys, all)) => return Ok(Total::counted(keys.len() as i64, all)),
-                None => plan = self.plan(list, true, false).await?,
+                None => plan = self.plan(list, UserSort::UserName, false).await?,
             }
         }
         match plan {
@@ -584,7 +616,7 @@ impl Backend {
             cut_short |= self.term_entries(term, share + 1).await? > share;
         }
         let mut sql: QueryBuilder<Db> = QueryBuilder::new("SELECT COUNT(*) FROM (");
-        push_term_walks(&mut sql, terms, others, list, &Walk { after: None, descending: false, limit: None, entries: Some(share) });
+        push_term_walks(&mut sql, terms, others, list, &Walk { after: None, order: BY_USER_NAME, limit: None, entries: Some(share) });
         sql.push(") m");
         let found: i64 = sql.build_query_scalar().fetch_one(&self.pool).await?;
         Ok(Total::counted(found, !cut_short))
@@ -631,10 +663,16 @@ impl Tx {
              display_name, email, active, last_modified, emails, extra, display_name_key, given_name_key, family_name_key, \
              managed_by, created, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
             "users",
-            &terms_insert("new.id", "$3", "new, ", "$19"),
+            &terms_insert("new.id", "$3", "$20", "new, ", "$19"),
         );
         let terms = serde_json::to_string(&terms_of(user)).expect("strings serialise");
-        bind_fields(sqlx::query(&sql), user).bind(user.created).bind(user.version).bind(terms).execute(&mut *self.tx).await?;
+        bind_fields(sqlx::query(&sql), user)
+            .bind(user.created)
+            .bind(user.version)
+            .bind(terms)
+            .bind(display_order(user))
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
     }
 
@@ -694,10 +732,11 @@ impl Tx {
     }
 
     async fn index_user(&mut self, user: &User) -> StoreResult<()> {
-        sqlx::query(&terms_insert("$1", "$2", "", "$3"))
+        sqlx::query(&terms_insert("$1", "$2", "$4", "", "$3"))
             .bind(&user.id)
             .bind(fold_key(&user.user_name))
             .bind(serde_json::to_string(&terms_of(user)).expect("strings serialise"))
+            .bind(display_order(user))
             .execute(&mut *self.tx)
             .await?;
         Ok(())
@@ -743,13 +782,19 @@ impl Tx {
 const REBUILD_SEARCH_TERMS: &str = "rebuild_search_terms";
 
 /// The insert of a user's search terms, one per element of the JSON text array bound at `terms`,
-/// for the user `user_id` and `user_name_key` name (read from `from`, which ends with a comma
-/// when given).
-fn terms_insert(user_id: &str, user_name_key: &str, from: &str, terms: &str) -> String {
+/// for the user `user_id` with `user_name_key` and `display_order` (read from `from`, which
+/// ends with a comma when given).
+fn terms_insert(user_id: &str, user_name_key: &str, display_order: &str, from: &str, terms: &str) -> String {
     format!(
-        "INSERT INTO user_search_terms (term, user_name_key, user_id) SELECT each.value, {user_name_key}, {user_id} FROM {from}{}",
+        "INSERT INTO user_search_terms (term, user_name_key, display_order, user_id) \
+         SELECT each.value, {user_name_key}, {display_order}, {user_id} FROM {from}{}",
         dialect::json_elements(terms)
     )
+}
+
+/// The user's place in the list sorted by name, kept with each of its search terms.
+fn display_order(user: &User) -> String {
+    name_position(&fold_key(&user.display_name), &user.id)
 }
 
 /// The words a user is found by.
