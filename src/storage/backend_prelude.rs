@@ -13,10 +13,10 @@ use super::records::{
 use super::{StoreError, StoreResult};
 use crate::domain::audit::{action_tag, subject_tag, AuditFilter};
 use crate::domain::provisioning::ProvisioningFilter;
-use crate::domain::paging::{Cursor, Total};
+use crate::domain::paging::{Cursor, Total, PAGE_SIZE};
 use crate::domain::query::{Collection, Condition, Field, FieldKind, ListQuery, Literal, Op, Sort};
 use crate::domain::text::{fold_key, search_terms};
-use crate::domain::users::{User, UserListQuery, UserSort, WorkspaceAccess};
+use crate::domain::users::{StatusFilter, User, UserListQuery, UserSort, WorkspaceAccess};
 use crate::domain::workspaces::{Workspace, WorkspaceLink};
 
 impl Backend {

@@ -267,6 +267,23 @@ async fn a_search_sorted_by_name_walks_the_terms_in_display_name_order_both_ways
     let inactive_adas: Vec<String> = names(&adas).into_iter().filter(|n| inactive.contains(n)).collect();
     assert_eq!(every_page(&app.services, &UserListQuery { status: StatusFilter::Inactive, ..by_name("ada lov") }).await, inactive_adas);
 
+    // In status order: the inactive by user name, then the active, each status read off the
+    // terms in user-name order; both ways, and back from the second page.
+    let mut by_user_name = expected.clone();
+    by_user_name.sort();
+    let (off, on): (Vec<String>, Vec<String>) = by_user_name.into_iter().partition(|n| inactive.contains(n));
+    let by_status_expected = [off.clone(), on].concat();
+    let by_status = UserListQuery { sort: UserSort::Status, ..search("lovelace") };
+    assert_eq!(every_page(&app.services, &by_status).await, by_status_expected);
+    let mut by_status_reversed = by_status_expected.clone();
+    by_status_reversed.reverse();
+    assert_eq!(every_page(&app.services, &UserListQuery { descending: true, ..by_status.clone() }).await, by_status_reversed);
+    let second = pages(&app.services, &by_status).await[0].next.clone().expect("a second page");
+    let back = page(&app.services, &by_status, Cursor::Before(second)).await;
+    assert_eq!(back.rows.iter().map(|r| r.user_name.clone()).collect::<Vec<_>>(), by_status_expected[..49].to_vec());
+    let inactive_by_status = UserListQuery { status: StatusFilter::Inactive, ..by_status.clone() };
+    assert_eq!(every_page(&app.services, &inactive_by_status).await, off);
+
     // A new display name moves the user in that order.
     let (_, moved_id, moved) = lovelaces[0].clone();
     let input = UserInput { user_name: moved.clone(), given_name: "Zz".into(), family_name: "Lovelace".into(), ..Default::default() };
