@@ -98,12 +98,21 @@ impl ProvisioningLog {
 async fn write_batches(store: Store, mut receiver: mpsc::Receiver<Message>) {
     let mut batch = Vec::with_capacity(BATCH);
     let mut waiting = Vec::new();
+    let mut closed = false;
     while let Some(first) = receiver.recv().await {
         let deadline = tokio::time::Instant::now() + BATCH_WAIT;
         let mut next = Some(first);
         loop {
             // Everything queued now, without waiting for more.
-            while let Some(message) = next.take().or_else(|| receiver.try_recv().ok()) {
+            let mut queued = || match receiver.try_recv() {
+                Ok(message) => Some(message),
+                Err(mpsc::error::TryRecvError::Empty) => None,
+                Err(mpsc::error::TryRecvError::Disconnected) => {
+                    closed = true;
+                    None
+                }
+            };
+            while let Some(message) = next.take().or_else(&mut queued) {
                 match message {
                     Message::Record(row) => batch.push(row),
                     Message::Flush(done) => waiting.push(done),
@@ -113,7 +122,8 @@ async fn write_batches(store: Store, mut receiver: mpsc::Receiver<Message>) {
                 }
             }
             let now = tokio::time::Instant::now();
-            if !waiting.is_empty() || batch.len() >= BATCH || now >= deadline {
+            // The last senders gone (shutdown): what is left is written at once.
+            if closed || !waiting.is_empty() || batch.len() >= BATCH || now >= deadline {
                 break;
             }
             tokio::time::sleep(DRAIN_EVERY.min(deadline - now)).await;

@@ -165,8 +165,9 @@ mod dialect {
     /// search matches are read first and the users looked up by key.
     pub const DRIVING_JOIN: &str = "CROSS JOIN";
     /// The writer's page cache for a write of millions of rows at random places (the search
-    /// terms' rebuild): as large as a bulk load's (see `Workload`). With SQLite's 2 MB, nearly
-    /// every insert read its pages back from the kernel.
+    /// terms' rebuild, once after a migration asks for it, before the server serves): as large
+    /// as a bulk load's (see `Workload`), and back to the server's after. With SQLite's 2 MB,
+    /// nearly every insert read its pages back from the kernel.
     pub const LARGE_WRITE_CACHE_KIB: Option<u32> = Some(super::BULK_LOAD_CACHE_KIB);
     pub const EXISTS_EMAIL: &str = "EXISTS (SELECT 1 FROM json_each(u.emails) e WHERE ";
     pub const EXISTS_ENTITLEMENT: &str = "EXISTS (SELECT 1 FROM json_each(u.extra, '$.entitlements') e WHERE ";
