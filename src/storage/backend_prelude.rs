@@ -25,6 +25,18 @@ impl Backend {
         sqlx::query("ANALYZE").execute(&self.pool).await?;
         Ok(())
     }
+
+    /// Refreshes the planner's statistics of users and their search terms after the terms'
+    /// rebuild, and has every later read use them: without any for the display-order index,
+    /// SQLite walked "lovelace" in user-name order and sorted it (90 ms at 1,000,000 users,
+    /// against 5 ms). Outside the rebuild's transaction, so a lock wait here (PostgreSQL's
+    /// ANALYZE waits behind a VACUUM) never throws the rebuild away.
+    pub async fn analyze_users(&self) -> StoreResult<()> {
+        sqlx::query("ANALYZE users").execute(&self.pool).await?;
+        sqlx::query("ANALYZE user_search_terms").execute(&self.pool).await?;
+        self.forget_planner_figures();
+        Ok(())
+    }
 }
 
 include!("sql/common.rs");

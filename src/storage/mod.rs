@@ -201,6 +201,7 @@ on_backend!(Store {
     fn list_workspaces(name_prefix: &str, cursor: &Cursor, limit: usize) -> StoreResult<Vec<(String, Workspace)>>;
     fn workspaces_by_ids_and_names(ids: &[String], names: &[String]) -> StoreResult<(HashMap<String, WorkspaceLink>, HashMap<String, WorkspaceLink>)>;
     fn optimize() -> StoreResult<()>;
+    fn analyze_users() -> StoreResult<()>;
     fn report_users(after_key: &str, inactive_only: bool, limit: usize) -> StoreResult<Vec<ReportUserRow>>;
     fn grants_of(user_ids: &[String]) -> StoreResult<String>;
     fn report_users_by_ids(ids: &[String]) -> StoreResult<Vec<ReportUserRow>>;
@@ -310,6 +311,9 @@ impl Store {
                 Ok(true) => {
                     tx.commit().await?;
                     tracing::info!(seconds = started.elapsed().as_secs_f64(), "rebuilt every user's search terms");
+                    if let Err(err) = self.analyze_users().await {
+                        tracing::warn!(error = %err, "the planner's figures for the rebuilt search terms were not refreshed; searches may be slower until the next ANALYZE");
+                    }
                 }
                 Ok(false) | Err(StoreError::Busy) => {}
                 Err(err) => return Err(err),

@@ -81,6 +81,9 @@ impl Backend {
         self.pool.options().get_max_connections() as usize
     }
 
+    /// After an `ANALYZE`: nothing to do, PostgreSQL's figures are shared by every connection.
+    fn forget_planner_figures(&self) {}
+
     /// The same as `write`: each write commits on its own here.
     pub async fn write_alone(&self) -> StoreResult<Tx> {
         self.write().await

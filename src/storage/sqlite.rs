@@ -115,6 +115,12 @@ impl Backend {
         self.pool.size()
     }
 
+    /// After an `ANALYZE`: SQLite's other connections keep the figures they read with the
+    /// schema, so the idle readers are closed and reopened as needed.
+    fn forget_planner_figures(&self) {
+        self.pool.close_idle();
+    }
+
     /// Starts a write: this process's turn first, then (for the first write of a group)
     /// SQLite's write lock. Waits at most the lock wait for either. (Run on a task of its own:
     /// see `Store::write`.)

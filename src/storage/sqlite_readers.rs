@@ -71,6 +71,13 @@ impl Readers {
         self.0.size
     }
 
+    /// Closes the idle connections, so the next reads open fresh ones: a connection reads the
+    /// planner's figures (`ANALYZE`) only when it first reads the schema.
+    pub fn close_idle(&self) {
+        let idle = std::mem::take(&mut *self.0.idle.lock().unwrap_or_else(|p| p.into_inner()));
+        drop(idle);
+    }
+
     /// A connection of the pool, waiting for one to be free if all are in use.
     pub async fn acquire(&self) -> Result<Reader, sqlx::Error> {
         let share = match SHARE.try_with(Arc::clone) {

@@ -853,11 +853,6 @@ impl Tx {
                 self.index_user(&user).await?;
             }
         }
-        // The planner's figures for the rebuilt terms and their indexes: without any for the
-        // display-order index, SQLite walked "lovelace" in user-name order and sorted it (90 ms
-        // at 1,000,000 users, against 5 ms).
-        sqlx::query("ANALYZE users").execute(&mut *self.tx).await?;
-        sqlx::query("ANALYZE user_search_terms").execute(&mut *self.tx).await?;
         sqlx::query("DELETE FROM store_upkeep WHERE task = $1").bind(REBUILD_SEARCH_TERMS).execute(&mut *self.tx).await?;
         if let Some(before) = cache_before {
             sqlx::query(&format!("PRAGMA cache_size = {before}")).execute(&mut *self.tx).await?;
