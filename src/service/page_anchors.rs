@@ -5,9 +5,12 @@
 //!
 //! The names are read again when a user is created, deleted or renamed through this instance
 //! (it forgets them after the write commits, so a read that overlapped it is not kept), and
-//! otherwise at most a second after they were read: a user created on another instance (or by
-//! the command line) shifts later pages by one for up to a second, as it would between two
-//! page requests anyway (RFC 7644 §3.4.2.4 promises no consistency across pages).
+//! otherwise once they are older than ten times what reading them took (a second at least;
+//! about 5 s at 1,000,000 users), kept in use while they are read again: a user created on
+//! another instance (or by the command line) shifts later pages by one for that long, as it
+//! would between two page requests anyway (RFC 7644 §3.4.2.4 promises no consistency across
+//! pages). At 1,000,000 users a second's freshness had requests walking (250 ms a page) most
+//! of the time, while the names were read again and again.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -18,6 +21,8 @@ pub(crate) const STEP: usize = 100;
 /// Offsets below this are walked: reading the names would cost more than it saves.
 pub(crate) const WORTH_IT_FROM: usize = 1_000;
 const FRESH_FOR: Duration = Duration::from_secs(1);
+/// Names are fresh for this many times what reading them took, if that is longer.
+const FRESH_PER_READ: u32 = 10;
 /// Reading the names walks every user: at most once in this long, so that users created while
 /// an identity provider pages deep do not make each page read them (pages walk meanwhile).
 const READ_AT_MOST_EVERY: Duration = Duration::from_secs(1);
@@ -38,6 +43,8 @@ struct State {
 
 struct Kept {
     read_from: Instant,
+    /// How long the names count as fresh (see `FRESH_PER_READ`).
+    fresh_for: Duration,
     generation: u64,
     /// The user name key of users 0, STEP, 2 * STEP, ... in user-name order.
     keys: Arc<Vec<String>>,
@@ -63,7 +70,8 @@ impl Reading<'_> {
     pub fn finish(self, read_from: Instant, keys: Option<Vec<String>>) {
         let mut state = self.anchors.state();
         if let Some(keys) = keys.filter(|_| state.generation == self.generation) {
-            state.kept = Some(Kept { read_from, generation: self.generation, keys: Arc::new(keys) });
+            let fresh_for = FRESH_FOR.max(read_from.elapsed() * FRESH_PER_READ);
+            state.kept = Some(Kept { read_from, fresh_for, generation: self.generation, keys: Arc::new(keys) });
         }
     }
 }
@@ -79,10 +87,15 @@ impl PageAnchors {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The anchor for a page at `offset`, if fresh names are kept.
+    /// The anchor for a page at `offset`, if fresh names are kept, or names that were fresh when
+    /// a read of new ones began and no user was reordered here since.
     pub fn anchor(&self, offset: usize) -> Option<Anchor> {
         let state = self.state();
-        let kept = state.kept.as_ref().filter(|k| k.generation == state.generation && k.read_from.elapsed() < FRESH_FOR)?;
+        let being_read = self.reading.load(Ordering::Acquire);
+        let kept = state.kept.as_ref().filter(|k| {
+            let fresh_for = if being_read { k.fresh_for * 2 } else { k.fresh_for };
+            k.generation == state.generation && k.read_from.elapsed() < fresh_for
+        })?;
         let index = (offset / STEP).min(kept.keys.len().checked_sub(1)?);
         Some(Anchor { key: kept.keys[index].clone(), position: index * STEP })
     }
@@ -152,9 +165,35 @@ mod tests {
         reading.finish(Instant::now(), Some(keys(10)));
         assert_eq!(anchors.anchor(250), None);
         let reading = long_after(&anchors).start_reading().unwrap();
-        reading.finish(Instant::now() - FRESH_FOR, Some(keys(10)));
+        reading.finish(Instant::now(), Some(keys(10)));
+        assert!(anchors.anchor(250).is_some());
+        read_ago(&anchors, FRESH_FOR);
         assert_eq!(anchors.anchor(250), None);
         drop(long_after(&anchors).start_reading().unwrap());
         assert!(long_after(&anchors).start_reading().is_some(), "a dropped read lets the next one read");
+    }
+
+    /// As if the kept names had been read `ago`.
+    fn read_ago(anchors: &PageAnchors, ago: Duration) {
+        anchors.state().kept.as_mut().unwrap().read_from = Instant::now() - ago;
+    }
+
+    #[test]
+    fn names_slow_to_read_stay_fresh_longer_and_serve_while_read_again() {
+        let anchors = PageAnchors::default();
+        let reading = anchors.start_reading().unwrap();
+        // A read that took 300 ms: fresh for 3 s.
+        reading.finish(Instant::now() - Duration::from_millis(300), Some(keys(10)));
+        read_ago(&anchors, Duration::from_secs(2));
+        assert_eq!(anchors.anchor(250), Some(Anchor { key: "k00002".into(), position: 200 }));
+        read_ago(&anchors, Duration::from_secs(4));
+        assert_eq!(anchors.anchor(250), None, "stale");
+        let reading = long_after(&anchors).start_reading().unwrap();
+        assert!(anchors.anchor(250).is_some(), "the stale names serve while new ones are read");
+        drop(reading);
+        assert_eq!(anchors.anchor(250), None);
+        anchors.users_reordered();
+        let _reading = long_after(&anchors).start_reading().unwrap();
+        assert_eq!(anchors.anchor(250), None, "never across a reordering here");
     }
 }
