@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use cim::domain::paging::{Cursor, Total};
 use cim::domain::users::{StatusFilter, UserInput, UserListPage, UserListQuery, UserSort};
-use cim::service::{Services, SystemClock, UserChange};
+use cim::service::{AccessChange, Services, SystemClock, UserChange, WorkspaceChange, WorkspaceRef};
 use cim::storage::{Store, Workload};
 
-use crate::helpers::{profile, spawn_app, system, TestApp};
+use crate::helpers::{named, profile, spawn_app, system, TestApp};
 
 async fn person(app: &TestApp, user_name: &str, given: &str, family: &str) -> String {
     let input = UserInput { user_name: user_name.into(), given_name: given.into(), family_name: family.into(), ..Default::default() };
@@ -304,4 +304,86 @@ async fn a_search_sorted_by_name_walks_the_terms_in_display_name_order_both_ways
     assert_eq!(shown.last(), Some(&moved));
     assert_eq!(shown.len(), 80);
     assert!(!every_page(&app.services, &by_name("ada lov")).await.contains(&moved));
+}
+
+/// A workspace's members come off its grants in user-name order whatever the search: walking
+/// the grants (a word more users have than the workspace has members) or a word's terms (a rarer
+/// word), both ways and back. Granted from either side; a rename moves a member in the list (and
+/// in the group's members), a revoke takes it out.
+#[tokio::test]
+async fn a_workspace_lists_its_members_in_user_name_order_off_its_grants() {
+    let app = spawn_app().await;
+    let eng = app.services.create_workspace(&system(), &named("Engineering")).await.expect("workspace");
+    let (mut members, mut by_workspace) = (Vec::new(), Vec::new());
+    let mut inactive = Vec::new();
+    for i in 0..130 {
+        // Created out of name order; most are Lovelaces, a Hopper is rarer than a member.
+        let family = if i % 13 == 0 { "Hopper" } else { "Lovelace" };
+        let name = format!("m{:03}.{}@example.com", (i * 37) % 130, family.to_lowercase());
+        let id = person(&app, &name, "Ada", family).await;
+        if i % 2 == 1 {
+            continue;
+        }
+        members.push(name.clone());
+        if i % 4 == 0 {
+            let grant = AccessChange { grant: vec![WorkspaceRef::Id(eng.id.clone())], ..Default::default() };
+            let off = (i % 3 == 0).then_some(false);
+            if off.is_some() {
+                inactive.push(name);
+            }
+            app.services.change_user_to(&system(), &id, None, UserChange { access: grant, active: off, ..Default::default() }).await.expect("grant");
+        } else {
+            by_workspace.push(id);
+        }
+    }
+    let add = WorkspaceChange { add: by_workspace, ..Default::default() };
+    app.services.change_workspace(&system(), &eng.id, None, &add).await.expect("add members");
+    members.sort();
+    let in_eng = |q: &str| UserListQuery { workspace: Some(eng.id.clone()), ..search(q) };
+    let reversed = |names: &[String]| names.iter().rev().cloned().collect::<Vec<_>>();
+
+    // Every member, page after page, both ways and back from the second page.
+    assert_eq!(every_page(&app.services, &in_eng("")).await, members);
+    assert_eq!(every_page(&app.services, &UserListQuery { descending: true, ..in_eng("") }).await, reversed(&members));
+    let second = pages(&app.services, &in_eng("")).await[0].next.clone().expect("a second page");
+    let back = page(&app.services, &in_eng(""), Cursor::Before(second)).await;
+    assert_eq!(back.rows.iter().map(|r| r.user_name.clone()).collect::<Vec<_>>(), members[..49].to_vec());
+    assert_eq!(back.total, Total::Exactly(65));
+
+    // A word more common than membership walks the grants; a rarer one, its terms.
+    let having = |word: &str| members.iter().filter(|n| n.contains(word)).cloned().collect::<Vec<_>>();
+    assert_eq!(every_page(&app.services, &in_eng("lovelace")).await, having("lovelace"));
+    assert_eq!(every_page(&app.services, &UserListQuery { descending: true, ..in_eng("ada love") }).await, reversed(&having("lovelace")));
+    assert_eq!(every_page(&app.services, &in_eng("hopper")).await, having("hopper"));
+    // "m" starts more terms (m000 to m129) than are met one by one.
+    assert_eq!(every_page(&app.services, &in_eng("m lovelace")).await, having("lovelace"));
+    assert_eq!(page(&app.services, &in_eng("m"), Cursor::First).await.total, Total::Exactly(65));
+    assert_eq!(every_page(&app.services, &UserListQuery { descending: true, ..in_eng("hop") }).await, reversed(&having("hopper")));
+    inactive.sort();
+    assert!(!inactive.is_empty());
+    assert_eq!(every_page(&app.services, &UserListQuery { status: StatusFilter::Inactive, ..in_eng("") }).await, inactive);
+    assert_eq!(every_page(&app.services, &UserListQuery { status: StatusFilter::Inactive, ..in_eng("lovelace") }).await, inactive.iter().filter(|n| n.contains("lovelace")).cloned().collect::<Vec<_>>());
+    // In another order the members are sorted, each word met the same ways.
+    let by_status = |q: &str| UserListQuery { sort: UserSort::Status, ..in_eng(q) };
+    let (off, on): (Vec<String>, Vec<String>) = having("lovelace").into_iter().partition(|n| inactive.contains(n));
+    assert_eq!(every_page(&app.services, &by_status("lovelace")).await, [off.clone(), on.clone()].concat());
+    assert_eq!(every_page(&app.services, &by_status("m lovelace")).await, [off, on].concat());
+    let (off, on): (Vec<String>, Vec<String>) = having("hopper").into_iter().partition(|n| inactive.contains(n));
+    assert_eq!(every_page(&app.services, &by_status("hop")).await, [off, on].concat());
+
+    // A rename moves a member to its new place, in the list and in the group's members.
+    let first = app.services.list_users(&system(), &in_eng(""), &Cursor::First, 1).await.expect("list").rows[0].clone();
+    let input = UserInput { user_name: "zz.renamed@example.com".into(), given_name: "Ada".into(), family_name: "Lovelace".into(), ..Default::default() };
+    app.services.change_user_to(&system(), &first.id, None, profile(input)).await.expect("rename");
+    let mut renamed: Vec<String> = members[1..].to_vec();
+    renamed.push("zz.renamed@example.com".into());
+    assert_eq!(every_page(&app.services, &in_eng("")).await, renamed);
+    assert_eq!(every_page(&app.services, &in_eng("lovelace")).await.last().map(String::as_str), Some("zz.renamed@example.com"));
+    let group = app.services.workspace_members(&system(), std::slice::from_ref(&eng.id)).await.expect("group members");
+    assert_eq!(group[&eng.id].iter().map(|(_, n)| n.clone()).collect::<Vec<_>>(), renamed);
+
+    // A revoke takes the member out.
+    let revoke = UserChange { access: AccessChange { revoke: vec![WorkspaceRef::Id(eng.id.clone())], ..Default::default() }, ..Default::default() };
+    app.services.change_user_to(&system(), &first.id, None, revoke).await.expect("revoke");
+    assert_eq!(every_page(&app.services, &in_eng("")).await, members[1..].to_vec());
 }

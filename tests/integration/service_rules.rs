@@ -82,6 +82,21 @@ async fn demo_data_adds_users_workspaces_and_grants_in_one_audited_write() {
     assert_eq!(workspaces.rows.len(), 5);
     let members: i64 = workspaces.rows.iter().map(|w| w.member_count).sum();
     assert!(members > 100, "grants were made: {members}");
+    // Each grant knows its member's place in user-name order: a workspace lists them all so.
+    let biggest = workspaces.rows.iter().max_by_key(|w| w.member_count).unwrap();
+    let in_it = cim::domain::users::UserListQuery { workspace: Some(biggest.id.clone()), ..Default::default() };
+    let (mut listed, mut cursor, mut first) = (Vec::new(), cim::domain::paging::Cursor::First, 1);
+    loop {
+        let page = app.services.list_users(&system(), &in_it, &cursor, first).await.unwrap();
+        first += page.rows.len() as i64;
+        listed.extend(page.rows.into_iter().map(|r| r.user_name.to_lowercase()));
+        match page.next {
+            Some(next) => cursor = cim::domain::paging::Cursor::After(next),
+            None => break,
+        }
+    }
+    assert_eq!(listed.len() as i64, biggest.member_count);
+    assert!(listed.windows(2).all(|w| w[0] < w[1]), "in user-name order");
     let events = app.store.audit_of("store", "demo", 10).await.unwrap();
     assert_eq!(events.len(), 1);
 }

@@ -3,7 +3,9 @@ impl Backend {
     /// "all N users matching this search").
     pub async fn user_ids_matching(&self, list: &UserListQuery) -> StoreResult<Vec<String>> {
         let mut sql: QueryBuilder<Db> = QueryBuilder::new("SELECT u.id");
-        push_list_source(&mut sql, list, true);
+        // A workspace's from its grants, each word met among its members' own terms.
+        let met: Vec<Word> = search_terms([list.q.as_str()]).into_iter().map(Word::Prefix).collect();
+        push_list_source(&mut sql, list, Some(&met));
         sql.push(" ORDER BY u.user_name_key");
         Ok(sql.build_query_scalar().fetch_all(&self.pool).await?)
     }

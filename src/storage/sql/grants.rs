@@ -1,6 +1,10 @@
 /// Rows per bulk grant insert: four parameters each.
 const GRANTS_PER_STATEMENT: usize = 2000;
 
+/// The columns a grant is inserted with: who, where, when, by whom, and its user's
+/// `user_name_key` (the order the workspace's members are read in).
+const GRANT_COLUMNS: &str = "user_id, workspace_id, granted_at, granted_by, user_name_key";
+
 impl Backend {
     /// Every workspace whose folded name starts with `name_prefix`, with whether `user_id` has it,
     /// sorted by name; at most `limit` rows.
@@ -44,11 +48,14 @@ impl Tx {
     /// Writes grants as given (bulk loads), then counts every workspace's members afresh.
     pub async fn load_grants(&mut self, grants: &[GrantRow]) -> StoreResult<()> {
         for chunk in grants.chunks(GRANTS_PER_STATEMENT) {
-            let mut insert = QueryBuilder::<Db>::new("INSERT INTO access_grants (user_id, workspace_id, granted_at, granted_by) ");
+            // Each with its user's `user_name_key` (see the `members_in_user_name_order`
+            // migration); a grant of a user that does not exist is skipped.
+            let mut insert = QueryBuilder::<Db>::new(format!("INSERT INTO access_grants ({GRANT_COLUMNS}) SELECT v.column1, v.column2, v.column3, v.column4, u.user_name_key FROM ("));
             insert.push_values(chunk, |mut row, g| {
                 row.push_bind(g.user_id.clone()).push_bind(g.workspace_id.clone()).push_bind(g.granted_at).push_bind(g.granted_by.clone());
             });
-            insert.push(" ON CONFLICT (user_id, workspace_id) DO NOTHING");
+            // `WHERE` before `ON CONFLICT`: SQLite would read the join's `ON` as the conflict's.
+            insert.push(") v JOIN users u ON u.id = v.column1 WHERE 1 = 1 ON CONFLICT (user_id, workspace_id) DO NOTHING");
             insert.build().execute(&mut *self.tx).await?;
         }
         sqlx::query(
@@ -63,9 +70,10 @@ impl Tx {
     /// already existed or the workspace does not exist (anymore).
     pub async fn insert_grant(&mut self, user_id: &str, workspace_id: &str, by: &str, now: i64) -> StoreResult<bool> {
         let inserted = sqlx::query(
-            "INSERT INTO access_grants (user_id, workspace_id, granted_at, granted_by) \
-             SELECT $1, id, $3, $4 FROM workspaces WHERE id = $2 \
-             ON CONFLICT (user_id, workspace_id) DO NOTHING",
+            &format!(
+                "INSERT INTO access_grants ({GRANT_COLUMNS}) SELECT u.id, w.id, $3, $4, u.user_name_key \
+                 FROM workspaces w, users u WHERE w.id = $2 AND u.id = $1 ON CONFLICT (user_id, workspace_id) DO NOTHING"
+            ),
         )
         .bind(user_id)
         .bind(workspace_id)

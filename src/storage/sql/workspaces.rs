@@ -172,7 +172,7 @@ impl Backend {
         for id in workspace_ids {
             list.push_bind(id.clone());
         }
-        sql.push(") ORDER BY u.user_name_key");
+        sql.push(") ORDER BY g.user_name_key");
         let rows: Vec<(String, String, String)> = sql.build_query_as().fetch_all(&self.pool).await?;
         for (workspace_id, id, user_name) in rows {
             out.entry(workspace_id).or_default().push((id, user_name));
@@ -195,9 +195,9 @@ impl Tx {
     pub async fn add_members(&mut self, workspace_id: &str, user_ids: &[String], by: &str, now: i64) -> StoreResult<Vec<(String, String)>> {
         let mut added = Vec::new();
         for chunk in user_ids.chunks(MEMBER_CHUNK) {
-            let mut insert: QueryBuilder<Db> = QueryBuilder::new("INSERT INTO access_grants (user_id, workspace_id, granted_at, granted_by) SELECT id, ");
+            let mut insert: QueryBuilder<Db> = QueryBuilder::new(format!("INSERT INTO access_grants ({GRANT_COLUMNS}) SELECT id, "));
             insert.push_bind(workspace_id.to_string()).push(", ").push_bind(now).push(", ").push_bind(by.to_string());
-            insert.push(" FROM users WHERE id IN (");
+            insert.push(", user_name_key FROM users WHERE id IN (");
             push_list(&mut insert, chunk);
             insert.push(") ON CONFLICT (user_id, workspace_id) DO NOTHING RETURNING user_id");
             let ids: Vec<String> = insert.build_query_scalar().fetch_all(&mut *self.tx).await?;
@@ -261,7 +261,7 @@ impl Tx {
     /// Every member of a workspace as (id, userName).
     pub async fn members_with_names(&mut self, workspace_id: &str) -> StoreResult<Vec<(String, String)>> {
         Ok(sqlx::query_as(
-            "SELECT u.id, u.user_name FROM access_grants g JOIN users u ON u.id = g.user_id WHERE g.workspace_id = $1 ORDER BY u.user_name_key",
+            "SELECT u.id, u.user_name FROM access_grants g JOIN users u ON u.id = g.user_id WHERE g.workspace_id = $1 ORDER BY g.user_name_key",
         )
         .bind(workspace_id)
         .fetch_all(&mut *self.tx)
