@@ -11,10 +11,16 @@
 //! would between two page requests anyway (RFC 7644 §3.4.2.4 promises no consistency across
 //! pages). At 1,000,000 users a second's freshness had requests walking (250 ms a page) most
 //! of the time, while the names were read again and again.
+//!
+//! With no names kept (after a start, or a reordering here), one request reads them and the
+//! others wait for that read rather than walk: at 1,000,000 users the read takes about 0.45 s,
+//! while sixteen requests walking deep at once took seconds each.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
 
 /// One kept name every `STEP` users.
 pub(crate) const STEP: usize = 100;
@@ -23,15 +29,24 @@ pub(crate) const WORTH_IT_FROM: usize = 1_000;
 const FRESH_FOR: Duration = Duration::from_secs(1);
 /// Names are fresh for this many times what reading them took, if that is longer.
 const FRESH_PER_READ: u32 = 10;
+/// A request waits this long at most for another's read of the names, then walks.
+pub(crate) const WAIT_FOR_READ_AT_MOST: Duration = Duration::from_secs(5);
 /// Reading the names walks every user: at most once in this long, so that users created while
 /// an identity provider pages deep do not make each page read them (pages walk meanwhile).
 const READ_AT_MOST_EVERY: Duration = Duration::from_secs(1);
 
-#[derive(Default)]
 pub(crate) struct PageAnchors {
     state: Mutex<State>,
-    /// One reader of the names at a time; the others walk meanwhile.
+    /// One reader of the names at a time; the others wait for it (`read_under_way`).
     reading: AtomicBool,
+    /// How many reads have ended (kept, failed or dropped), for requests waiting on one.
+    reads_ended: watch::Sender<u64>,
+}
+
+impl Default for PageAnchors {
+    fn default() -> Self {
+        PageAnchors { state: Mutex::default(), reading: AtomicBool::default(), reads_ended: watch::Sender::new(0) }
+    }
 }
 
 #[derive(Default)]
@@ -79,6 +94,7 @@ impl Reading<'_> {
 impl Drop for Reading<'_> {
     fn drop(&mut self) {
         self.anchors.reading.store(false, Ordering::Release);
+        self.anchors.reads_ended.send_modify(|ended| *ended += 1);
     }
 }
 
@@ -118,6 +134,13 @@ impl PageAnchors {
         Some(reading)
     }
 
+    /// While another request reads the names: what changes when that read ends (kept or not).
+    pub fn read_under_way(&self) -> Option<watch::Receiver<u64>> {
+        // Subscribed before looking, so a read ending in between still shows as a change.
+        let ended = self.reads_ended.subscribe();
+        self.reading.load(Ordering::Acquire).then_some(ended)
+    }
+
     /// A user was created, deleted or renamed here: the kept names no longer say where pages start.
     pub fn users_reordered(&self) {
         let mut state = self.state();
@@ -155,6 +178,22 @@ mod tests {
         drop(long_after(&anchors).start_reading().unwrap());
         assert!(anchors.start_reading().is_none(), "read again a second after the last read at the soonest");
         assert!(long_after(&anchors).start_reading().is_some());
+    }
+
+    #[test]
+    fn a_read_under_way_says_when_it_ends_kept_or_dropped() {
+        let anchors = PageAnchors::default();
+        assert!(anchors.read_under_way().is_none());
+        let reading = anchors.start_reading().unwrap();
+        let ended = anchors.read_under_way().expect("a read is under way");
+        assert!(!ended.has_changed().unwrap());
+        reading.finish(Instant::now(), Some(keys(10)));
+        assert!(ended.has_changed().unwrap());
+        assert!(anchors.read_under_way().is_none());
+        let reading = long_after(&anchors).start_reading().unwrap();
+        let ended = anchors.read_under_way().unwrap();
+        drop(reading);
+        assert!(ended.has_changed().unwrap(), "a dropped read ends too");
     }
 
     #[test]

@@ -116,7 +116,13 @@ impl Services {
         if let Some(anchor) = self.anchors.anchor(query.offset) {
             return Some(anchor);
         }
-        let reading = self.anchors.start_reading()?;
+        if let Some(mut ended) = self.anchors.read_under_way() {
+            // A read longer than this is walked past (an error here is a read that ended).
+            let _ = tokio::time::timeout(page_anchors::WAIT_FOR_READ_AT_MOST, ended.changed()).await;
+            return self.anchors.anchor(query.offset);
+        }
+        // None: read a moment ago, perhaps by a request that has just kept the names.
+        let Some(reading) = self.anchors.start_reading() else { return self.anchors.anchor(query.offset) };
         let read_from = std::time::Instant::now();
         let keys = self.store.user_name_key_anchors(page_anchors::STEP).await;
         if let Err(err) = &keys {

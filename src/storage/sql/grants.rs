@@ -55,7 +55,7 @@ impl Tx {
                 row.push_bind(g.user_id.clone()).push_bind(g.workspace_id.clone()).push_bind(g.granted_at).push_bind(g.granted_by.clone());
             });
             // `WHERE` before `ON CONFLICT`: SQLite would read the join's `ON` as the conflict's.
-            insert.push(") v JOIN users u ON u.id = v.column1 WHERE 1 = 1 ON CONFLICT (user_id, workspace_id) DO NOTHING");
+            insert.push(") v ").push(dialect::DRIVING_JOIN).push(" users u ON u.id = v.column1 WHERE 1 = 1 ON CONFLICT (user_id, workspace_id) DO NOTHING");
             insert.build().execute(&mut *self.tx).await?;
         }
         sqlx::query(

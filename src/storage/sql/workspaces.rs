@@ -202,6 +202,7 @@ impl Tx {
             insert.push(") ON CONFLICT (user_id, workspace_id) DO NOTHING RETURNING user_id");
             let ids: Vec<String> = insert.build_query_scalar().fetch_all(&mut *self.tx).await?;
             added.extend(self.touch_users(&ids, now).await?);
+            self.copy_name_keys(workspace_id, &ids).await?;
         }
         if !added.is_empty() {
             self.count_members(workspace_id, added.len() as i64, now).await?;
@@ -224,6 +225,23 @@ impl Tx {
             self.count_members(workspace_id, -(removed.len() as i64), now).await?;
         }
         Ok(removed)
+    }
+
+    /// Copies the user name key of each of `user_ids` into its grant of the workspace again,
+    /// now that `touch_users` holds their rows: on PostgreSQL the insert read the keys without
+    /// a lock, and a rename committing between the two would otherwise leave its old key on a
+    /// grant its own rewrite (`update_user`) could not see yet.
+    async fn copy_name_keys(&mut self, workspace_id: &str, user_ids: &[String]) -> StoreResult<()> {
+        if user_ids.is_empty() {
+            return Ok(());
+        }
+        const KEY: &str = "(SELECT u.user_name_key FROM users u WHERE u.id = access_grants.user_id)";
+        let mut update: QueryBuilder<Db> = QueryBuilder::new(format!("UPDATE access_grants SET user_name_key = {KEY} WHERE workspace_id = "));
+        update.push_bind(workspace_id.to_string()).push(" AND user_id IN (");
+        push_list(&mut update, user_ids);
+        update.push(format!(") AND user_name_key <> {KEY}"));
+        update.build().execute(&mut *self.tx).await?;
+        Ok(())
     }
 
     /// Moves the version of each user (whose grants changed); returns them as (id, userName).
