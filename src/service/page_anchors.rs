@@ -29,8 +29,11 @@ pub(crate) const WORTH_IT_FROM: usize = 1_000;
 const FRESH_FOR: Duration = Duration::from_secs(1);
 /// Names are fresh for this many times what reading them took, if that is longer.
 const FRESH_PER_READ: u32 = 10;
-/// A request waits this long at most for another's read of the names, then walks.
-pub(crate) const WAIT_FOR_READ_AT_MOST: Duration = Duration::from_secs(5);
+/// A request waits for another's read of the names three times what the last read took (this
+/// long before any read, and at most), then walks: a store whose names take longer to read than
+/// a deep page takes to walk is walked, as before there was any waiting.
+const WAIT_FOR_READ_AT_MOST: Duration = Duration::from_secs(5);
+const WAIT_PER_READ: u32 = 3;
 /// Reading the names walks every user: at most once in this long, so that users created while
 /// an identity provider pages deep do not make each page read them (pages walk meanwhile).
 const READ_AT_MOST_EVERY: Duration = Duration::from_secs(1);
@@ -54,6 +57,8 @@ struct State {
     generation: u64,
     kept: Option<Kept>,
     last_read: Option<Instant>,
+    /// How long the last read that ended took.
+    last_read_took: Option<Duration>,
 }
 
 struct Kept {
@@ -84,6 +89,7 @@ impl Reading<'_> {
     /// reordered meanwhile.
     pub fn finish(self, read_from: Instant, keys: Option<Vec<String>>) {
         let mut state = self.anchors.state();
+        state.last_read_took = Some(read_from.elapsed());
         if let Some(keys) = keys.filter(|_| state.generation == self.generation) {
             let fresh_for = FRESH_FOR.max(read_from.elapsed() * FRESH_PER_READ);
             state.kept = Some(Kept { read_from, fresh_for, generation: self.generation, keys: Arc::new(keys) });
@@ -132,6 +138,11 @@ impl PageAnchors {
         reading.generation = state.generation;
         drop(state);
         Some(reading)
+    }
+
+    /// How long to wait for a read under way (see `WAIT_PER_READ`).
+    pub fn wait_for_read(&self) -> Duration {
+        self.state().last_read_took.map_or(WAIT_FOR_READ_AT_MOST, |took| (took * WAIT_PER_READ).min(WAIT_FOR_READ_AT_MOST))
     }
 
     /// While another request reads the names: what changes when that read ends (kept or not).
@@ -187,8 +198,10 @@ mod tests {
         let reading = anchors.start_reading().unwrap();
         let ended = anchors.read_under_way().expect("a read is under way");
         assert!(!ended.has_changed().unwrap());
-        reading.finish(Instant::now(), Some(keys(10)));
+        assert_eq!(anchors.wait_for_read(), WAIT_FOR_READ_AT_MOST, "before any read");
+        reading.finish(Instant::now() - Duration::from_millis(200), Some(keys(10)));
         assert!(ended.has_changed().unwrap());
+        assert!((600..700).contains(&anchors.wait_for_read().as_millis()), "three times the last read");
         assert!(anchors.read_under_way().is_none());
         let reading = long_after(&anchors).start_reading().unwrap();
         let ended = anchors.read_under_way().unwrap();

@@ -117,8 +117,8 @@ impl Services {
             return Some(anchor);
         }
         if let Some(mut ended) = self.anchors.read_under_way() {
-            // A read longer than this is walked past (an error here is a read that ended).
-            let _ = tokio::time::timeout(page_anchors::WAIT_FOR_READ_AT_MOST, ended.changed()).await;
+            // A read longer than that is walked past (an error here is a read that ended).
+            let _ = tokio::time::timeout(self.anchors.wait_for_read(), ended.changed()).await;
             return self.anchors.anchor(query.offset);
         }
         // None: read a moment ago, perhaps by a request that has just kept the names.
