@@ -680,8 +680,8 @@ impl Backend {
     /// the members. Either walk keeps a user in about the other list's share of all users, so the
     /// one that walks the longer list reaches a page first; and no walk goes past its own list's
     /// end, which the longer list reaches last. So: the grants, unless a word's terms have fewer
-    /// entries than the workspace has members (or both are past `ENTRIES_COMPARED_AT_MOST`, when
-    /// either walk keeps one user in fifty at least, and the terms' walk is as good).
+    /// entries than the workspace has members (when both are past `ENTRIES_COMPARED_AT_MOST`, a
+    /// lone word and the members are hopped through first).
     async fn plan_in_workspace(&self, list: &UserListQuery, words: &[String], mut met: Vec<Word>, members: i64, bounded: bool) -> StoreResult<Plan> {
         let status = list.status.wanted();
         let all_narrow = met.iter().all(|w| matches!(w, Word::Terms(_)));
@@ -691,9 +691,10 @@ impl Backend {
             runs.push(Run::Members(list.workspace.clone().expect("a workspace's plan")));
             return Ok(Plan::Hops(runs));
         }
-        // Entries counted past the members' number at most, and no further than
-        // `ENTRIES_COMPARED_AT_MOST` (the index alone).
-        let enough = (members.max(0) as usize).min(ENTRIES_COMPARED_AT_MOST) + 1;
+        // Entries counted past the members' number at most (the index alone), and while
+        // `bounded` no further than `ENTRIES_COMPARED_AT_MOST`.
+        let cap = if bounded { ENTRIES_COMPARED_AT_MOST } else { usize::MAX - 1 };
+        let enough = (members.max(0) as usize).min(cap) + 1;
         let mut narrowest: Option<(usize, usize)> = None;
         for (i, word) in met.iter().enumerate() {
             let Word::Terms(terms) = word else { continue };
@@ -708,6 +709,13 @@ impl Backend {
             }
         }
         Ok(match narrowest {
+            // Both lists long, and how long the word's is unknown: hopped through together, so
+            // that lists that hardly meet give up after `HOPS_PER_PAGE` hops; the unbounded
+            // plan then counts the word's entries in full and walks the shorter list.
+            Some((entries, driving)) if entries > cap && met.len() == 1 => {
+                let Word::Terms(terms) = met.swap_remove(driving) else { unreachable!("only a word's terms are counted") };
+                Plan::Hops(vec![Run::Terms(terms), Run::Members(list.workspace.clone().expect("a workspace's plan"))])
+            }
             Some((entries, driving)) if (entries as i64) <= members => {
                 let Word::Terms(terms) = met.swap_remove(driving) else { unreachable!("only a word's terms are counted") };
                 Plan::TermWalks { terms, others: words.iter().enumerate().filter(|(i, _)| *i != driving).map(|(_, w)| w.clone()).collect() }
