@@ -57,6 +57,8 @@ pub struct AuditEvent {
 #[derive(Debug, Clone)]
 pub struct GrantRow {
     pub user_id: String,
+    /// The user's name, whose key orders the workspace's members (stored folded).
+    pub user_name: String,
     pub workspace_id: String,
     pub granted_at: i64,
     pub granted_by: String,

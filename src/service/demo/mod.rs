@@ -144,6 +144,7 @@ impl Services {
             .flat_map(|d| {
                 d.grants.iter().map(|(w, (at, by))| GrantRow {
                     user_id: d.user.id.clone(),
+                    user_name: d.user.user_name.clone(),
                     workspace_id: workspaces[*w].id.clone(),
                     granted_at: *at,
                     granted_by: by.clone(),
