@@ -34,7 +34,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // Marks the page as scripted before it is painted, so what only plain forms need
                 // (Save buttons beside controls that save on change) never flashes.
                 <script nonce=leptos::nonce::use_nonce()>"document.documentElement.classList.add('js')"</script>
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>

@@ -23,5 +23,6 @@ pub mod storage;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Islands: the server renders every page; only the `#[island]` components in `ui` run here.
+    leptos::mount::hydrate_islands();
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::forms::{last_error, ErrorText, PageField, PageReply};
+use super::forms::{last_error, ErrorText, PageField, Here};
 use crate::api::session::ChangePassword;
 use crate::domain::admins::MIN_PASSWORD_CHARS;
 
@@ -13,7 +13,7 @@ pub fn PasswordPage() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let error = last_error(change.value());
     let query = use_query_map();
-    let next = move || query.with(|q| q.get("next")).or_else(|| PageReply::typed("change_password", "next")).unwrap_or_default();
+    let next = move || query.with(|q| q.get("next")).or_else(|| Here::typed("change_password", "next")).unwrap_or_default();
     let forced = move || query.with(|q| q.get("next").is_some());
     view! {
         <Title text="Your password · CIM" />

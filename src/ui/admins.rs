@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::forms::{last_error, ErrorText, PageField, PageReply, SavedNotice};
+use super::forms::{last_error, ErrorText, PageField, Here, SavedNotice};
 use super::time::LocalTime;
 use crate::api::admins::{admins_page, ChangeAdmin, CreateAdmin};
 use crate::api::forms::FormReply;
@@ -32,7 +32,7 @@ pub fn AdminsPage() -> impl IntoView {
             <ActionForm action=create attr:class="inline">
                 <PageField />
                 <label>"User name" <input type="text" name="username" required autocomplete="off"
-                    value=PageReply::typed("create_admin", "username") />
+                    value=Here::typed("create_admin", "username") />
                     <ErrorText error=create_error form="create_admin" field="username" /></label>
                 <div class="field"><label for="new-admin-role">"Role"</label>
                     <select id="new-admin-role" name="role">
@@ -63,7 +63,7 @@ pub fn AdminsPage() -> impl IntoView {
 /// The one-time password this page was answered with (plain form post) or that the hydrated
 /// form's last call returned.
 fn one_time_password(create: ServerAction<CreateAdmin>, change: ServerAction<ChangeAdmin>) -> Option<OneTimePassword> {
-    let answered = PageReply::current().and_then(|reply| match reply {
+    let answered = Here::reply().and_then(|reply| match reply {
         FormReply::OneTimePassword(p) => Some(p),
         _ => None,
     });

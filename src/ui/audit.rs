@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Form, A};
+use leptos_router::components::Form;
 use leptos_router::hooks::use_location;
 
 use super::filters::{FieldError, FilterParams, TimeRangeFields};
@@ -61,8 +61,8 @@ fn AuditFilters(actors: Vec<ActorChoice>, subject: Option<Subject>, error: Optio
                 Some(subject) => view! {
                     <div class="field"><span class="label">"Target"</span>
                         <span class="chip">{format!("{}: {}", kind_label(&subject.kind), subject.name)}
-                            " " <A href=move || format!("/audit?{}", params.query_without(&["subject", "after", "before"]))
-                                attr:aria-label="Remove the target filter">"✕"</A></span>
+                            " " <a href=move || format!("/audit?{}", params.query_without(&["subject", "after", "before"]))
+                                attr:aria-label="Remove the target filter">"✕"</a></span>
                         <input type="hidden" name="subject" value=param("subject") />
                     </div>
                 }.into_any(),
@@ -103,7 +103,7 @@ fn AuditFilters(actors: Vec<ActorChoice>, subject: Option<Subject>, error: Optio
             <TimeRangeFields prefix="audit" from=param("from") to=param("to") error=range_error />
             {(!param("request").is_empty()).then(|| view! { <input type="hidden" name="request" value=param("request") /> })}
             <button type="submit">"Apply"</button>
-            <A href="/audit">"Clear filters"</A>
+            <a href="/audit">"Clear filters"</a>
             <a href=export download>"Download CSV"</a>
         </Form>
         {general_error.map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
@@ -182,18 +182,18 @@ fn AuditDetail(entry: AuditEntry) -> impl IntoView {
     view! {
         <div class="trail-detail">
             <p class="subjects"><strong>{format!("{}: ", kind_label(&entry.target.kind))}</strong><SubjectLink subject=entry.target.clone() />
-                " · " <strong>"By: "</strong><A href=actor_href>{entry.actor.name.clone()}</A>
+                " · " <strong>"By: "</strong><a href=actor_href>{entry.actor.name.clone()}</a>
                 <span class="hint">" (all their changes)"</span></p>
             <ChangesTable changes=entry.changes />
             <SubjectList label="Granted" subjects=entry.granted />
             <SubjectList label="Revoked" subjects=entry.revoked />
-            {batch_href.map(|href| view! { <p><A href=href>"Each user's change in this batch"</A></p> })}
+            {batch_href.map(|href| view! { <p><a href=href>"Each user's change in this batch"</a></p> })}
             {entry.imported_from.clone().map(|file| view! { <p class="hint">{format!("Imported from {file}")}</p> })}
             {nothing.then(|| view! { <p class="hint">"No field values recorded for this event."</p> })}
             <p class="meta">
                 "Request "
                 {if from_scim {
-                    view! { <A href=request_href>{entry.request_id.clone()}</A> }.into_any()
+                    view! { <a href=request_href>{entry.request_id.clone()}</a> }.into_any()
                 } else {
                     view! { <code>{entry.request_id.clone()}</code> }.into_any()
                 }}
@@ -237,7 +237,7 @@ fn SubjectList(label: &'static str, subjects: Vec<Subject>) -> impl IntoView {
 #[component]
 fn SubjectLink(subject: Subject) -> impl IntoView {
     match subject_href(&subject.kind, &subject.id) {
-        Some(href) => view! { <A href=href>{subject.name}</A> }.into_any(),
+        Some(href) => view! { <a href=href>{subject.name}</a> }.into_any(),
         None => view! { <span>{subject.name}</span> }.into_any(),
     }
 }
@@ -246,23 +246,43 @@ fn SubjectLink(subject: Subject) -> impl IntoView {
 /// a link to all of them on the audit page.
 #[component]
 pub fn AuditHistory(subject: String) -> impl IntoView {
-    let query = format!("subject={}", crate::domain::text::percent_encode(&subject));
-    let all = format!("/audit?{query}");
+    let query = history_query(&subject);
     let data = Resource::new(move || query.clone(), audit_page);
     view! {
-        <section aria-labelledby="history-h" class="history">
-            <div class="section-head">
-                <h2 id="history-h">"History"</h2>
-                <A href=all>"Full history in the audit trail"</A>
-            </div>
+        <HistorySection subject>
             <Transition fallback=|| view! { <p>"Loading history…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                        Ok(view) => view! { <AuditRows entries=view.page.rows empty="No recorded changes." /> }.into_any(),
+                        Ok(view) => view! { <HistoryRows entries=view.page.rows /> }.into_any(),
                     }
                 })}
             </Transition>
+        </HistorySection>
+    }
+}
+
+/// The audit page's query for the events concerning `subject`.
+pub fn history_query(subject: &str) -> String {
+    format!("subject={}", crate::domain::text::percent_encode(subject))
+}
+
+/// The History section around a subject's events.
+#[component]
+pub fn HistorySection(subject: String, children: Children) -> impl IntoView {
+    view! {
+        <section aria-labelledby="history-h" class="history">
+            <div class="section-head">
+                <h2 id="history-h">"History"</h2>
+                <a href=format!("/audit?{}", history_query(&subject))>"Full history in the audit trail"</a>
+            </div>
+            {children()}
         </section>
     }
+}
+
+/// A subject's newest events, or that it has none.
+#[component]
+pub fn HistoryRows(entries: Vec<AuditEntry>) -> impl IntoView {
+    view! { <AuditRows entries empty="No recorded changes." /> }
 }

@@ -1,6 +1,5 @@
-//! `/batches/:id`: a batch's progress while it runs (hydrated: the bar follows it; JavaScript
-//! off: the page reloads itself until it is done), then its summary and the users it could not
-//! change, with why.
+//! `/batches/:id`: a batch's progress while it runs (the page reloads itself until it is done,
+//! with JavaScript or without), then its summary and the users it could not change, with why.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,8 +14,8 @@ use crate::domain::audit::subject_tag;
 use crate::domain::batches::{BatchState, BatchView};
 use crate::domain::text::{group_digits, percent_encode};
 
-/// How often a hydrated page asks how far a running batch got.
-const POLL_MS: u64 = 700;
+/// How often a scripted page reloads itself while its batch runs.
+const POLL_MS: u64 = 1000;
 
 #[component]
 pub fn BatchPage() -> impl IntoView {
@@ -24,8 +23,7 @@ pub fn BatchPage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let cancel = ServerAction::<CancelBatch>::new();
     let error = last_error(cancel.value());
-    let tick = RwSignal::new(0u64);
-    let data = Resource::new(move || (id(), tick.get(), cancel.version().get()), |(id, _, _)| batch_progress(id));
+    let data = Resource::new(move || (id(), cancel.version().get()), |(id, _)| batch_progress(id));
     view! {
         <Transition fallback=|| view! { <p>"Loading the batch…"</p> }>
             {move || Suspend::new(async move {
@@ -37,7 +35,7 @@ pub fn BatchPage() -> impl IntoView {
                         <p>{format!("No batch has the id {}.", id())}</p>
                     }.into_any(),
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    Ok(batch) => view! { <BatchSummary batch cancel error tick writable /> }.into_any(),
+                    Ok(batch) => view! { <BatchSummary batch cancel error writable /> }.into_any(),
                 }
             })}
         </Transition>
@@ -64,15 +62,8 @@ fn state_class(state: BatchState) -> &'static str {
 }
 
 #[component]
-fn BatchSummary(batch: BatchView, cancel: ServerAction<CancelBatch>, error: Signal<Option<AppError>>, tick: RwSignal<u64>, writable: bool) -> impl IntoView {
+fn BatchSummary(batch: BatchView, cancel: ServerAction<CancelBatch>, error: Signal<Option<AppError>>, writable: bool) -> impl IntoView {
     let running = batch.state.is_running();
-    // Hydrated: ask again shortly while it runs (each answer renders a new summary, which asks
-    // again, until the batch is done).
-    Effect::new(move |_| {
-        if running {
-            set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(POLL_MS));
-        }
-    });
     let processed = batch.processed();
     let progress_text = format!("{} of {} users done", group_digits(processed), group_digits(batch.total));
     let trail = format!("/audit?subject={}", percent_encode(&subject_tag("batch", &batch.id)));
@@ -80,9 +71,9 @@ fn BatchSummary(batch: BatchView, cancel: ServerAction<CancelBatch>, error: Sign
     let id = batch.id.clone();
     view! {
         <Title text=format!("{} · CIM", batch.title) />
-        // JavaScript off: the page reloads itself every two seconds while the batch runs. (Inert
-        // markup for a scripted page, which asks itself.)
-        {running.then(|| view! { <div inner_html=r#"<noscript><meta http-equiv="refresh" content="2"></noscript>"# /> })}
+        // JavaScript off: the page reloads itself every two seconds while the batch runs (inert
+        // markup for a scripted page, where `ReloadSoon` does it).
+        {running.then(|| view! { <div inner_html=r#"<noscript><meta http-equiv="refresh" content="2"></noscript>"# /> <ReloadSoon /> })}
         <p class="back"><a href=batch.origin.clone()>{back_label(&batch.origin)}</a></p>
         <h1>{batch.title.clone()}</h1>
         <p class="hint">{format!("Started by {} ", batch.started_by)}{when(Some(batch.started_at))}
@@ -129,4 +120,12 @@ fn BatchSummary(batch: BatchView, cancel: ServerAction<CancelBatch>, error: Sign
             </section>
         })}
     }
+}
+
+/// Reloads the page shortly: a running batch's page, to show how far it got.
+#[island]
+fn ReloadSoon() -> impl IntoView {
+    Effect::new(move |_| {
+        set_timeout(|| { let _ = window().location().reload(); }, std::time::Duration::from_millis(POLL_MS));
+    });
 }

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::frame::{Viewer, WriterOnly};
 use super::time::{when, LocalTime};
-use super::forms::{hydrated, ErrorText, PageField, PageReply, SavedNotice, last_error};
+use super::forms::{hydrated, ErrorText, PageField, Here, SavedNotice, last_error};
 use crate::api::forms::FormReply;
 use crate::api::credentials::{credential_page, credentials_page, DecideHeld, IssueCredential, RevokeCredential, SavePolicy};
 use crate::domain::credentials::{AccessPolicy, CredentialKind, CredentialView, DeleteMode, IssuedCredential, OwnedField, ProvisioningPolicy};
@@ -29,7 +29,7 @@ pub fn CredentialsPage() -> impl IntoView {
             <ActionForm action=issue attr:class="inline">
                 <PageField />
                 <label>"Name" <input type="text" name="name" required placeholder="Okta production"
-                    value=PageReply::typed("issue_credential", "name") /></label>
+                    value=Here::typed("issue_credential", "name") /></label>
                 <ErrorText error=issue_error form="issue_credential" field="name" />
                 <div class="field"><label for="issue-kind">"Kind"</label>
                     <select id="issue-kind" name="kind">
@@ -64,7 +64,7 @@ pub fn CredentialsPage() -> impl IntoView {
 /// The credential this page was answered with (a plain form post) or that the hydrated form's
 /// last call issued.
 fn just_issued(issue: ServerAction<IssueCredential>) -> Option<IssuedCredential> {
-    let answered = PageReply::current().and_then(|reply| match reply {
+    let answered = Here::reply().and_then(|reply| match reply {
         FormReply::Issued(issued) => Some(issued),
         _ => None,
     });
@@ -88,9 +88,9 @@ fn IssuedNotice(issued: IssuedCredential) -> impl IntoView {
     }
 }
 
-/// Copies `text` to the clipboard. It needs JavaScript, so it appears only once the page is
+/// Copies `text` to the clipboard. It needs JavaScript, so it appears only once the island is
 /// hydrated (never a dead button); without it the secret selects with one click.
-#[component]
+#[island]
 fn CopyButton(text: String) -> impl IntoView {
     let hydrated = hydrated();
     let copied = RwSignal::new(false);
@@ -199,7 +199,7 @@ fn policy_summary(c: &CredentialView) -> impl IntoView {
 /// The settings of a provisioning policy, for issuing a credential and for changing one.
 #[component]
 fn PolicyFields(policy: ProvisioningPolicy, error: Signal<Option<crate::api::error::AppError>>, form: &'static str) -> impl IntoView {
-    let typed = move |field: &str, stored: String| PageReply::typed(form, field).unwrap_or(stored);
+    let typed = move |field: &str, stored: String| Here::typed(form, field).unwrap_or(stored);
     let access = typed("access", policy.access.as_str().to_string());
     let on_delete = typed("on_delete", policy.on_delete.as_str().to_string());
     view! {

@@ -2,38 +2,57 @@
 //! checkboxes that save as soon as they change.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
+use serde::{Deserialize, Serialize};
 use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::error::AppError;
 use crate::api::forms::FormReply;
 
-/// The answer to a plain form post that the server rendered this page for (JavaScript off), if
-/// any: the refusal to show beside its form, or a credential issued once. It reaches the browser
-/// with the page, so a hydrated page shows the same; it belongs to the page it was rendered on.
-#[derive(Clone, Default)]
-pub struct PageReply {
-    path: String,
+/// The page being shown, as the server received its request: its path and query, and the
+/// answer to a plain form post (JavaScript off) it was rendered for, if any (the refusal to show
+/// beside its form, or a credential issued once). The frame provides it around every page;
+/// islands, which run in the browser without the router, get it as a prop and provide it again.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Here {
+    /// Path and query, as the browser asked for them.
+    address: String,
+    query: Vec<(String, String)>,
     reply: Option<FormReply>,
 }
 
-impl PageReply {
+impl Here {
     /// Called once, inside the router, around every page.
     pub fn provide() {
-        let path = use_location().pathname.get_untracked();
-        let reply = SharedValue::new(|| use_context::<FormReply>()).into_inner();
-        provide_context(PageReply { path, reply });
+        let location = use_location();
+        let (path, search) = (location.pathname.get_untracked(), location.search.get_untracked());
+        let address = if search.is_empty() { path } else { format!("{path}?{}", search.trim_start_matches('?')) };
+        let query = use_query_map().with_untracked(|q| q.clone().into_iter().map(|(k, v)| (k.into_owned(), v)).collect());
+        provide_context(Here { address, query, reply: use_context::<FormReply>() });
     }
 
-    /// The reply, while the browser is still on the page it was rendered for.
-    pub fn current() -> Option<FormReply> {
-        let this = use_context::<PageReply>()?;
-        (use_location().pathname.get_untracked() == this.path).then_some(this.reply).flatten()
+    /// The page being shown, to hand to an island.
+    pub fn get() -> Here {
+        use_context::<Here>().unwrap_or_default()
+    }
+
+    /// The value of `key` in the page's query.
+    pub fn param(key: &str) -> Option<String> {
+        use_context::<Here>()?.query.into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The page's address: its path and query.
+    fn address() -> String {
+        Here::get().address
+    }
+
+    /// The answer to the plain form post this page was rendered for, if any.
+    pub fn reply() -> Option<FormReply> {
+        use_context::<Here>()?.reply
     }
 
     /// What was typed into `field` of a refused `form`, to show it again.
     pub fn typed(form: &str, field: &str) -> Option<String> {
-        PageReply::current().and_then(|r| r.typed(form, field).map(str::to_string))
+        Here::reply().and_then(|r| r.typed(form, field).map(str::to_string))
     }
 }
 
@@ -50,7 +69,7 @@ pub fn ErrorText(
     #[prop(optional)] field: Option<&'static str>,
     #[prop(optional)] last_key: Option<RwSignal<String>>,
 ) -> impl IntoView {
-    let answered = PageReply::current().and_then(|reply| reply.refusal_of(&form).cloned());
+    let answered = Here::reply().and_then(|reply| reply.refusal_of(&form).cloned());
     let message = move || {
         let own = last_key.is_none_or(|key| key.with(|k| *k == form));
         let err = error.get().filter(|_| own).or_else(|| answered.clone())?;
@@ -67,13 +86,7 @@ pub fn ErrorText(
 /// the server function's). Server functions ignore it; the server's form layer reads it.
 #[component]
 pub fn PageField() -> impl IntoView {
-    let location = use_location();
-    let page = move || {
-        let search = location.search.get();
-        let path = location.pathname.get();
-        if search.is_empty() { path } else { format!("{path}?{}", search.trim_start_matches('?')) }
-    };
-    view! { <input type="hidden" name="_page" value=page /> }
+    view! { <input type="hidden" name="_page" value=Here::address() /> }
 }
 
 /// Says that a save went through: after a hydrated save (`hydrated`), or after a plain form
@@ -81,12 +94,9 @@ pub fn PageField() -> impl IntoView {
 /// A live region that is always there, so screen readers announce it and focus stays put.
 #[component]
 pub fn SavedNotice(hydrated: RwSignal<Option<&'static str>>, messages: &'static [(&'static str, &'static str)]) -> impl IntoView {
-    let query = use_query_map();
-    let from_post = move || {
-        let form = query.with(|q| q.get("saved"))?;
-        messages.iter().find(|(f, _)| *f == form).map(|(_, m)| *m)
-    };
-    let text = move || hydrated.get().or_else(from_post).unwrap_or_default();
+    let form = Here::param("saved");
+    let from_post = messages.iter().find(|(f, _)| Some(*f) == form.as_deref()).map(|(_, m)| *m);
+    let text = move || hydrated.get().or(from_post).unwrap_or_default();
     view! { <p class="saved" role="status" aria-live="polite">{text}</p> }
 }
 
@@ -123,17 +133,16 @@ pub fn ConfirmDelete(
     form: &'static str,
     children: ChildrenFn,
 ) -> impl IntoView {
-    let query = use_query_map();
-    let confirming = move || query.with(|q| q.get("confirm").as_deref() == Some("delete"));
+    let confirming = Here::param("confirm").as_deref() == Some("delete");
     let ask = format!("{page}?confirm=delete");
     view! {
         <section aria-labelledby="danger-h" class="danger">
             <h2 id="danger-h">"Delete"</h2>
-            <Show when=confirming fallback=move || view! { <A href=ask.clone()>{format!("Delete this {what}…")}</A> }>
-                <p>{question.clone()}</p>
-                {children()}
-                <A href=page.clone()>"Cancel"</A>
-            </Show>
+            {if confirming {
+                view! { <p>{question}</p> {children()} <a href=page>"Cancel"</a> }.into_any()
+            } else {
+                view! { <a href=ask>{format!("Delete this {what}…")}</a> }.into_any()
+            }}
             <ErrorText error form />
         </section>
     }

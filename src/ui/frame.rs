@@ -2,11 +2,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
-use super::forms::{hydrated, PageField, PageReply};
+use super::forms::{Here, PageField};
 use crate::api::error::AppError;
 use crate::api::session::{current_admin, Logout};
 use crate::domain::admins::AdminView;
-use crate::domain::text::with_query_value;
 
 /// Who is looking at the console, for pages that show a security admin more than an auditor.
 /// The server refuses every write an auditor sends anyway; this only keeps the controls away.
@@ -51,56 +50,34 @@ pub fn WriterOnly(children: ChildrenFn) -> impl IntoView {
 }
 
 /// Navigation and the signed-in administrator around every page but sign-in. It also marks the
-/// document once the browser has hydrated it, which end-to-end tests wait for.
+/// document once the browser has hydrated its islands, which end-to-end tests wait for.
 #[component]
 pub fn ConsoleFrame(children: Children) -> impl IntoView {
-    PageReply::provide();
+    Here::provide();
     let viewer = Viewer::provide();
-    let hydrated = hydrated();
     let location = use_location();
     let on_login = move || location.pathname.get() == "/login";
     view! {
-        <div id="app" data-hydrated=move || if hydrated.get() { "true" } else { "false" }>
+        <div id="app" data-hydrated="false">
             <Show when=move || !on_login()>
                 <NavBar viewer />
-                <PasswordGate viewer />
                 <BrakeBanner />
             </Show>
             <main>{children()}</main>
+            <HydratedMark />
         </div>
     }
 }
 
-/// Sends an administrator still holding a one-time password to choose their own first (the
-/// server refuses everything else they ask for meanwhile).
-#[component]
-fn PasswordGate(viewer: Viewer) -> impl IntoView {
-    let location = use_location();
-    #[cfg(not(feature = "ssr"))]
-    let navigate = leptos_router::hooks::use_navigate();
-    view! {
-        <Transition fallback=|| ()>
-            {move || {
-                #[cfg(not(feature = "ssr"))]
-                let navigate = navigate.clone();
-                Suspend::new(async move {
-                    let path = location.pathname.get_untracked();
-                    let must_change = viewer.admin().await.is_some_and(|a| a.must_change_password);
-                    if must_change && path != "/account/password" {
-                        let search = location.search.get_untracked();
-                        let next = if search.is_empty() { path.clone() } else { format!("{path}?{}", search.trim_start_matches('?')) };
-                        let target = with_query_value("/account/password", "next", &next);
-                        // The server sends page loads there itself (see server::guard); this
-                        // catches navigation inside the hydrated console.
-                        #[cfg(not(feature = "ssr"))]
-                        navigate(&target, Default::default());
-                        #[cfg(feature = "ssr")]
-                        let _ = target;
-                    }
-                })
-            }}
-        </Transition>
-    }
+/// Marks `#app` hydrated. Islands hydrate in document order, so this one, last in the page,
+/// runs once every island before it is live.
+#[island]
+fn HydratedMark() -> impl IntoView {
+    Effect::new(move |_| {
+        if let Some(app) = document().get_element_by_id("app") {
+            let _ = app.set_attribute("data-hydrated", "true");
+        }
+    });
 }
 
 #[component]

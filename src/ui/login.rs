@@ -2,14 +2,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::forms::{ErrorText, PageField, PageReply, last_error};
+use super::forms::{ErrorText, PageField, Here, last_error};
 use crate::api::session::Login;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let query = use_query_map();
-    let next = move || query.with(|q| q.get("next")).or_else(|| PageReply::typed("login", "next")).unwrap_or_default();
+    let next = move || query.with(|q| q.get("next")).or_else(|| Here::typed("login", "next")).unwrap_or_default();
     view! {
         <Title text="Sign in · CIM" />
         <section class="signin">
@@ -18,7 +18,7 @@ pub fn LoginPage() -> impl IntoView {
                 <PageField />
                 <input type="hidden" name="next" value=next />
                 <label>"User name" <input type="text" name="username" autocomplete="username" required
-                    value=PageReply::typed("login", "username") /></label>
+                    value=Here::typed("login", "username") /></label>
                 <label>"Password" <input type="password" name="password" autocomplete="current-password" required /></label>
                 <ErrorText error=last_error(login.value()) form="login" field="password" />
                 <ErrorText error=last_error(login.value()) form="login" />

@@ -25,8 +25,8 @@ fn zone_offset(ms: i64) -> i64 {
 }
 
 /// A moment in the admin's local time, with UTC on hover. Without JavaScript it reads in UTC
-/// and says so.
-#[component]
+/// and says so. An island, since only the browser knows the admin's zone.
+#[island]
 pub fn LocalTime(ms: i64) -> impl IntoView {
     let hydrated = hydrated();
     let utc = utc_minutes(Some(ms));

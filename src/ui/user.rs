@@ -1,17 +1,18 @@
 use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Form, A};
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
 
-use super::audit::AuditHistory;
+use super::audit::{history_query, HistoryRows, HistorySection};
 use super::frame::Viewer;
-use super::forms::{last_error, submit_form_of, ConfirmDelete, ErrorText, PageField, PageReply, SavedNotice};
+use super::forms::{last_error, submit_form_of, ConfirmDelete, ErrorText, PageField, Here, SavedNotice};
 use super::users::{ProfileFields, ProfileValues, StatusBadge};
 use crate::api::error::AppError;
+use crate::api::audit::audit_page;
 use crate::api::users::{user_page, DeleteUser, SaveAccess, SetUserActive, UpdateUser, ANYWAY_FIELD, CONFIRM_FIELD};
 use crate::domain::credentials::{Management, OwnedField};
-use crate::domain::audit::subject_tag;
+use crate::domain::audit::{subject_tag, AuditEntry};
 use crate::domain::text::is_local_path;
 use crate::domain::users::{User, UserPageData, WORKSPACES_SHOWN};
 
@@ -35,31 +36,73 @@ struct UserActions {
     delete_error: Signal<Option<AppError>>,
 }
 
+impl UserActions {
+    fn new(version: i64) -> UserActions {
+        let (update, set_active) = (ServerAction::<UpdateUser>::new(), ServerAction::<SetUserActive>::new());
+        let (save_access, delete) = (ServerAction::<SaveAccess>::new(), ServerAction::<DeleteUser>::new());
+        UserActions {
+            update,
+            set_active,
+            save_access,
+            delete,
+            version: RwSignal::new(version),
+            confirming: RwSignal::new(false),
+            resave: RwSignal::new(false),
+            update_error: last_error(update.value()),
+            set_active_error: last_error(set_active.value()),
+            save_access_error: last_error(save_access.value()),
+            delete_error: last_error(delete.value()),
+        }
+    }
+
+    /// How many saves have come back, refusals included.
+    fn answered(&self) -> usize {
+        self.update.version().get() + self.set_active.version().get() + self.save_access.version().get()
+    }
+}
+
 /// One user: status (deactivating asks first), workspace access in one form, profile, delete.
 /// After every save or refusal the page shows what is stored, so nothing looks applied that
 /// was not.
 #[component]
 pub fn UserPage() -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let wsq = move || query.with(|q| q.get("wsq").unwrap_or_default());
-    let anyway = move || query.with(|q| q.get(ANYWAY_FIELD).is_some());
-    let (update, set_active) = (ServerAction::<UpdateUser>::new(), ServerAction::<SetUserActive>::new());
-    let (save_access, delete) = (ServerAction::<SaveAccess>::new(), ServerAction::<DeleteUser>::new());
-    let actions = UserActions {
-        update,
-        set_active,
-        save_access,
-        delete,
-        version: RwSignal::new(0),
-        confirming: RwSignal::new(false),
-        resave: RwSignal::new(false),
-        update_error: last_error(update.value()),
-        set_active_error: last_error(set_active.value()),
-        save_access_error: last_error(save_access.value()),
-        delete_error: last_error(delete.value()),
-    };
+    let wsq = Here::param("wsq").unwrap_or_default();
+    let data = Resource::new(move || (id(), wsq.clone()), |(id, wsq)| user_page(id, wsq));
+    // What a security admin's page starts with, so that the island holds no loading state.
+    let history = Resource::new(id, |id| audit_page(history_query(&subject_tag("user", &id))));
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading user…"</p> }>
+            {move || Suspend::new(async move {
+                let writable = Viewer::can_write().await;
+                match data.await {
+                    Err(AppError::NotFound(_)) => view! { <UserNotFound id=id() /> }.into_any(),
+                    Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                    Ok(page) => {
+                        let title = view! { <Title text=format!("{} · CIM", page.user.user_name) /> };
+                        let history = history.await.map(|h| h.page.rows).unwrap_or_default();
+                        if writable {
+                            view! { {title} <UserEditor page history here=Here::get() /> }.into_any()
+                        } else {
+                            view! { {title} <UserHead page=page.clone() locks=Locks::of(&page, false) writable /> <ReadOnlyUser page history /> }.into_any()
+                        }
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A security admin's user page, live in the browser: every tick saves at once, deactivating
+/// asks first, and after every save or refusal it shows what is stored (read again through
+/// `user_page`), keeping focus where it was.
+#[island]
+fn UserEditor(page: UserPageData, history: Vec<AuditEntry>, here: Here) -> impl IntoView {
+    provide_context(here);
+    let wsq = Here::param("wsq").unwrap_or_default();
+    let anyway = Here::param(ANYWAY_FIELD).is_some();
+    let actions = UserActions::new(page.user.version);
     let saved = RwSignal::new(None::<&'static str>);
     for (value, message) in [
         (actions.update.value(), "Profile saved."),
@@ -76,28 +119,39 @@ pub fn UserPage() -> impl IntoView {
             None => {}
         });
     }
-    // Every result, refusals included, reloads what is stored.
-    let saves = move || actions.update.version().get() + actions.set_active.version().get() + actions.save_access.version().get();
-    let data = Resource::new(move || (id(), wsq(), saves()), |(id, wsq, _)| user_page(id, wsq));
+    let id = page.user.id.clone();
+    let (shown, history) = (RwSignal::new(page), RwSignal::new(history));
+    // Every result, refusals included, reloads what is stored, and the History with it.
+    Effect::new(move |seen: Option<usize>| {
+        let answered = actions.answered();
+        if seen.is_some_and(|seen| seen != answered) {
+            let (id, wsq) = (id.clone(), wsq.clone());
+            leptos::task::spawn_local(async move {
+                if let Ok(page) = user_page(id.clone(), wsq).await {
+                    actions.version.set(page.user.version);
+                    shown.set(page);
+                }
+                if let Ok(view) = audit_page(history_query(&subject_tag("user", &id))).await {
+                    history.set(view.page.rows);
+                }
+            });
+        }
+        answered
+    });
     view! {
         <SavedNotice hydrated=saved messages=&[
             ("update_user", "Profile saved."),
             ("set_active", "Status saved."),
             ("save_access", "Workspace access saved."),
         ] />
-        <Transition fallback=|| view! { <p>"Loading user…"</p> }>
-            {move || Suspend::new(async move {
-                let writable = Viewer::can_write().await;
-                match data.await {
-                    Err(AppError::NotFound(_)) => view! { <UserNotFound id=id() /> }.into_any(),
-                    Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    Ok(page) => {
-                        actions.version.set(page.user.version);
-                        view! { <UserView page wsq=wsq() actions writable anyway=anyway() /> }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+        {move || {
+            let page = shown.get();
+            let locks = Locks::of(&page, anyway);
+            view! {
+                <UserHead page=page.clone() locks=locks.clone() writable=true />
+                <UserForms page actions locks history />
+            }
+        }}
     }
 }
 
@@ -113,8 +167,7 @@ fn UserNotFound(id: String) -> impl IntoView {
 
 /// Where "back" leads: the users list as the admin left it, if that is where they came from.
 fn back_link() -> String {
-    use_query_map()
-        .with_untracked(|q| q.get("back"))
+    Here::param("back")
         .filter(|b| b.starts_with("/users") && is_local_path(b))
         .unwrap_or_else(|| "/users".into())
 }
@@ -128,6 +181,10 @@ struct Locks {
 }
 
 impl Locks {
+    fn of(page: &UserPageData, anyway: bool) -> Locks {
+        Locks { anyway: anyway && page.managed.is_some(), managed: page.managed.clone() }
+    }
+
     fn locked(&self, field: &str) -> bool {
         !self.anyway && self.managed.as_ref().is_some_and(|m| m.owns_field(field))
     }
@@ -163,7 +220,7 @@ fn ManagedNote(locks: Locks, user_id: String, writable: bool) -> impl IntoView {
             <div class="managed-note warn" role="status">
                 <p><strong>{format!("Changing what {} manages.", managed.credential_name)}</strong>
                     {format!(" Your changes are saved and audited as overrides, but {} may overwrite them at its next push.                         Change them in the identity provider too, or they will not last.", managed.credential_name)}</p>
-                <p><A href=page>"Done: lock managed fields again"</A></p>
+                <p><a href=page>"Done: lock managed fields again"</a></p>
             </div>
         }
         .into_any();
@@ -171,8 +228,8 @@ fn ManagedNote(locks: Locks, user_id: String, writable: bool) -> impl IntoView {
     let anyway = format!("{page}?{ANYWAY_FIELD}=1");
     view! {
         <div class="managed-note" role="note">
-            <p>"Provisioned by " <A href=policy>{managed.credential_name.clone()}</A> ". Managed there and locked here: " {owned} "."</p>
-            {writable.then(|| view! { <p><A href=anyway>"Change anyway…"</A></p> })}
+            <p>"Provisioned by " <a href=policy>{managed.credential_name.clone()}</a> ". Managed there and locked here: " {owned} "."</p>
+            {writable.then(|| view! { <p><a href=anyway>"Change anyway…"</a></p> })}
         </div>
     }
     .into_any()
@@ -205,38 +262,30 @@ pub fn ManagedBadge(by: String) -> impl IntoView {
     view! { <span class="badge managed" title="Managed by the identity provider that provisions this user">{format!("managed by {by}")}</span> }
 }
 
+/// The top of a user page: the way back, the name, the status, who provisions the user.
 #[component]
-fn UserView(page: UserPageData, wsq: String, actions: UserActions, writable: bool, anyway: bool) -> impl IntoView {
-    let UserPageData { user, workspaces, total_workspaces, granted_count, managed } = page;
-    let locks = Locks { anyway: anyway && managed.is_some(), managed };
+fn UserHead(page: UserPageData, locks: Locks, writable: bool) -> impl IntoView {
+    view! {
+        <p class="back"><a href=back_link()>"‹ Back to users"</a></p>
+        <div class="page-head">
+            <h1>{page.user.user_name.clone()}</h1>
+            <StatusBadge active=page.user.active />
+        </div>
+        <ManagedNote locks user_id=page.user.id writable />
+    }
+}
+
+/// What a security admin changes on a user page: status, access, profile, and delete.
+#[component]
+fn UserForms(page: UserPageData, actions: UserActions, locks: Locks, history: RwSignal<Vec<AuditEntry>>) -> impl IntoView {
+    let UserPageData { user, workspaces, total_workspaces, granted_count, .. } = page;
     // Profile fields as the form shows them (the address is one field; `emails` has none).
     let all_locked = ["user_name", "external_id", "given_name", "family_name", "display_name", "email"].iter().all(|f| locks.locked(f));
-    let back = back_link();
     let profile = profile_values(&user);
-    let (user_id, user_name, active) = (user.id.clone(), user.user_name.clone(), user.active);
-    let history = view! { <AuditHistory subject=subject_tag("user", &user.id) /> };
-    let head = view! {
-        <Title text=format!("{user_name} · CIM") />
-        <p class="back"><a href=back.clone()>"‹ Back to users"</a></p>
-        <div class="page-head">
-            <h1>{user_name.clone()}</h1>
-            <StatusBadge active />
-        </div>
-        <ManagedNote locks=locks.clone() user_id=user.id.clone() writable />
-    };
-    if !writable {
-        return view! {
-            {head}
-            <ReadOnlyUser user=user.clone() workspaces total_workspaces granted_count />
-            <OtherEntitlements user />
-            {history}
-        }
-        .into_any();
-    }
+    let user_id = user.id.clone();
     view! {
-        {head}
         <StatusSection user=user.clone() granted_count actions locks=locks.clone() />
-        <AccessSection user=user.clone() workspaces total_workspaces granted_count wsq back actions locks=locks.clone() />
+        <AccessSection user=user.clone() workspaces total_workspaces granted_count actions locks=locks.clone() />
         <OtherEntitlements user=user.clone() />
         <section aria-labelledby="profile-h">
             <h2 id="profile-h">"Profile"</h2>
@@ -255,15 +304,21 @@ fn UserView(page: UserPageData, wsq: String, actions: UserActions, writable: boo
                 }}
             </ActionForm>
         </section>
-        {history}
+        <HistorySection subject=subject_tag("user", &user.id)>
+            {move || view! { <HistoryRows entries=history.get() /> }}
+        </HistorySection>
         <DeleteUserSection user actions />
     }
-    .into_any()
 }
 
 /// The user as an auditor sees them: the same facts, no controls.
 #[component]
-fn ReadOnlyUser(user: User, workspaces: Vec<crate::domain::users::WorkspaceAccess>, total_workspaces: i64, granted_count: i64) -> impl IntoView {
+fn ReadOnlyUser(page: UserPageData, history: Vec<AuditEntry>) -> impl IntoView {
+    let UserPageData { user, workspaces, total_workspaces, granted_count, .. } = page;
+    let others = view! {
+        <OtherEntitlements user=user.clone() />
+        <HistorySection subject=subject_tag("user", &user.id)><HistoryRows entries=history /></HistorySection>
+    };
     let granted: Vec<_> = workspaces.into_iter().filter(|w| w.granted).collect();
     let more = granted_count - granted.len() as i64;
     let facts = [
@@ -285,7 +340,7 @@ fn ReadOnlyUser(user: User, workspaces: Vec<crate::domain::users::WorkspaceAcces
                 view! {
                     <ul class="access">
                         {granted.into_iter().map(|w| view! {
-                            <li><A href=format!("/workspaces/{}", w.workspace_id)>{w.workspace_name}</A></li>
+                            <li><a href=format!("/workspaces/{}", w.workspace_id)>{w.workspace_name}</a></li>
                         }).collect_view()}
                     </ul>
                 }.into_any()
@@ -300,6 +355,7 @@ fn ReadOnlyUser(user: User, workspaces: Vec<crate::domain::users::WorkspaceAcces
                 }).collect_view()}
             </dl>
         </section>
+        {others}
     }
 }
 
@@ -312,7 +368,7 @@ fn StatusSection(user: User, granted_count: i64, actions: UserActions, locks: Lo
     let (manager, form_locks) = (locks.manager(), locks.clone());
     let error = actions.set_active_error;
     let asked_by_server = move || {
-        error.get().or_else(|| PageReply::current().and_then(|r| r.refusal_of("set_active").cloned()))
+        error.get().or_else(|| Here::reply().and_then(|r| r.refusal_of("set_active").cloned()))
             .is_some_and(|e| e.field() == Some(CONFIRM_FIELD))
     };
     let confirming = move || actions.confirming.get() || asked_by_server();
@@ -381,7 +437,7 @@ fn ConfirmDeactivate(id: String, name: String, granted_count: i64, actions: User
                 <input type="hidden" name=CONFIRM_FIELD value="yes" />
                 <AnywayField locks=locks.clone() />
                 <button type="submit" class="danger">"Deactivate"</button>
-                <A href=page on:click=move |_| actions.confirming.set(false)>"Cancel"</A>
+                <a href=page on:click=move |_| actions.confirming.set(false)>"Cancel"</a>
             </ActionForm>
         </div>
     }
@@ -396,8 +452,6 @@ fn AccessSection(
     workspaces: Vec<crate::domain::users::WorkspaceAccess>,
     total_workspaces: i64,
     granted_count: i64,
-    wsq: String,
-    back: String,
     actions: UserActions,
     locks: Locks,
 ) -> impl IntoView {
@@ -428,11 +482,11 @@ fn AccessSection(
             {locked.then(|| view! {
                 <p class="hint"><ManagedBadge by=locks.manager() />" Workspace access is set by the identity provider; its next push replaces it."</p>
             })}
-            <Form method="GET" action=format!("/users/{}", user.id) attr:class="filters" attr:role="search">
-                <input type="hidden" name="back" value=back />
-                <label class="grow">"Filter workspaces" <input type="search" name="wsq" value=wsq placeholder="Name starts with" /></label>
+            <form method="GET" action=format!("/users/{}", user.id) class="filters" role="search">
+                <input type="hidden" name="back" value=back_link() />
+                <label class="grow">"Filter workspaces" <input type="search" name="wsq" value=Here::param("wsq") placeholder="Name starts with" /></label>
                 <button type="submit">"Filter"</button>
-            </Form>
+            </form>
             {(shown >= WORKSPACES_SHOWN && (shown as i64) < total_workspaces).then(|| view! {
                 <p class="hint">{format!("Showing the first {shown}; filter to find the others.")}</p>
             })}

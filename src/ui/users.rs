@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::bulk::{BulkBar, SelectCell, CONFIRM_PATH};
 use super::frame::{Viewer, WriterOnly};
-use super::forms::{last_error, ErrorText, PageField, PageReply};
+use super::forms::{last_error, ErrorText, PageField, Here};
 use super::paging::PagerLinks;
 use super::time::when;
 use crate::api::error::AppError;
@@ -250,7 +250,7 @@ pub fn ProfileFields(
     fields
         .into_iter()
         .map(|(name, label, value, kind)| {
-            let value = PageReply::typed(form, name).unwrap_or(value);
+            let value = Here::typed(form, name).unwrap_or(value);
             let is_locked = locked.contains(&name);
             view! {
                 <label>{label} <input type=kind name=name value=value required=name == "user_name" readonly=is_locked />

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::audit::AuditHistory;
 use super::frame::Viewer;
-use super::forms::{last_error, ConfirmDelete, ErrorText, PageField, PageReply};
+use super::forms::{last_error, ConfirmDelete, ErrorText, PageField, Here};
 use super::user::VersionInput;
 use crate::domain::audit::subject_tag;
 use crate::api::workspaces::{workspace_page, DeleteWorkspace, UpdateWorkspace};
@@ -88,11 +88,11 @@ fn WorkspaceView(
                 <input type="hidden" name="id" value=workspace.id.clone() />
                 <VersionInput version />
                 <label>"Name" <input type="text" name="name" required
-                        value=PageReply::typed("update_workspace", "name").unwrap_or(workspace.name.clone()) />
+                        value=Here::typed("update_workspace", "name").unwrap_or(workspace.name.clone()) />
                     <ErrorText error form="update_workspace" field="name" />
                 </label>
                 <label>"Description" <input type="text" name="description"
-                        value=PageReply::typed("update_workspace", "description").unwrap_or(workspace.description.clone()) />
+                        value=Here::typed("update_workspace", "description").unwrap_or(workspace.description.clone()) />
                     <ErrorText error form="update_workspace" field="description" />
                 </label>
                 <button type="submit" disabled=move || update.pending().get()>"Save"</button>

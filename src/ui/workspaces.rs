@@ -4,7 +4,7 @@ use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
 use super::frame::WriterOnly;
-use super::forms::{ErrorText, PageField, PageReply, last_error};
+use super::forms::{ErrorText, PageField, Here, last_error};
 use super::paging::PagerLinks;
 use crate::api::workspaces::{list_workspaces, CreateWorkspace};
 
@@ -26,10 +26,10 @@ pub fn WorkspacesPage() -> impl IntoView {
             <h2 id="new-ws-h">"New workspace"</h2>
             <ActionForm action=create attr:class="inline">
                 <PageField />
-                <label>"Name" <input type="text" name="name" required value=PageReply::typed("create_workspace", "name") />
+                <label>"Name" <input type="text" name="name" required value=Here::typed("create_workspace", "name") />
                     <ErrorText error form="create_workspace" field="name" />
                 </label>
-                <label>"Description" <input type="text" name="description" value=PageReply::typed("create_workspace", "description") />
+                <label>"Description" <input type="text" name="description" value=Here::typed("create_workspace", "description") />
                     <ErrorText error form="create_workspace" field="description" />
                 </label>
                 <button type="submit" disabled=move || create.pending().get()>"Create workspace"</button>
