@@ -70,6 +70,8 @@ test("a search result's users are granted a workspace, and a member is removed f
 
   await ui.goto(`/users?q=${encodeURIComponent(prefix)}`);
   await page.getByLabel("Select this page (3 users)").check();
+  // Scripted, the page's box ticks each row (so one could be unticked before review).
+  if (ui.js) for (const name of names) await expect(page.getByLabel(`Select ${name}`)).toBeChecked();
   await page.getByLabel("Action").selectOption("grant");
   await page.getByLabel("Workspaces (grant or revoke)").selectOption({ label: workspace });
   await page.getByRole("button", { name: "Review…" }).click();

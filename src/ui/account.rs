@@ -4,14 +4,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::forms::{last_error, ErrorText, PageField, Here};
+use super::forms::{ErrorText, PageField, Here};
 use crate::api::session::ChangePassword;
 use crate::domain::admins::MIN_PASSWORD_CHARS;
 
 #[component]
 pub fn PasswordPage() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
-    let error = last_error(change.value());
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next")).or_else(|| Here::typed("change_password", "next")).unwrap_or_default();
     let forced = move || query.with(|q| q.get("next").is_some());
@@ -28,13 +27,13 @@ pub fn PasswordPage() -> impl IntoView {
                 <input type="hidden" name="next" value=next />
                 <input type="text" name="username" autocomplete="username" hidden />
                 <label>"Current password" <input type="password" name="current" autocomplete="current-password" required />
-                    <ErrorText error form="change_password" field="current" /></label>
+                    <ErrorText form="change_password" field="current" /></label>
                 <label>"New password" <input type="password" name="password" autocomplete="new-password" required minlength=MIN_PASSWORD_CHARS.to_string() />
-                    <ErrorText error form="change_password" field="password" /></label>
+                    <ErrorText form="change_password" field="password" /></label>
                 <label>"New password again" <input type="password" name="confirm" autocomplete="new-password" required />
-                    <ErrorText error form="change_password" field="confirm" /></label>
-                <ErrorText error form="change_password" />
-                <button type="submit" disabled=move || change.pending().get()>"Save password"</button>
+                    <ErrorText form="change_password" field="confirm" /></label>
+                <ErrorText form="change_password" />
+                <button type="submit">"Save password"</button>
             </ActionForm>
         </section>
     }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::forms::{last_error, ErrorText, PageField, Here, SavedNotice};
+use super::forms::{ErrorText, PageField, Here, SavedNotice};
 use super::time::LocalTime;
 use crate::api::admins::{admins_page, ChangeAdmin, CreateAdmin};
 use crate::api::forms::FormReply;
@@ -13,15 +13,7 @@ use crate::domain::admins::{AdminSummary, OneTimePassword, Role};
 pub fn AdminsPage() -> impl IntoView {
     let create = ServerAction::<CreateAdmin>::new();
     let change = ServerAction::<ChangeAdmin>::new();
-    let create_error = last_error(create.value());
-    let change_error = last_error(change.value());
-    let saved = RwSignal::new(None::<&'static str>);
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = change.value().get() {
-            saved.set(Some("Administrator saved."));
-        }
-    });
-    let data = Resource::new(move || (create.version().get(), change.version().get()), |_| admins_page());
+    let data = Resource::new(|| (), |_| admins_page());
     view! {
         <Title text="Administrators · CIM" />
         <h1>"Administrators"</h1>
@@ -33,25 +25,25 @@ pub fn AdminsPage() -> impl IntoView {
                 <PageField />
                 <label>"User name" <input type="text" name="username" required autocomplete="off"
                     value=Here::typed("create_admin", "username") />
-                    <ErrorText error=create_error form="create_admin" field="username" /></label>
+                    <ErrorText form="create_admin" field="username" /></label>
                 <div class="field"><label for="new-admin-role">"Role"</label>
                     <select id="new-admin-role" name="role">
                         {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
                     </select>
                 </div>
-                <button type="submit" disabled=move || create.pending().get()>"Add administrator"</button>
-                <ErrorText error=create_error form="create_admin" />
+                <button type="submit">"Add administrator"</button>
+                <ErrorText form="create_admin" />
             </ActionForm>
         </section>
-        <SavedNotice hydrated=saved messages=&[("change_admin", "Administrator saved.")] />
-        <ErrorText error=change_error form="change_admin" field="admin" />
-        <ErrorText error=change_error form="change_admin" />
+        <SavedNotice messages=&[("change_admin", "Administrator saved.")] />
+        <ErrorText form="change_admin" field="admin" />
+        <ErrorText form="change_admin" />
         <Transition fallback=|| view! { <p>"Loading administrators…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
                     Ok(admins) => view! {
-                        {one_time_password(create, change).map(|p| view! { <OneTimeNotice password=p /> })}
+                        {one_time_password().map(|p| view! { <OneTimeNotice password=p /> })}
                         <AdminTable admins change />
                     }.into_any(),
                 }
@@ -60,15 +52,13 @@ pub fn AdminsPage() -> impl IntoView {
     }
 }
 
-/// The one-time password this page was answered with (plain form post) or that the hydrated
-/// form's last call returned.
-fn one_time_password(create: ServerAction<CreateAdmin>, change: ServerAction<ChangeAdmin>) -> Option<OneTimePassword> {
-    let answered = Here::reply().and_then(|reply| match reply {
+/// The one-time password this page was answered with (the post that created or reset an
+/// administrator).
+fn one_time_password() -> Option<OneTimePassword> {
+    Here::reply().and_then(|reply| match reply {
         FormReply::OneTimePassword(p) => Some(p),
         _ => None,
-    });
-    let latest = |v: Option<Result<Option<OneTimePassword>, _>>| v.and_then(|r| r.ok()).flatten();
-    answered.or_else(|| latest(change.value().get_untracked())).or_else(|| latest(create.value().get_untracked()))
+    })
 }
 
 #[component]

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::forms::{last_error, ErrorText, PageField};
+use super::forms::{ErrorText, PageField};
 use super::frame::Viewer;
 use super::time::when;
 use crate::api::batches::{batch_progress, CancelBatch};
@@ -22,8 +22,7 @@ pub fn BatchPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let cancel = ServerAction::<CancelBatch>::new();
-    let error = last_error(cancel.value());
-    let data = Resource::new(move || (id(), cancel.version().get()), |(id, _)| batch_progress(id));
+    let data = Resource::new(id, batch_progress);
     view! {
         <Transition fallback=|| view! { <p>"Loading the batch…"</p> }>
             {move || Suspend::new(async move {
@@ -35,7 +34,7 @@ pub fn BatchPage() -> impl IntoView {
                         <p>{format!("No batch has the id {}.", id())}</p>
                     }.into_any(),
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    Ok(batch) => view! { <BatchSummary batch cancel error writable /> }.into_any(),
+                    Ok(batch) => view! { <BatchSummary batch cancel writable /> }.into_any(),
                 }
             })}
         </Transition>
@@ -62,7 +61,7 @@ fn state_class(state: BatchState) -> &'static str {
 }
 
 #[component]
-fn BatchSummary(batch: BatchView, cancel: ServerAction<CancelBatch>, error: Signal<Option<AppError>>, writable: bool) -> impl IntoView {
+fn BatchSummary(batch: BatchView, cancel: ServerAction<CancelBatch>, writable: bool) -> impl IntoView {
     let running = batch.state.is_running();
     let processed = batch.processed();
     let progress_text = format!("{} of {} users done", group_digits(processed), group_digits(batch.total));
@@ -100,8 +99,8 @@ fn BatchSummary(batch: BatchView, cancel: ServerAction<CancelBatch>, error: Sign
                     <input type="hidden" name="id" value=id.clone() />
                     <button type="submit" class="danger" disabled=batch.state == BatchState::Cancelling>"Cancel batch"</button>
                 </ActionForm>
-                <ErrorText error form="cancel_batch" />
-                <ErrorText error form="cancel_batch" field="batch" />
+                <ErrorText form="cancel_batch" />
+                <ErrorText form="cancel_batch" field="batch" />
             })}
             <p><a href=trail>"Every change of this batch in the audit trail"</a></p>
         </section>

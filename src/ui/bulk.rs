@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::forms::{last_error, ErrorText, PageField};
+use super::forms::{ErrorText, PageField};
 use crate::api::batches::{preview_bulk, StartBulk};
 use crate::domain::batches::{count_of, BulkAction};
 use crate::domain::text::is_local_path;
@@ -17,9 +17,9 @@ use crate::domain::workspaces::WorkspaceLink;
 pub const CONFIRM_PATH: &str = "/users/bulk";
 
 /// The selection bar above a list of users: tick this page or every match, choose an action
-/// (and workspaces for grant and revoke), review. `page_all` ticks the rows when hydrated.
+/// (and workspaces for grant and revoke), review.
 #[component]
-pub fn BulkBar(shown: usize, total: Total, searching: bool, choices: Vec<WorkspaceLink>, page_all: RwSignal<bool>) -> impl IntoView {
+pub fn BulkBar(shown: usize, total: Total, searching: bool, choices: Vec<WorkspaceLink>) -> impl IntoView {
     let all_text = match (searching, total) {
         (true, Total::AtLeast(_)) => format!("Select every user matching this search ({})", total.text()),
         (true, Total::Exactly(_)) => format!("Select all {} matching this search", total.of("user", "users")),
@@ -28,7 +28,7 @@ pub fn BulkBar(shown: usize, total: Total, searching: bool, choices: Vec<Workspa
     view! {
         <fieldset class="bulk-bar">
             <legend>"Change the selected users"</legend>
-            <SelectPage label=format!("Select this page ({})", count_of(shown as i64, "user", "users")) page_all />
+            <SelectPage label=format!("Select this page ({})", count_of(shown as i64, "user", "users")) />
             <label class="choice"><input type="checkbox" name="all" value="1" />{all_text}</label>
             <div class="field"><label for="bulk-action">"Action"</label>
                 <select id="bulk-action" name="action">
@@ -46,23 +46,32 @@ pub fn BulkBar(shown: usize, total: Total, searching: bool, choices: Vec<Workspa
 }
 
 /// "Select this page": without JavaScript it sends the page's ids (each row carries its own);
-/// hydrated it ticks the rows instead, so a row unticked afterwards stays out.
-#[component]
-pub fn SelectPage(label: String, page_all: RwSignal<bool>) -> impl IntoView {
+/// with it, it ticks the rows of its form instead, so a row unticked afterwards stays out.
+#[island]
+pub fn SelectPage(label: String) -> impl IntoView {
     let hydrated = super::forms::hydrated();
+    let tick_rows = move |ev: leptos::ev::Event| {
+        let all = event_target::<web_sys::HtmlInputElement>(&ev);
+        let Some(rows) = all.form().and_then(|form| form.query_selector_all(r#"input[name="ids"]"#).ok()) else { return };
+        for row in (0..rows.length()).filter_map(|i| rows.item(i)) {
+            if let Ok(row) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(row) {
+                row.set_checked(all.checked());
+            }
+        }
+    };
     view! {
         <label class="choice"><input type="checkbox" name=move || (!hydrated.get()).then_some("page") value="1"
-            on:change=move |ev| page_all.set(event_target_checked(&ev)) />{label}</label>
+            on:change=tick_rows />{label}</label>
     }
 }
 
-/// A row's selection checkbox (ticked with the whole page when hydrated), and the row's id for
-/// "select this page".
+/// A row's selection checkbox (ticked with the whole page by [`SelectPage`] when scripted), and
+/// the row's id for "select this page".
 #[component]
-pub fn SelectCell(id: String, user_name: String, page_all: RwSignal<bool>) -> impl IntoView {
+pub fn SelectCell(id: String, user_name: String) -> impl IntoView {
     view! {
         <td data-label="Select" class="select">
-            <input type="checkbox" name="ids" value=id.clone() aria-label=format!("Select {user_name}") prop:checked=move || page_all.get() />
+            <input type="checkbox" name="ids" value=id.clone() aria-label=format!("Select {user_name}") />
             <input type="hidden" name="page_ids" value=id />
         </td>
     }
@@ -87,7 +96,6 @@ pub fn BulkPage() -> impl IntoView {
     let many = move |key: &str| query.with(|q| q.get_all(key).unwrap_or_default());
     let some = |text: String| (!text.is_empty()).then_some(text);
     let start = ServerAction::<StartBulk>::new();
-    let error = last_error(start.value());
     let preview = Resource::new(
         move || (many("ids"), one("page"), many("page_ids"), one("all"), [one("q"), one("status"), one("ws"), one("action")], many("workspaces")),
         move |(ids, page, page_ids, all, [q, status, ws, action], workspaces)| {
@@ -125,12 +133,12 @@ pub fn BulkPage() -> impl IntoView {
                                 {preview.workspaces.iter().map(|w| view! { <input type="hidden" name="workspaces[]" value=w.id.clone() /> }).collect_view()}
                                 <input type="hidden" name="count" value=preview.users.to_string() />
                                 <input type="hidden" name="back" value=back() />
-                                <button type="submit" class:danger=danger disabled=move || start.pending().get()>{preview.title.clone()}</button>
+                                <button type="submit" class:danger=danger>{preview.title.clone()}</button>
                                 <a href=back()>"Cancel"</a>
                             </ActionForm>
-                            <ErrorText error form="start_bulk" />
-                            <ErrorText error form="start_bulk" field="selection" />
-                            <ErrorText error form="start_bulk" field="workspaces" />
+                            <ErrorText form="start_bulk" />
+                            <ErrorText form="start_bulk" field="selection" />
+                            <ErrorText form="start_bulk" field="workspaces" />
                         }.into_any()
                     }
                 }

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::frame::{Viewer, WriterOnly};
 use super::time::{when, LocalTime};
-use super::forms::{hydrated, ErrorText, PageField, Here, SavedNotice, last_error};
+use super::forms::{hydrated, ErrorText, PageField, Here, SavedNotice};
 use crate::api::forms::FormReply;
 use crate::api::credentials::{credential_page, credentials_page, DecideHeld, IssueCredential, RevokeCredential, SavePolicy};
 use crate::domain::credentials::{AccessPolicy, CredentialKind, CredentialView, DeleteMode, IssuedCredential, OwnedField, ProvisioningPolicy};
@@ -15,9 +15,7 @@ use crate::domain::credentials::{AccessPolicy, CredentialKind, CredentialView, D
 pub fn CredentialsPage() -> impl IntoView {
     let issue = ServerAction::<IssueCredential>::new();
     let revoke = ServerAction::<RevokeCredential>::new();
-    let issue_error = last_error(issue.value());
-    let revoke_error = last_error(revoke.value());
-    let data = Resource::new(move || (issue.version().get(), revoke.version().get()), |_| credentials_page());
+    let data = Resource::new(|| (), |_| credentials_page());
     view! {
         <Title text="SCIM credentials · CIM" />
         <h1>"SCIM credentials"</h1>
@@ -30,7 +28,7 @@ pub fn CredentialsPage() -> impl IntoView {
                 <PageField />
                 <label>"Name" <input type="text" name="name" required placeholder="Okta production"
                     value=Here::typed("issue_credential", "name") /></label>
-                <ErrorText error=issue_error form="issue_credential" field="name" />
+                <ErrorText form="issue_credential" field="name" />
                 <div class="field"><label for="issue-kind">"Kind"</label>
                     <select id="issue-kind" name="kind">
                         <option value="bearer" selected>"Bearer token (Entra, scripts)"</option>
@@ -39,10 +37,10 @@ pub fn CredentialsPage() -> impl IntoView {
                 </div>
                 <details class="policy">
                     <summary>"Provisioning policy: the console owns workspace access, DELETE deactivates, brake on (change…)"</summary>
-                    <PolicyFields policy=ProvisioningPolicy::default() error=issue_error form="issue_credential" />
+                    <PolicyFields policy=ProvisioningPolicy::default() form="issue_credential" />
                 </details>
-                <button type="submit" disabled=move || issue.pending().get()>"Issue credential"</button>
-                <ErrorText error=issue_error form="issue_credential" />
+                <button type="submit">"Issue credential"</button>
+                <ErrorText form="issue_credential" />
             </ActionForm>
         </section>
         </WriterOnly>
@@ -51,24 +49,22 @@ pub fn CredentialsPage() -> impl IntoView {
                 match data.await {
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
                     Ok(credentials) => view! {
-                        {just_issued(issue).map(|issued| view! { <IssuedNotice issued /> })}
+                        {just_issued().map(|issued| view! { <IssuedNotice issued /> })}
                         <CredentialTable credentials revoke writable=Viewer::can_write().await />
                     }.into_any(),
                 }
             })}
         </Transition>
-        <ErrorText error=revoke_error form="revoke_credential" />
+        <ErrorText form="revoke_credential" />
     }
 }
 
-/// The credential this page was answered with (a plain form post) or that the hydrated form's
-/// last call issued.
-fn just_issued(issue: ServerAction<IssueCredential>) -> Option<IssuedCredential> {
-    let answered = Here::reply().and_then(|reply| match reply {
+/// The credential this page was answered with (the post that issued it).
+fn just_issued() -> Option<IssuedCredential> {
+    Here::reply().and_then(|reply| match reply {
         FormReply::Issued(issued) => Some(issued),
         _ => None,
-    });
-    answered.or_else(|| issue.value().get_untracked().and_then(|r| r.ok()).flatten())
+    })
 }
 
 #[component]
@@ -198,7 +194,7 @@ fn policy_summary(c: &CredentialView) -> impl IntoView {
 
 /// The settings of a provisioning policy, for issuing a credential and for changing one.
 #[component]
-fn PolicyFields(policy: ProvisioningPolicy, error: Signal<Option<crate::api::error::AppError>>, form: &'static str) -> impl IntoView {
+fn PolicyFields(policy: ProvisioningPolicy, form: &'static str) -> impl IntoView {
     let typed = move |field: &str, stored: String| Here::typed(form, field).unwrap_or(stored);
     let access = typed("access", policy.access.as_str().to_string());
     let on_delete = typed("on_delete", policy.on_delete.as_str().to_string());
@@ -211,7 +207,7 @@ fn PolicyFields(policy: ProvisioningPolicy, error: Signal<Option<crate::api::err
                     <span><strong>{p.label()}</strong><br /><span class="hint">{p.explain()}</span></span>
                 </label>
             }).collect_view()}
-            <ErrorText error form field="access" />
+            <ErrorText form field="access" />
         </fieldset>
         <fieldset class="policy">
             <legend>"Profile fields it owns"</legend>
@@ -235,7 +231,7 @@ fn PolicyFields(policy: ProvisioningPolicy, error: Signal<Option<crate::api::err
                         <br /><span class="hint">{m.explain()}</span></span>
                 </label>
             }).collect_view()}
-            <ErrorText error form field="on_delete" />
+            <ErrorText form field="on_delete" />
         </fieldset>
         <fieldset class="policy">
             <legend>"Brake on mass deactivation"</legend>
@@ -243,9 +239,9 @@ fn PolicyFields(policy: ProvisioningPolicy, error: Signal<Option<crate::api::err
                 "Hold its deactivations and deletions past the threshold until a security admin allows them"</label>
             <div class="inline-fields">
                 <label>"More than (users)" <input type="number" name="brake_count" min="1" value=typed("brake_count", policy.brake.count.to_string()) />
-                    <ErrorText error form field="brake_count" /></label>
+                    <ErrorText form field="brake_count" /></label>
                 <label>"or (% of active users)" <input type="number" name="brake_percent" min="1" max="100" value=typed("brake_percent", policy.brake.percent.to_string()) />
-                    <ErrorText error form field="brake_percent" /></label>
+                    <ErrorText form field="brake_percent" /></label>
             </div>
             <p class="hint">"Whichever is larger, within one hour. Held requests are answered 429 with Retry-After, which Okta and Entra retry; nothing is applied until allowed."</p>
         </fieldset>
@@ -259,19 +255,16 @@ pub fn CredentialPage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let save = ServerAction::<SavePolicy>::new();
     let decide = ServerAction::<DecideHeld>::new();
-    let save_error = last_error(save.value());
-    let data = Resource::new(move || (id(), save.version().get(), decide.version().get()), |(id, _, _)| credential_page(id));
-    let saved = RwSignal::new(None::<&'static str>);
-    Effect::new(move |_| saved.set(save.value().get().and_then(|r| r.ok()).map(|_| "Policy saved.")));
+    let data = Resource::new(id, credential_page);
     view! {
         <p class="back"><A href="/credentials">"‹ Back to SCIM credentials"</A></p>
-        <SavedNotice hydrated=saved messages=&[("save_policy", "Policy saved.")] />
+        <SavedNotice messages=&[("save_policy", "Policy saved.")] />
         <Transition fallback=|| view! { <p>"Loading credential…"</p> }>
             {move || Suspend::new(async move {
                 let writable = Viewer::can_write().await;
                 match data.await {
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    Ok(c) => view! { <CredentialDetail c save decide save_error writable /> }.into_any(),
+                    Ok(c) => view! { <CredentialDetail c save decide writable /> }.into_any(),
                 }
             })}
         </Transition>
@@ -283,7 +276,6 @@ fn CredentialDetail(
     c: CredentialView,
     save: ServerAction<SavePolicy>,
     decide: ServerAction<DecideHeld>,
-    save_error: Signal<Option<crate::api::error::AppError>>,
     writable: bool,
 ) -> impl IntoView {
     let credential_id = c.id.clone();
@@ -319,9 +311,9 @@ fn CredentialDetail(
                     <ActionForm action=save attr:class="policy-form">
                         <PageField />
                         <input type="hidden" name="id" value=c.id.clone() />
-                        <PolicyFields policy=c.policy.clone() error=save_error form="save_policy" />
-                        <button type="submit" disabled=move || save.pending().get()>"Save policy"</button>
-                        <ErrorText error=save_error form="save_policy" />
+                        <PolicyFields policy=c.policy.clone() form="save_policy" />
+                        <button type="submit">"Save policy"</button>
+                        <ErrorText form="save_policy" />
                     </ActionForm>
                 }.into_any()
             } else {

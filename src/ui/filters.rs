@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::time::{zone_hint, ZoneField};
+use super::time::{ZoneField, ZoneName};
 use crate::api::error::AppError;
 use crate::domain::text::query_string;
 
@@ -52,14 +52,13 @@ pub fn TimeRangeFields(
     #[prop(optional)] to: String,
     #[prop(optional_no_strip)] error: Option<AppError>,
 ) -> impl IntoView {
-    let zone = zone_hint();
     let (from_id, to_id) = (format!("{prefix}-from"), format!("{prefix}-to"));
     view! {
-        <div class="field"><label for=from_id.clone()>"From (" {zone} ")"</label>
+        <div class="field"><label for=from_id.clone()>"From (" <ZoneName /> ")"</label>
             <input id=from_id type="datetime-local" name="from" value=from />
             <FieldError error=error.clone() field="from" />
         </div>
-        <div class="field"><label for=to_id.clone()>"Until (" {zone} ")"</label>
+        <div class="field"><label for=to_id.clone()>"Until (" <ZoneName /> ")"</label>
             <input id=to_id type="datetime-local" name="to" value=to />
             <FieldError error field="to" />
         </div>

@@ -56,15 +56,15 @@ impl Here {
     }
 }
 
-/// The error to show for `form` (and `field`, if given): the last result of the form's action
-/// when hydrated, or the refusal the server answered a plain form post with. When one action
-/// serves many forms, `last_key` names the form that used it last.
+/// The error to show for `form` (and `field`, if given): the refusal the server answered a plain
+/// form post with, or, inside an island, the last result of the form's action (`error`). When
+/// one action serves many forms, `last_key` names the form that used it last.
 ///
-/// `error` must outlive the form (create it at page level), since forms inside a refetched
-/// resource are rebuilt while the action's result is still being read.
+/// `error` must outlive the form (create it at the island's top), since forms inside a re-read
+/// view are rebuilt while the action's result is still being read.
 #[component]
 pub fn ErrorText(
-    error: Signal<Option<AppError>>,
+    #[prop(optional)] error: Signal<Option<AppError>>,
     #[prop(into)] form: String,
     #[prop(optional)] field: Option<&'static str>,
     #[prop(optional)] last_key: Option<RwSignal<String>>,
@@ -89,18 +89,22 @@ pub fn PageField() -> impl IntoView {
     view! { <input type="hidden" name="_page" value=Here::address() /> }
 }
 
-/// Says that a save went through: after a hydrated save (`hydrated`), or after a plain form
-/// post sent the browser back with `saved=<form>` (`messages` says what to say for each form).
-/// A live region that is always there, so screen readers announce it and focus stays put.
+/// Says that a save went through: after a plain form post sent the browser back with
+/// `saved=<form>` (`messages` says what to say for each form), or, inside an island, what
+/// `hydrated` says after a save there. A live region that is always there, so screen readers
+/// announce it and focus stays put.
 #[component]
-pub fn SavedNotice(hydrated: RwSignal<Option<&'static str>>, messages: &'static [(&'static str, &'static str)]) -> impl IntoView {
+pub fn SavedNotice(
+    #[prop(optional)] hydrated: RwSignal<Option<&'static str>>,
+    messages: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
     let form = Here::param("saved");
     let from_post = messages.iter().find(|(f, _)| Some(*f) == form.as_deref()).map(|(_, m)| *m);
     let text = move || hydrated.get().or(from_post).unwrap_or_default();
     view! { <p class="saved" role="status" aria-live="polite">{text}</p> }
 }
 
-/// True once the page runs in the browser (effects run only there), for what only works with
+/// True once an island runs in the browser (effects run only there), for what only works with
 /// JavaScript.
 pub fn hydrated() -> RwSignal<bool> {
     let hydrated = RwSignal::new(false);
@@ -108,7 +112,8 @@ pub fn hydrated() -> RwSignal<bool> {
     hydrated
 }
 
-/// The error of a server action's last call, as a signal.
+/// The error of a server action's last call, as a signal (inside an island: elsewhere forms
+/// are plain posts, answered with a page).
 pub fn last_error<T: Clone + Send + Sync + 'static>(
     value: MappedSignal<Option<Result<T, AppError>>>,
 ) -> Signal<Option<AppError>> {
@@ -129,7 +134,7 @@ pub fn ConfirmDelete(
     page: String,
     what: &'static str,
     question: String,
-    error: Signal<Option<AppError>>,
+    #[prop(optional)] error: Signal<Option<AppError>>,
     form: &'static str,
     children: ChildrenFn,
 ) -> impl IntoView {

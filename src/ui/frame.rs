@@ -122,8 +122,7 @@ fn BrakeBanner() -> impl IntoView {
     use crate::api::credentials::{held_changes, DecideHeld};
     let location = use_location();
     let decide = ServerAction::<DecideHeld>::new();
-    let error = super::forms::last_error(decide.value());
-    let held = Resource::new(move || (location.pathname.get(), decide.version().get()), |_| held_changes());
+    let held = Resource::new(move || location.pathname.get(), |_| held_changes());
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -148,7 +147,7 @@ fn BrakeBanner() -> impl IntoView {
                                 </div>
                             }
                         }).collect_view()}
-                        <super::forms::ErrorText error form="decide_held" />
+                        <super::forms::ErrorText form="decide_held" />
                     </div>
                 })
             })}

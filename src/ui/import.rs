@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::forms::{last_error, ErrorText, PageField};
+use super::forms::{ErrorText, PageField};
 use super::frame::WriterOnly;
 use crate::api::batches::{dry_run_import, ApplyImport};
 use crate::api::error::AppError;
@@ -14,7 +14,6 @@ use crate::domain::text::group_digits;
 
 #[component]
 pub fn ImportsPage() -> impl IntoView {
-    let none = Signal::derive(|| None::<AppError>);
     view! {
         <Title text="Import users · CIM" />
         <h1>"Import users from a CSV file"</h1>
@@ -31,12 +30,12 @@ pub fn ImportsPage() -> impl IntoView {
         <WriterOnly>
             <form method="post" action="/imports" enctype="multipart/form-data" class="profile">
                 <label>"CSV file" <input type="file" name="file" accept=".csv,text/csv" required />
-                    <ErrorText error=none form=IMPORT_UPLOAD_FORM field="file" />
+                    <ErrorText form=IMPORT_UPLOAD_FORM field="file" />
                 </label>
                 <label class="choice"><input type="checkbox" name="deactivate_missing" value="1" />
                     "Deactivate active users who are not in this file (the dry run shows how many)"</label>
                 <button type="submit">"Upload and review"</button>
-                <ErrorText error=none form=IMPORT_UPLOAD_FORM />
+                <ErrorText form=IMPORT_UPLOAD_FORM />
             </form>
         </WriterOnly>
     }
@@ -58,8 +57,7 @@ pub fn ImportPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let apply = ServerAction::<ApplyImport>::new();
-    let error = last_error(apply.value());
-    let data = Resource::new(move || (id(), apply.version().get()), |(id, _)| dry_run_import(id));
+    let data = Resource::new(id, dry_run_import);
     view! {
         <Transition fallback=|| view! { <p>"Reading the file…"</p> }>
             {move || Suspend::new(async move {
@@ -70,7 +68,7 @@ pub fn ImportPage() -> impl IntoView {
                         <p><a href="/imports">"Upload a file"</a></p>
                     }.into_any(),
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    Ok(preview) => view! { <DryRun preview apply error /> }.into_any(),
+                    Ok(preview) => view! { <DryRun preview apply /> }.into_any(),
                 }
             })}
         </Transition>
@@ -78,7 +76,7 @@ pub fn ImportPage() -> impl IntoView {
 }
 
 #[component]
-fn DryRun(preview: ImportPreview, apply: ServerAction<ApplyImport>, error: Signal<Option<AppError>>) -> impl IntoView {
+fn DryRun(preview: ImportPreview, apply: ServerAction<ApplyImport>) -> impl IntoView {
     let changes = preview.creates + preview.updates + preview.deactivations;
     let mut summary = format!(
         "{} · {} to create · {} to update · {} unchanged · {} to deactivate · {}",
@@ -123,13 +121,13 @@ fn DryRun(preview: ImportPreview, apply: ServerAction<ApplyImport>, error: Signa
                 <PageField />
                 <input type="hidden" name="id" value=preview.id.clone() />
                 <input type="hidden" name="fingerprint" value=preview.fingerprint.clone() />
-                <button type="submit" disabled=move || apply.pending().get()>{format!(
+                <button type="submit">{format!(
                     "Apply: create {}, update {}, deactivate {}", group_digits(preview.creates), group_digits(preview.updates), group_digits(preview.deactivations)
                 )}</button>
             </ActionForm>
         })}
-        <ErrorText error form="apply_import" />
-        <ErrorText error form="apply_import" field="import" />
+        <ErrorText form="apply_import" />
+        <ErrorText form="apply_import" field="import" />
         {(!preview.lines.is_empty()).then(|| view! {
             <section aria-labelledby="lines-h">
                 <h2 id="lines-h">"Lines with errors or changes"</h2>

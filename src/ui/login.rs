@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::forms::{ErrorText, PageField, Here, last_error};
+use super::forms::{ErrorText, Here, PageField};
 use crate::api::session::Login;
 
 #[component]
@@ -20,9 +20,9 @@ pub fn LoginPage() -> impl IntoView {
                 <label>"User name" <input type="text" name="username" autocomplete="username" required
                     value=Here::typed("login", "username") /></label>
                 <label>"Password" <input type="password" name="password" autocomplete="current-password" required /></label>
-                <ErrorText error=last_error(login.value()) form="login" field="password" />
-                <ErrorText error=last_error(login.value()) form="login" />
-                <button type="submit" disabled=move || login.pending().get()>"Sign in"</button>
+                <ErrorText form="login" field="password" />
+                <ErrorText form="login" />
+                <button type="submit">"Sign in"</button>
             </ActionForm>
         </section>
     }

@@ -74,7 +74,6 @@ fn MemberTable(page: UserListPage, workspace_id: String, workspace_name: String,
         let text = if mq.is_empty() { "No members." } else { "No member matches." };
         return view! { <p class="empty">{text}</p> }.into_any();
     }
-    let page_all = RwSignal::new(false);
     let count = format!(
         "{}–{} of {}",
         group_digits(page.first),
@@ -95,7 +94,7 @@ fn MemberTable(page: UserListPage, workspace_id: String, workspace_name: String,
                 <input type="hidden" name="ws" value=workspace_id.clone() />
                 <input type="hidden" name="q" value=mq.clone() />
                 <div class="bulk-bar-inline">
-                    <SelectPage label=format!("Select this page ({})", count_of(shown as i64, "member", "members")) page_all />
+                    <SelectPage label=format!("Select this page ({})", count_of(shown as i64, "member", "members")) />
                     <label class="choice"><input type="checkbox" name="all" value="1" />
                         {match (page.total, mq.is_empty()) {
                             (Total::AtLeast(_), _) => format!("Select every member matching ({})", page.total.text()),
@@ -116,7 +115,7 @@ fn MemberTable(page: UserListPage, workspace_id: String, workspace_name: String,
                         let remove_label = format!("Remove {}", m.user_name);
                         view! {
                         <tr>
-                            {writable.then(|| view! { <SelectCell id=m.id.clone() user_name=m.user_name.clone() page_all /> })}
+                            {writable.then(|| view! { <SelectCell id=m.id.clone() user_name=m.user_name.clone() /> })}
                             <td data-label="User name"><A href=format!("/users/{}", m.id)>{m.user_name.clone()}</A></td>
                             <td data-label="Name">{m.display_name}</td>
                             <td data-label="Access">{if m.active {
@@ -177,20 +176,19 @@ pub fn AddMembers(workspace_id: String, workspace_name: String) -> impl IntoView
 
 #[component]
 fn Candidates(page: UserListPage, workspace_id: String, workspace_name: String) -> impl IntoView {
-    let page_all = RwSignal::new(false);
     let shown = page.rows.len();
     let more = page.total.at_least() - shown as i64;
     view! {
         <form method="get" action=CONFIRM_PATH aria-label="Select users to add">
             {action_fields("grant", workspace_id)}
-            <SelectPage label=format!("Select all {}", count_of(shown as i64, "user", "users")) page_all />
+            <SelectPage label=format!("Select all {}", count_of(shown as i64, "user", "users")) />
             <div class="table-scroll"><table class="list stack">
                 <thead><tr><th scope="col" class="select"><span class="sr-only">"Select"</span></th>
                     <th scope="col">"User name"</th><th scope="col">"Name"</th><th scope="col">"Status"</th><th scope="col">"Workspaces"</th></tr></thead>
                 <tbody>
                     {page.rows.into_iter().map(|u| view! {
                         <tr>
-                            <SelectCell id=u.id.clone() user_name=u.user_name.clone() page_all />
+                            <SelectCell id=u.id.clone() user_name=u.user_name.clone() />
                             <td data-label="User name">{u.user_name}</td>
                             <td data-label="Name">{u.display_name}</td>
                             <td data-label="Status"><StatusBadge active=u.active /></td>

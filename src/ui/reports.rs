@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use super::filters::TimeRangeFields;
-use super::time::{zone_hint, ZoneField};
+use super::time::{ZoneField, ZoneName};
 use crate::domain::reports::Report;
 
 #[component]
@@ -37,12 +37,11 @@ pub fn ReportsPage() -> impl IntoView {
 /// it takes one. A plain GET form, so it downloads the same with and without JavaScript.
 #[component]
 fn ReportItem(report: Report) -> impl IntoView {
-    let zone = zone_hint();
     let slug = report.slug();
     let label = format!("Download {}", report.title().to_lowercase());
     let fields = match report {
         r if r.has_as_of() => view! {
-            <div class="field"><label for=format!("{slug}-as-of")>"As of (" {zone} ", empty for now)"</label>
+            <div class="field"><label for=format!("{slug}-as-of")>"As of (" <ZoneName /> ", empty for now)"</label>
                 <input id=format!("{slug}-as-of") type="datetime-local" name="as_of" /></div>
             <ZoneField />
         }

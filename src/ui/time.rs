@@ -36,18 +36,19 @@ pub fn LocalTime(ms: i64) -> impl IntoView {
 }
 
 /// The hidden field that tells the server which zone a form's times were typed in; empty (UTC)
-/// without JavaScript. `label` says which zone the time fields read in.
-#[component]
+/// without JavaScript. [`ZoneName`] says the same in the form's labels.
+#[island]
 pub fn ZoneField() -> impl IntoView {
     let hydrated = hydrated();
     let offset = move || if hydrated.get() { zone_offset(js_now()).to_string() } else { String::new() };
     view! { <input type="hidden" name="tz" value=offset /> }
 }
 
-/// Which zone the time fields of a form read in, for their labels.
-pub fn zone_hint() -> impl Fn() -> &'static str + Copy {
+/// Which zone the time fields of a form read in, for their labels: the one [`ZoneField`] sends.
+#[island]
+pub fn ZoneName() -> impl IntoView {
     let hydrated = hydrated();
-    move || if hydrated.get() { "your local time" } else { "UTC" }
+    view! { <span>{move || if hydrated.get() { "your local time" } else { "UTC" }}</span> }
 }
 
 fn js_now() -> i64 {

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::bulk::{BulkBar, SelectCell, CONFIRM_PATH};
 use super::frame::{Viewer, WriterOnly};
-use super::forms::{last_error, ErrorText, PageField, Here};
+use super::forms::{ErrorText, PageField, Here};
 use super::paging::PagerLinks;
 use super::time::when;
 use crate::api::error::AppError;
@@ -118,7 +118,6 @@ fn UserTable(
         pairs.push(("at", &at));
         format!("/users?{}", query_string(&pairs))
     };
-    let page_all = RwSignal::new(false);
     let searching = !value("q").is_empty() || !value("ws").is_empty() || matches!(value("status").as_str(), "active" | "inactive");
     let kept: Vec<(&'static str, String)> = ["q", "status", "ws"].map(|k| (k, value(k))).to_vec();
     let shown = page.rows.len();
@@ -152,7 +151,7 @@ fn UserTable(
             {writable.then(|| view! {
                 {kept.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v /> }).collect_view()}
                 <input type="hidden" name="back" value=here.clone() />
-                <BulkBar shown total=page.total searching choices page_all />
+                <BulkBar shown total=page.total searching choices />
             }.into_any())}
             <div class="table-scroll"><table class="list stack">
                 <thead><tr>
@@ -163,7 +162,7 @@ fn UserTable(
                 <tbody>
                     {page.rows.into_iter().map(|u| {
                         let href = format!("/users/{}?{}", u.id, query_string(&[("back", here.as_str())]));
-                        let select = writable.then(|| view! { <SelectCell id=u.id.clone() user_name=u.user_name.clone() page_all /> });
+                        let select = writable.then(|| view! { <SelectCell id=u.id.clone() user_name=u.user_name.clone() /> });
                         view! {
                             <tr>
                                 {select}
@@ -197,15 +196,14 @@ pub fn StatusBadge(active: bool) -> impl IntoView {
 #[component]
 pub fn NewUserPage() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
-    let error = last_error(create.value());
     view! {
         <Title text="New user · CIM" />
         <h1>"New user"</h1>
         <ActionForm action=create attr:class="profile">
             <PageField />
-            <ProfileFields values=None error form="create_user" />
-            <ErrorText error form="create_user" />
-            <button type="submit" disabled=move || create.pending().get()>"Create user"</button>
+            <ProfileFields values=None form="create_user" />
+            <ErrorText form="create_user" />
+            <button type="submit">"Create user"</button>
         </ActionForm>
     }
 }
@@ -225,7 +223,7 @@ pub struct ProfileValues {
 #[component]
 pub fn ProfileFields(
     values: Option<ProfileValues>,
-    error: Signal<Option<AppError>>,
+    #[prop(optional)] error: Signal<Option<AppError>>,
     form: &'static str,
     /// Fields an identity provider owns: read-only, marked with who manages them.
     #[prop(optional)] locked: Vec<&'static str>,

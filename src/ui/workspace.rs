@@ -5,7 +5,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::audit::AuditHistory;
 use super::frame::Viewer;
-use super::forms::{last_error, ConfirmDelete, ErrorText, PageField, Here};
+use super::forms::{ConfirmDelete, ErrorText, PageField, Here};
 use super::user::VersionInput;
 use crate::domain::audit::subject_tag;
 use crate::api::workspaces::{workspace_page, DeleteWorkspace, UpdateWorkspace};
@@ -19,14 +19,7 @@ pub fn WorkspacePage() -> impl IntoView {
     let update = ServerAction::<UpdateWorkspace>::new();
     let delete = ServerAction::<DeleteWorkspace>::new();
     let version = RwSignal::new(0i64);
-    Effect::new(move |_| {
-        if let Some(Ok(ws)) = update.value().get() {
-            version.set(ws.version);
-        }
-    });
-    let update_error = last_error(update.value());
-    let delete_error = last_error(delete.value());
-    let data = Resource::new(move || (id(), update.version().get()), |(id, _)| workspace_page(id));
+    let data = Resource::new(id, workspace_page);
     view! {
         <Transition fallback=|| view! { <p>"Loading workspace…"</p> }>
             {move || Suspend::new(async move {
@@ -41,7 +34,7 @@ pub fn WorkspacePage() -> impl IntoView {
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
                     Ok(workspace) => {
                         version.set(workspace.version);
-                        view! { <WorkspaceView workspace version update delete update_error delete_error writable /> }.into_any()
+                        view! { <WorkspaceView workspace version update delete writable /> }.into_any()
                     }
                 }
             })}
@@ -64,12 +57,9 @@ fn WorkspaceView(
     version: RwSignal<i64>,
     update: ServerAction<UpdateWorkspace>,
     delete: ServerAction<DeleteWorkspace>,
-    update_error: Signal<Option<AppError>>,
-    delete_error: Signal<Option<AppError>>,
     writable: bool,
 ) -> impl IntoView {
     let page = format!("/workspaces/{}", workspace.id);
-    let error = update_error;
     let question = format!("Delete {}? Every member loses access to it. This cannot be undone.", workspace.name);
     let id = workspace.id.clone();
     let history_subject = subject_tag("workspace", &workspace.id);
@@ -89,14 +79,14 @@ fn WorkspaceView(
                 <VersionInput version />
                 <label>"Name" <input type="text" name="name" required
                         value=Here::typed("update_workspace", "name").unwrap_or(workspace.name.clone()) />
-                    <ErrorText error form="update_workspace" field="name" />
+                    <ErrorText form="update_workspace" field="name" />
                 </label>
                 <label>"Description" <input type="text" name="description"
                         value=Here::typed("update_workspace", "description").unwrap_or(workspace.description.clone()) />
-                    <ErrorText error form="update_workspace" field="description" />
+                    <ErrorText form="update_workspace" field="description" />
                 </label>
-                <button type="submit" disabled=move || update.pending().get()>"Save"</button>
-                <ErrorText error form="update_workspace" />
+                <button type="submit">"Save"</button>
+                <ErrorText form="update_workspace" />
             </ActionForm>
         </section>
         })}
@@ -107,7 +97,7 @@ fn WorkspaceView(
         {writable.then(|| view! { <super::members::AddMembers workspace_id=ws_id workspace_name=ws_name /> })}
         <AuditHistory subject=history_subject />
         {writable.then(|| view! {
-        <ConfirmDelete page=page.clone() what="workspace" question error=delete_error form="delete_workspace">
+        <ConfirmDelete page=page.clone() what="workspace" question form="delete_workspace">
             {
                 let id = id.clone();
                 view! {

@@ -4,7 +4,7 @@ use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
 use super::frame::WriterOnly;
-use super::forms::{ErrorText, PageField, Here, last_error};
+use super::forms::{ErrorText, PageField, Here};
 use super::paging::PagerLinks;
 use crate::api::workspaces::{list_workspaces, CreateWorkspace};
 
@@ -14,10 +14,9 @@ pub fn WorkspacesPage() -> impl IntoView {
     let param = move |key: &str| query.with(|q| q.get(key).unwrap_or_default());
     let create = ServerAction::<CreateWorkspace>::new();
     let list = Resource::new(
-        move || (param("q"), param("after"), param("before"), create.version().get()),
-        |(q, after, before, _)| list_workspaces(q, Some(after), Some(before)),
+        move || (param("q"), param("after"), param("before")),
+        |(q, after, before)| list_workspaces(q, Some(after), Some(before)),
     );
-    let error = last_error(create.value());
     view! {
         <Title text="Workspaces · CIM" />
         <h1>"Workspaces"</h1>
@@ -27,13 +26,13 @@ pub fn WorkspacesPage() -> impl IntoView {
             <ActionForm action=create attr:class="inline">
                 <PageField />
                 <label>"Name" <input type="text" name="name" required value=Here::typed("create_workspace", "name") />
-                    <ErrorText error form="create_workspace" field="name" />
+                    <ErrorText form="create_workspace" field="name" />
                 </label>
                 <label>"Description" <input type="text" name="description" value=Here::typed("create_workspace", "description") />
-                    <ErrorText error form="create_workspace" field="description" />
+                    <ErrorText form="create_workspace" field="description" />
                 </label>
-                <button type="submit" disabled=move || create.pending().get()>"Create workspace"</button>
-                <ErrorText error form="create_workspace" />
+                <button type="submit">"Create workspace"</button>
+                <ErrorText form="create_workspace" />
             </ActionForm>
         </section>
         </WriterOnly>
