@@ -21,6 +21,20 @@ use crate::ui::users::{NewUserPage, UsersPage};
 use crate::ui::workspace::WorkspacePage;
 use crate::ui::workspaces::WorkspacesPage;
 
+/// The page's own script, before it is painted:
+/// - it marks the page as scripted, so what only plain forms need (Save buttons beside controls
+///   that save on change) never flashes;
+/// - a plain form posted once ignores a second submit (a double click would start two batches
+///   or issue two credentials, and the first one's secret would never be shown). Forms inside
+///   islands are left alone (their saves queue on their own), and a page shown again from the
+///   browser's history can post again. Buttons stay enabled, so a clicked button's own
+///   `name=value` is still sent.
+const PAGE_SCRIPT: &str = "document.documentElement.classList.add('js');\
+addEventListener('submit',function(e){var f=e.target;\
+if(f.method!=='post'||f.closest('leptos-island'))return;\
+if(f.dataset.sent)e.preventDefault();else f.dataset.sent='1'},true);\
+addEventListener('pageshow',function(){document.querySelectorAll('form[data-sent]').forEach(function(f){delete f.dataset.sent})})";
+
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -31,9 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                // Marks the page as scripted before it is painted, so what only plain forms need
-                // (Save buttons beside controls that save on change) never flashes.
-                <script nonce=leptos::nonce::use_nonce()>"document.documentElement.classList.add('js')"</script>
+                <script nonce=leptos::nonce::use_nonce()>{PAGE_SCRIPT}</script>
                 <HydrationScripts options islands=true />
                 <MetaTags />
             </head>

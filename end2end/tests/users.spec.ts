@@ -126,6 +126,14 @@ test("editing the profile is saved and deleting asks first", async ({ page }, te
   await ui.ready();
   await expect(page.getByLabel("Given name")).toHaveValue("Edited");
 
+  // Asking, and cancelling, keep what was typed and not saved (scripted: in place).
+  await page.getByLabel("Given name").fill("Typed");
+  await page.getByRole("link", { name: "Delete this user…" }).click();
+  await expect(page.getByRole("button", { name: "Yes, delete this user" })).toBeVisible();
+  await page.getByRole("link", { name: "Cancel" }).click();
+  await expect(page.getByRole("button", { name: "Yes, delete this user" })).toHaveCount(0);
+  await expect(page.getByLabel("Given name")).toHaveValue(ui.js ? "Typed" : "Edited");
+
   await page.getByRole("link", { name: "Delete this user…" }).click();
   await page.getByRole("button", { name: "Yes, delete this user" }).click();
   await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();

@@ -9,8 +9,8 @@ pub async fn admins_page() -> Result<Vec<AdminSummary>, AppError> {
     ctx::read(|services, actor| async move { services.list_admins(&actor).await }).await
 }
 
-/// Hands a one-time password back this once: in the response when hydrated, in the answered
-/// page for a plain form post.
+/// Hands a one-time password back this once: in the answered page for a plain form post (the
+/// console's way), in the response to a scripted call.
 #[cfg(feature = "ssr")]
 fn one_time(password: OneTimePassword) -> Option<OneTimePassword> {
     use super::ctx;

@@ -52,8 +52,9 @@ impl PolicyForm {
     }
 }
 
-/// Issues a credential and hands its secret back this once. Hydrated, it is in the response; a
-/// plain form post is answered with the credentials page showing it. It is kept nowhere else.
+/// Issues a credential and hands its secret back this once: a plain form post (the console's
+/// way) is answered with the credentials page showing it; a scripted call gets it in the
+/// response. It is kept nowhere else.
 #[server(endpoint = "credentials/issue")]
 #[allow(clippy::too_many_arguments)]
 pub async fn issue_credential(

@@ -252,10 +252,7 @@ pub fn AuditHistory(subject: String) -> impl IntoView {
         <HistorySection subject>
             <Transition fallback=|| view! { <p>"Loading history…"</p> }>
                 {move || Suspend::new(async move {
-                    match data.await {
-                        Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                        Ok(view) => view! { <HistoryRows entries=view.page.rows /> }.into_any(),
-                    }
+                    view! { <HistoryRows entries=data.await.map(|view| view.page.rows) /> }
                 })}
             </Transition>
         </HistorySection>
@@ -281,8 +278,11 @@ pub fn HistorySection(subject: String, children: Children) -> impl IntoView {
     }
 }
 
-/// A subject's newest events, or that it has none.
+/// A subject's newest events, or that it has none, or why they could not be read.
 #[component]
-pub fn HistoryRows(entries: Vec<AuditEntry>) -> impl IntoView {
-    view! { <AuditRows entries empty="No recorded changes." /> }
+pub fn HistoryRows(entries: Result<Vec<AuditEntry>, AppError>) -> impl IntoView {
+    match entries {
+        Ok(entries) => view! { <AuditRows entries empty="No recorded changes." /> }.into_any(),
+        Err(err) => view! { <p class="error" role="alert">{format!("The history could not be read: {err}")}</p> }.into_any(),
+    }
 }

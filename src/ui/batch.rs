@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::forms::{ErrorText, PageField};
+use super::forms::{ErrorText, Here, PageField};
 use super::frame::Viewer;
 use super::time::when;
 use crate::api::batches::{batch_progress, CancelBatch};
@@ -71,8 +71,12 @@ fn BatchSummary(batch: BatchView, cancel: ServerAction<CancelBatch>, writable: b
     view! {
         <Title text=format!("{} · CIM", batch.title) />
         // JavaScript off: the page reloads itself every two seconds while the batch runs (inert
-        // markup for a scripted page, where `ReloadSoon` does it).
-        {running.then(|| view! { <div inner_html=r#"<noscript><meta http-equiv="refresh" content="2"></noscript>"# /> <ReloadSoon /> })}
+        // markup for a scripted page, where `ReloadSoon` does it). Not on a page that answers a
+        // refused post: reloading would post again, or take the refusal away.
+        {(running && Here::reply().is_none()).then(|| view! {
+            <div inner_html=r#"<noscript><meta http-equiv="refresh" content="2"></noscript>"# />
+            <ReloadSoon page=Here::address() />
+        })}
         <p class="back"><a href=batch.origin.clone()>{back_label(&batch.origin)}</a></p>
         <h1>{batch.title.clone()}</h1>
         <p class="hint">{format!("Started by {} ", batch.started_by)}{when(Some(batch.started_at))}
@@ -121,10 +125,12 @@ fn BatchSummary(batch: BatchView, cancel: ServerAction<CancelBatch>, writable: b
     }
 }
 
-/// Reloads the page shortly: a running batch's page, to show how far it got.
+/// Loads `page` (this page's own address) again shortly, in place of this one in the history:
+/// a running batch's page, to show how far it got.
 #[island]
-fn ReloadSoon() -> impl IntoView {
+fn ReloadSoon(page: String) -> impl IntoView {
     Effect::new(move |_| {
-        set_timeout(|| { let _ = window().location().reload(); }, std::time::Duration::from_millis(POLL_MS));
+        let page = page.clone();
+        set_timeout(move || { let _ = window().location().replace(&page); }, std::time::Duration::from_millis(POLL_MS));
     });
 }

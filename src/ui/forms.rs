@@ -30,8 +30,16 @@ impl Here {
         provide_context(Here { address, query, reply: use_context::<FormReply>() });
     }
 
-    /// The page being shown, to hand to an island.
-    pub fn get() -> Here {
+    /// The page being shown, to hand to an island: with a refusal to show, but never a secret
+    /// (an issued credential or a one-time password), which island props would put in the
+    /// page's markup whether shown or not.
+    pub fn for_island() -> Here {
+        let mut here = Here::get();
+        here.reply = here.reply.filter(|r| matches!(r, FormReply::Refused { .. }));
+        here
+    }
+
+    fn get() -> Here {
         use_context::<Here>().unwrap_or_default()
     }
 
@@ -41,7 +49,7 @@ impl Here {
     }
 
     /// The page's address: its path and query.
-    fn address() -> String {
+    pub fn address() -> String {
         Here::get().address
     }
 
@@ -57,8 +65,7 @@ impl Here {
 }
 
 /// The error to show for `form` (and `field`, if given): the refusal the server answered a plain
-/// form post with, or, inside an island, the last result of the form's action (`error`). When
-/// one action serves many forms, `last_key` names the form that used it last.
+/// form post with, or, inside an island, the last result of the form's action (`error`).
 ///
 /// `error` must outlive the form (create it at the island's top), since forms inside a re-read
 /// view are rebuilt while the action's result is still being read.
@@ -67,12 +74,10 @@ pub fn ErrorText(
     #[prop(optional)] error: Signal<Option<AppError>>,
     #[prop(into)] form: String,
     #[prop(optional)] field: Option<&'static str>,
-    #[prop(optional)] last_key: Option<RwSignal<String>>,
 ) -> impl IntoView {
     let answered = Here::reply().and_then(|reply| reply.refusal_of(&form).cloned());
     let message = move || {
-        let own = last_key.is_none_or(|key| key.with(|k| *k == form));
-        let err = error.get().filter(|_| own).or_else(|| answered.clone())?;
+        let err = error.get().or_else(|| answered.clone())?;
         let err_field = err.field().filter(|f| !f.is_empty());
         (err_field == field).then(|| err.to_string())
     };
@@ -128,7 +133,8 @@ pub fn submit_form_of(input: &web_sys::HtmlInputElement) {
 }
 
 /// A delete that asks first, through a link to `page?confirm=delete`, so it works the same with
-/// and without JavaScript. `children` is the confirming form.
+/// and without JavaScript (inside an island the links ask and cancel in place, keeping what
+/// was typed elsewhere on the page). `children` is the confirming form.
 #[component]
 pub fn ConfirmDelete(
     page: String,
@@ -138,16 +144,20 @@ pub fn ConfirmDelete(
     form: &'static str,
     children: ChildrenFn,
 ) -> impl IntoView {
-    let confirming = Here::param("confirm").as_deref() == Some("delete");
+    let asking = RwSignal::new(Here::param("confirm").as_deref() == Some("delete"));
+    let toggle = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        asking.update(|a| *a = !*a);
+    };
     let ask = format!("{page}?confirm=delete");
     view! {
         <section aria-labelledby="danger-h" class="danger">
             <h2 id="danger-h">"Delete"</h2>
-            {if confirming {
-                view! { <p>{question}</p> {children()} <a href=page>"Cancel"</a> }.into_any()
-            } else {
-                view! { <a href=ask>{format!("Delete this {what}…")}</a> }.into_any()
-            }}
+            <Show when=move || asking.get() fallback=move || view! { <a href=ask.clone() on:click=toggle>{format!("Delete this {what}…")}</a> }>
+                <p>{question.clone()}</p>
+                {children()}
+                <a href=page.clone() on:click=toggle>"Cancel"</a>
+            </Show>
             <ErrorText error form />
         </section>
     }

@@ -26,7 +26,7 @@ struct UserActions {
     delete: ServerAction<DeleteUser>,
     /// The version every form sends: the stored one, as the last save or load saw it.
     version: RwSignal<i64>,
-    /// The deactivation is waiting for its confirmation (hydrated).
+    /// The deactivation is waiting for its confirmation (asked in the browser).
     confirming: RwSignal<bool>,
     /// A tick changed while a save was on its way: save again when it is back.
     resave: RwSignal<bool>,
@@ -81,9 +81,9 @@ pub fn UserPage() -> impl IntoView {
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
                     Ok(page) => {
                         let title = view! { <Title text=format!("{} · CIM", page.user.user_name) /> };
-                        let history = history.await.map(|h| h.page.rows).unwrap_or_default();
+                        let history = history.await.map(|h| h.page.rows);
                         if writable {
-                            view! { {title} <UserEditor page history here=Here::get() /> }.into_any()
+                            view! { {title} <UserEditor page history here=Here::for_island() /> }.into_any()
                         } else {
                             view! { {title} <UserHead page=page.clone() locks=Locks::of(&page, false) writable /> <ReadOnlyUser page history /> }.into_any()
                         }
@@ -98,7 +98,7 @@ pub fn UserPage() -> impl IntoView {
 /// asks first, and after every save or refusal it shows what is stored (read again through
 /// `user_page`), keeping focus where it was.
 #[island]
-fn UserEditor(page: UserPageData, history: Vec<AuditEntry>, here: Here) -> impl IntoView {
+fn UserEditor(page: UserPageData, history: Result<Vec<AuditEntry>, AppError>, here: Here) -> impl IntoView {
     provide_context(here);
     let wsq = Here::param("wsq").unwrap_or_default();
     let anyway = Here::param(ANYWAY_FIELD).is_some();
@@ -121,29 +121,46 @@ fn UserEditor(page: UserPageData, history: Vec<AuditEntry>, here: Here) -> impl 
     }
     let id = page.user.id.clone();
     let (shown, history) = (RwSignal::new(page), RwSignal::new(history));
-    // Every result, refusals included, reloads what is stored, and the History with it.
+    let reread_error = RwSignal::new(None::<AppError>);
+    // Every result, refusals included, reads again what is stored, and the History with it.
+    // Only the newest read is shown: one that comes back after a later save's is dropped, so it
+    // can neither show an older state nor send an older version with the next save.
     Effect::new(move |seen: Option<usize>| {
         let answered = actions.answered();
         if seen.is_some_and(|seen| seen != answered) {
             let (id, wsq) = (id.clone(), wsq.clone());
+            let newest = move || actions.update.version().get_untracked() + actions.set_active.version().get_untracked()
+                + actions.save_access.version().get_untracked() == answered;
             leptos::task::spawn_local(async move {
-                if let Ok(page) = user_page(id.clone(), wsq).await {
-                    actions.version.set(page.user.version);
-                    shown.set(page);
+                let page = user_page(id.clone(), wsq).await;
+                let events = audit_page(history_query(&subject_tag("user", &id))).await.map(|view| view.page.rows);
+                if !newest() {
+                    return;
                 }
-                if let Ok(view) = audit_page(history_query(&subject_tag("user", &id))).await {
-                    history.set(view.page.rows);
+                match page {
+                    Ok(page) => {
+                        actions.version.set(page.user.version);
+                        shown.set(page);
+                        reread_error.set(None);
+                    }
+                    Err(err) => reread_error.set(Some(err)),
                 }
+                history.set(events);
             });
         }
         answered
     });
+    // The tab says who this is, after a rename too.
+    Effect::new(move |_| document().set_title(&shown.with(|p| format!("{} · CIM", p.user.user_name))));
     view! {
         <SavedNotice hydrated=saved messages=&[
             ("update_user", "Profile saved."),
             ("set_active", "Status saved."),
             ("save_access", "Workspace access saved."),
         ] />
+        {move || reread_error.get().map(|err| view! {
+            <p class="error" role="alert">{format!("This page could not be brought up to date: {err} Reload it to see what is stored.")}</p>
+        })}
         {move || {
             let page = shown.get();
             let locks = Locks::of(&page, anyway);
@@ -277,7 +294,7 @@ fn UserHead(page: UserPageData, locks: Locks, writable: bool) -> impl IntoView {
 
 /// What a security admin changes on a user page: status, access, profile, and delete.
 #[component]
-fn UserForms(page: UserPageData, actions: UserActions, locks: Locks, history: RwSignal<Vec<AuditEntry>>) -> impl IntoView {
+fn UserForms(page: UserPageData, actions: UserActions, locks: Locks, history: RwSignal<Result<Vec<AuditEntry>, AppError>>) -> impl IntoView {
     let UserPageData { user, workspaces, total_workspaces, granted_count, .. } = page;
     // Profile fields as the form shows them (the address is one field; `emails` has none).
     let all_locked = ["user_name", "external_id", "given_name", "family_name", "display_name", "email"].iter().all(|f| locks.locked(f));
@@ -313,7 +330,7 @@ fn UserForms(page: UserPageData, actions: UserActions, locks: Locks, history: Rw
 
 /// The user as an auditor sees them: the same facts, no controls.
 #[component]
-fn ReadOnlyUser(page: UserPageData, history: Vec<AuditEntry>) -> impl IntoView {
+fn ReadOnlyUser(page: UserPageData, history: Result<Vec<AuditEntry>, AppError>) -> impl IntoView {
     let UserPageData { user, workspaces, total_workspaces, granted_count, .. } = page;
     let others = view! {
         <OtherEntitlements user=user.clone() />
@@ -425,6 +442,15 @@ fn ConfirmDeactivate(id: String, name: String, granted_count: i64, actions: User
         n => format!("its {n} workspace grants"),
     };
     let page = format!("/users/{id}");
+    // Cancelled in place, unless this page answers a plain post (its address is then the post's):
+    // then the link leads back to the user's own page.
+    let in_place = Here::reply().is_none();
+    let cancel = move |ev: leptos::ev::MouseEvent| {
+        if in_place {
+            ev.prevent_default();
+        }
+        actions.confirming.set(false);
+    };
     view! {
         <div class="confirm" role="group" aria-labelledby="confirm-h">
             <h3 id="confirm-h">{format!("Deactivate {name}?")}</h3>
@@ -437,13 +463,13 @@ fn ConfirmDeactivate(id: String, name: String, granted_count: i64, actions: User
                 <input type="hidden" name=CONFIRM_FIELD value="yes" />
                 <AnywayField locks=locks.clone() />
                 <button type="submit" class="danger">"Deactivate"</button>
-                <a href=page on:click=move |_| actions.confirming.set(false)>"Cancel"</a>
+                <a href=page on:click=cancel>"Cancel"</a>
             </ActionForm>
         </div>
     }
 }
 
-/// Every workspace (or those the filter leaves) as a checkbox, in one form. Hydrated, a tick
+/// Every workspace (or those the filter leaves) as a checkbox, in one form. With JavaScript, a tick
 /// saves at once (a tick made while a save is on its way is saved right after it); without
 /// JavaScript one Save applies every tick and untick together.
 #[component]

@@ -18,7 +18,6 @@ pub fn WorkspacePage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let update = ServerAction::<UpdateWorkspace>::new();
     let delete = ServerAction::<DeleteWorkspace>::new();
-    let version = RwSignal::new(0i64);
     let data = Resource::new(id, workspace_page);
     view! {
         <Transition fallback=|| view! { <p>"Loading workspace…"</p> }>
@@ -33,8 +32,7 @@ pub fn WorkspacePage() -> impl IntoView {
                     }.into_any(),
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
                     Ok(workspace) => {
-                        version.set(workspace.version);
-                        view! { <WorkspaceView workspace version update delete writable /> }.into_any()
+                        view! { <WorkspaceView workspace update delete writable /> }.into_any()
                     }
                 }
             })}
@@ -54,12 +52,12 @@ fn members_text(count: i64) -> String {
 #[component]
 fn WorkspaceView(
     workspace: Workspace,
-    version: RwSignal<i64>,
     update: ServerAction<UpdateWorkspace>,
     delete: ServerAction<DeleteWorkspace>,
     writable: bool,
 ) -> impl IntoView {
     let page = format!("/workspaces/{}", workspace.id);
+    let version = RwSignal::new(workspace.version);
     let question = format!("Delete {}? Every member loses access to it. This cannot be undone.", workspace.name);
     let id = workspace.id.clone();
     let history_subject = subject_tag("workspace", &workspace.id);
