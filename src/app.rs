@@ -24,16 +24,20 @@ use crate::ui::workspaces::WorkspacesPage;
 /// The page's own script, before it is painted:
 /// - it marks the page as scripted, so what only plain forms need (Save buttons beside controls
 ///   that save on change) never flashes;
-/// - a plain form posted once ignores a second submit (a double click would start two batches
-///   or issue two credentials, and the first one's secret would never be shown). Forms inside
-///   islands are left alone (their saves queue on their own), and a page shown again from the
-///   browser's history can post again. Buttons stay enabled, so a clicked button's own
-///   `name=value` is still sent.
+/// - a form posted once ignores a second submit for a while (a double click would start two
+///   batches or issue two credentials, and the first one's secret would never be shown). Only
+///   posts that went ahead count: an island's form cancels its own submit and sends it itself,
+///   and queues its saves. The mark goes after ten seconds, at any change to the form (a post
+///   stopped half-way) and when the page is shown again from the browser's history. Buttons
+///   stay enabled, so a clicked button's own `name=value` is still sent.
 const PAGE_SCRIPT: &str = "document.documentElement.classList.add('js');\
+function unmark(f){delete f.dataset.sent}\
 addEventListener('submit',function(e){var f=e.target;\
-if(f.method!=='post'||f.closest('leptos-island'))return;\
-if(f.dataset.sent)e.preventDefault();else f.dataset.sent='1'},true);\
-addEventListener('pageshow',function(){document.querySelectorAll('form[data-sent]').forEach(function(f){delete f.dataset.sent})})";
+if((f.getAttribute('method')||'').toLowerCase()!=='post')return;\
+if(f.dataset.sent){e.preventDefault();return}\
+setTimeout(function(){if(!e.defaultPrevented){f.dataset.sent='1';setTimeout(function(){unmark(f)},10000)}})},true);\
+['input','change'].forEach(function(t){addEventListener(t,function(e){if(e.target.form)unmark(e.target.form)},true)});\
+addEventListener('pageshow',function(){document.querySelectorAll('form[data-sent]').forEach(unmark)})";
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {

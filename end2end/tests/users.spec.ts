@@ -130,11 +130,19 @@ test("editing the profile is saved and deleting asks first", async ({ page }, te
   await page.getByLabel("Given name").fill("Typed");
   await page.getByRole("link", { name: "Delete this user…" }).click();
   await expect(page.getByRole("button", { name: "Yes, delete this user" })).toBeVisible();
+  if (ui.js) await expect(page.getByText(/^Delete .* and all of its workspace grants\?/)).toBeFocused();
   await page.getByRole("link", { name: "Cancel" }).click();
   await expect(page.getByRole("button", { name: "Yes, delete this user" })).toHaveCount(0);
   await expect(page.getByLabel("Given name")).toHaveValue(ui.js ? "Typed" : "Edited");
 
   await page.getByRole("link", { name: "Delete this user…" }).click();
+  if (ui.js) {
+    // A save while the question is open leaves it open.
+    await page.getByLabel("Given name").fill("Edited again");
+    await page.getByRole("button", { name: "Save profile" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Profile saved." })).toBeVisible();
+    await expect(page.getByRole("button", { name: "Yes, delete this user" })).toBeVisible();
+  }
   await page.getByRole("button", { name: "Yes, delete this user" }).click();
   await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
   await ui.goto(`/users?q=${encodeURIComponent(userName)}`);

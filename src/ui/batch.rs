@@ -126,11 +126,15 @@ fn BatchSummary(batch: BatchView, cancel: ServerAction<CancelBatch>, writable: b
 }
 
 /// Loads `page` (this page's own address) again shortly, in place of this one in the history:
-/// a running batch's page, to show how far it got.
+/// a running batch's page, to show how far it got. Not once a form of the page is sent (Cancel
+/// batch), whose answer is the next page.
 #[island]
 fn ReloadSoon(page: String) -> impl IntoView {
     Effect::new(move |_| {
         let page = page.clone();
-        set_timeout(move || { let _ = window().location().replace(&page); }, std::time::Duration::from_millis(POLL_MS));
+        let reload = move || { let _ = window().location().replace(&page); };
+        if let Ok(timer) = set_timeout_with_handle(reload, std::time::Duration::from_millis(POLL_MS)) {
+            let _ = window_event_listener(leptos::ev::submit, move |_| timer.clear());
+        }
     });
 }

@@ -132,29 +132,50 @@ pub fn submit_form_of(input: &web_sys::HtmlInputElement) {
     }
 }
 
+/// Whether a page's delete is asking (`?confirm=delete`). An island keeps it above what it
+/// re-renders after a save, so the question stays as the admin left it.
+pub fn asking_to_delete() -> RwSignal<bool> {
+    RwSignal::new(Here::param("confirm").as_deref() == Some("delete"))
+}
+
 /// A delete that asks first, through a link to `page?confirm=delete`, so it works the same with
-/// and without JavaScript (inside an island the links ask and cancel in place, keeping what
-/// was typed elsewhere on the page). `children` is the confirming form.
+/// and without JavaScript. Inside an island the links ask and cancel in place (`asking`),
+/// keeping what was typed elsewhere on the page, and focus moves to the question, or back to
+/// the link. `children` is the confirming form.
 #[component]
 pub fn ConfirmDelete(
     page: String,
     what: &'static str,
     question: String,
     #[prop(optional)] error: Signal<Option<AppError>>,
+    #[prop(optional)] asking: Option<RwSignal<bool>>,
     form: &'static str,
     children: ChildrenFn,
 ) -> impl IntoView {
-    let asking = RwSignal::new(Here::param("confirm").as_deref() == Some("delete"));
+    let asking = asking.unwrap_or_else(asking_to_delete);
+    let (question_at, link_at) = (NodeRef::<leptos::html::P>::new(), NodeRef::<leptos::html::A>::new());
     let toggle = move |ev: leptos::ev::MouseEvent| {
+        // A link opened elsewhere (a new tab) is left to the browser.
+        if ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key() {
+            return;
+        }
         ev.prevent_default();
         asking.update(|a| *a = !*a);
+        request_animation_frame(move || {
+            let _ = match asking.get_untracked() {
+                true => question_at.get_untracked().map(|p| p.focus()),
+                false => link_at.get_untracked().map(|a| a.focus()),
+            };
+        });
     };
     let ask = format!("{page}?confirm=delete");
     view! {
         <section aria-labelledby="danger-h" class="danger">
             <h2 id="danger-h">"Delete"</h2>
-            <Show when=move || asking.get() fallback=move || view! { <a href=ask.clone() on:click=toggle>{format!("Delete this {what}…")}</a> }>
-                <p>{question.clone()}</p>
+            <Show when=move || asking.get() fallback=move || view! {
+                <a href=ask.clone() on:click=toggle node_ref=link_at>{format!("Delete this {what}…")}</a>
+            }>
+                <p tabindex="-1" node_ref=question_at>{question.clone()}</p>
                 {children()}
                 <a href=page.clone() on:click=toggle>"Cancel"</a>
             </Show>

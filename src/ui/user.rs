@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::audit::{history_query, HistoryRows, HistorySection};
 use super::frame::Viewer;
-use super::forms::{last_error, submit_form_of, ConfirmDelete, ErrorText, PageField, Here, SavedNotice};
+use super::forms::{asking_to_delete, last_error, submit_form_of, ConfirmDelete, ErrorText, PageField, Here, SavedNotice};
 use super::users::{ProfileFields, ProfileValues, StatusBadge};
 use crate::api::error::AppError;
 use crate::api::audit::audit_page;
@@ -28,6 +28,8 @@ struct UserActions {
     version: RwSignal<i64>,
     /// The deactivation is waiting for its confirmation (asked in the browser).
     confirming: RwSignal<bool>,
+    /// The delete is asking (see `ConfirmDelete`).
+    deleting: RwSignal<bool>,
     /// A tick changed while a save was on its way: save again when it is back.
     resave: RwSignal<bool>,
     update_error: Signal<Option<AppError>>,
@@ -47,6 +49,7 @@ impl UserActions {
             delete,
             version: RwSignal::new(version),
             confirming: RwSignal::new(false),
+            deleting: asking_to_delete(),
             resave: RwSignal::new(false),
             update_error: last_error(update.value()),
             set_active_error: last_error(set_active.value()),
@@ -159,7 +162,7 @@ fn UserEditor(page: UserPageData, history: Result<Vec<AuditEntry>, AppError>, he
             ("save_access", "Workspace access saved."),
         ] />
         {move || reread_error.get().map(|err| view! {
-            <p class="error" role="alert">{format!("This page could not be brought up to date: {err} Reload it to see what is stored.")}</p>
+            <p class="error" role="alert">{format!("This page could not be brought up to date ({err}). Reload it to see what is stored.")}</p>
         })}
         {move || {
             let page = shown.get();
@@ -442,9 +445,9 @@ fn ConfirmDeactivate(id: String, name: String, granted_count: i64, actions: User
         n => format!("its {n} workspace grants"),
     };
     let page = format!("/users/{id}");
-    // Cancelled in place, unless this page answers a plain post (its address is then the post's):
-    // then the link leads back to the user's own page.
-    let in_place = Here::reply().is_none();
+    // Cancelled in place, unless the question is the server's answer to a plain post (the
+    // page's address is then the post's): then the link leads back to the user's own page.
+    let in_place = !Here::reply().is_some_and(|r| r.refusal_of("set_active").is_some());
     let cancel = move |ev: leptos::ev::MouseEvent| {
         if in_place {
             ev.prevent_default();
@@ -572,7 +575,7 @@ fn DeleteUserSection(user: User, actions: UserActions) -> impl IntoView {
     let question = format!("Delete {} and all of its workspace grants? This cannot be undone.", user.user_name);
     let id = user.id.clone();
     view! {
-        <ConfirmDelete page=format!("/users/{}", user.id) what="user" question error=actions.delete_error form="delete_user">
+        <ConfirmDelete page=format!("/users/{}", user.id) what="user" question error=actions.delete_error asking=actions.deleting form="delete_user">
             {
                 let id = id.clone();
                 view! {
