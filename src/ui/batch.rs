@@ -1,5 +1,6 @@
-//! `/batches/:id`: a batch's progress while it runs (the page reloads itself until it is done,
-//! with JavaScript or without), then its summary and the users it could not change, with why.
+//! `/batches/:id`: a batch's progress while it runs (with JavaScript the bar follows it; without,
+//! the page reloads itself until it is done), then its summary and the users it could not
+//! change, with why.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,8 +15,8 @@ use crate::domain::audit::subject_tag;
 use crate::domain::batches::{BatchState, BatchView};
 use crate::domain::text::{group_digits, percent_encode};
 
-/// How often a scripted page reloads itself while its batch runs.
-const POLL_MS: u64 = 1000;
+/// How often a scripted page asks how far a running batch got.
+const POLL_MS: u64 = 700;
 
 #[component]
 pub fn BatchPage() -> impl IntoView {
@@ -63,33 +64,27 @@ fn state_class(state: BatchState) -> &'static str {
 #[component]
 fn BatchSummary(batch: BatchView, cancel: ServerAction<CancelBatch>, writable: bool) -> impl IntoView {
     let running = batch.state.is_running();
-    let processed = batch.processed();
-    let progress_text = format!("{} of {} users done", group_digits(processed), group_digits(batch.total));
     let trail = format!("/audit?subject={}", percent_encode(&subject_tag("batch", &batch.id)));
     let more_failures = batch.failed - batch.failures.len() as i64;
     let id = batch.id.clone();
     view! {
         <Title text=format!("{} · CIM", batch.title) />
         // JavaScript off: the page reloads itself every two seconds while the batch runs (inert
-        // markup for a scripted page, where `ReloadSoon` does it). Not on a page that answers a
+        // markup for a scripted page, where `LiveProgress` asks). Not on a page that answers a
         // refused post: reloading would post again, or take the refusal away.
         {(running && Here::reply().is_none()).then(|| view! {
             <div inner_html=r#"<noscript><meta http-equiv="refresh" content="2"></noscript>"# />
-            <ReloadSoon page=Here::address() />
         })}
         <p class="back"><a href=batch.origin.clone()>{back_label(&batch.origin)}</a></p>
         <h1>{batch.title.clone()}</h1>
         <p class="hint">{format!("Started by {} ", batch.started_by)}{when(Some(batch.started_at))}
             {batch.finished_at.map(|at| view! { " · ended " {when(Some(at))} })}</p>
         <section aria-labelledby="progress-h">
-            <h2 id="progress-h">"Progress " <span class=state_class(batch.state)>{batch.state.label()}</span></h2>
-            <progress max=batch.total.max(1) value=processed aria-label="Batch progress">{progress_text.clone()}</progress>
-            <p class="count" role="status">{progress_text}</p>
-            <dl class="facts">
-                <dt>"Changed"</dt><dd>{group_digits(batch.done)}</dd>
-                <dt>"Unchanged (already so)"</dt><dd>{group_digits(batch.unchanged)}</dd>
-                <dt>"Failed"</dt><dd>{group_digits(batch.failed)}</dd>
-            </dl>
+            {if running && Here::reply().is_none() {
+                view! { <LiveProgress batch=batch.clone() page=Here::address() /> }.into_any()
+            } else {
+                view! { <Progress batch=batch.clone() /> }.into_any()
+            }}
             {(batch.state == BatchState::Interrupted).then(|| view! {
                 <p class="warning">{if batch.kind == "import" {
                     "The instance running this import stopped before it finished. What was done stays done; upload the file again: its dry run shows what is left."
@@ -125,16 +120,51 @@ fn BatchSummary(batch: BatchView, cancel: ServerAction<CancelBatch>, writable: b
     }
 }
 
-/// Loads `page` (this page's own address) again shortly, in place of this one in the history:
-/// a running batch's page, to show how far it got. Not once a form of the page is sent (Cancel
-/// batch), whose answer is the next page.
+/// How far a batch got: its state, the bar, the counts.
+#[component]
+fn Progress(batch: BatchView) -> impl IntoView {
+    let progress_text = format!("{} of {} users done", group_digits(batch.processed()), group_digits(batch.total));
+    view! {
+        <h2 id="progress-h">"Progress " <span class=state_class(batch.state)>{batch.state.label()}</span></h2>
+        <progress max=batch.total.max(1) value=batch.processed() aria-label="Batch progress">{progress_text.clone()}</progress>
+        <p class="count" role="status">{progress_text}</p>
+        <dl class="facts">
+            <dt>"Changed"</dt><dd>{group_digits(batch.done)}</dd>
+            <dt>"Unchanged (already so)"</dt><dd>{group_digits(batch.unchanged)}</dd>
+            <dt>"Failed"</dt><dd>{group_digits(batch.failed)}</dd>
+        </dl>
+    }
+}
+
+/// A running batch's [`Progress`], asked again every `POLL_MS`. Once the batch has ended, the
+/// page (`page`, its own address) is loaded again, in place of this one in the history, for its
+/// summary and failures; not once a form of the page is sent (Cancel batch), whose answer is
+/// the next page.
 #[island]
-fn ReloadSoon(page: String) -> impl IntoView {
+fn LiveProgress(batch: BatchView, page: String) -> impl IntoView {
+    let shown = RwSignal::new(batch);
+    let (asked, sent) = (RwSignal::new(0u64), RwSignal::new(false));
+    let _ = window_event_listener(leptos::ev::submit, move |_| sent.set(true));
+    // Each answer, or failure, asks again shortly while the batch runs.
     Effect::new(move |_| {
-        let page = page.clone();
-        let reload = move || { let _ = window().location().replace(&page); };
-        if let Ok(timer) = set_timeout_with_handle(reload, std::time::Duration::from_millis(POLL_MS)) {
-            let _ = window_event_listener(leptos::ev::submit, move |_| timer.clear());
+        asked.track();
+        if sent.get_untracked() {
+            return;
         }
+        if !shown.with_untracked(|b| b.state.is_running()) {
+            let _ = window().location().replace(&page);
+            return;
+        }
+        let id = shown.with_untracked(|b| b.id.clone());
+        let ask = move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(batch) = batch_progress(id).await {
+                    shown.set(batch);
+                }
+                asked.update(|n| *n += 1);
+            })
+        };
+        set_timeout(ask, std::time::Duration::from_millis(POLL_MS));
     });
+    move || view! { <Progress batch=shown.get() /> }
 }
