@@ -132,8 +132,7 @@ fn UserEditor(page: UserPageData, history: Result<Vec<AuditEntry>, AppError>, he
         let answered = actions.answered();
         if seen.is_some_and(|seen| seen != answered) {
             let (id, wsq) = (id.clone(), wsq.clone());
-            let newest = move || actions.update.version().get_untracked() + actions.set_active.version().get_untracked()
-                + actions.save_access.version().get_untracked() == answered;
+            let newest = move || untrack(|| actions.answered()) == answered;
             leptos::task::spawn_local(async move {
                 let page = user_page(id.clone(), wsq).await;
                 let events = audit_page(history_query(&subject_tag("user", &id))).await.map(|view| view.page.rows);
