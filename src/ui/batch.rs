@@ -81,7 +81,9 @@ fn BatchSummary(batch: BatchView, cancel: ServerAction<CancelBatch>, writable: b
             {batch.finished_at.map(|at| view! { " · ended " {when(Some(at))} })}</p>
         <section aria-labelledby="progress-h">
             {if running && Here::reply().is_none() {
-                view! { <LiveProgress batch=batch.clone() page=Here::address() /> }.into_any()
+                // Its failures stay out of the island's props (they are listed below, from the server).
+                let counts = BatchView { failures: Vec::new(), ..batch.clone() };
+                view! { <LiveProgress batch=counts page=Here::address() /> }.into_any()
             } else {
                 view! { <Progress batch=batch.clone() /> }.into_any()
             }}
