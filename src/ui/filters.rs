@@ -54,11 +54,11 @@ pub fn TimeRangeFields(
 ) -> impl IntoView {
     let (from_id, to_id) = (format!("{prefix}-from"), format!("{prefix}-to"));
     view! {
-        <div class="field"><label for=from_id.clone()>"From (" <ZoneName /> ")"</label>
+        <div class="field"><label for=from_id.clone()><span>"From (" <ZoneName /> ")"</span></label>
             <input id=from_id type="datetime-local" name="from" value=from />
             <FieldError error=error.clone() field="from" />
         </div>
-        <div class="field"><label for=to_id.clone()>"Until (" <ZoneName /> ")"</label>
+        <div class="field"><label for=to_id.clone()><span>"Until (" <ZoneName /> ")"</span></label>
             <input id=to_id type="datetime-local" name="to" value=to />
             <FieldError error field="to" />
         </div>

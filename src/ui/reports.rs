@@ -41,7 +41,7 @@ fn ReportItem(report: Report) -> impl IntoView {
     let label = format!("Download {}", report.title().to_lowercase());
     let fields = match report {
         r if r.has_as_of() => view! {
-            <div class="field"><label for=format!("{slug}-as-of")>"As of (" <ZoneName /> ", empty for now)"</label>
+            <div class="field"><label for=format!("{slug}-as-of")><span>"As of (" <ZoneName /> ", empty for now)"</span></label>
                 <input id=format!("{slug}-as-of") type="datetime-local" name="as_of" /></div>
             <ZoneField />
         }

@@ -45,6 +45,7 @@ pub fn ZoneField() -> impl IntoView {
 }
 
 /// Which zone the time fields of a form read in, for their labels: the one [`ZoneField`] sends.
+/// (A label wraps its text and this in one `span`, so its column layout keeps them on one line.)
 #[island]
 pub fn ZoneName() -> impl IntoView {
     let hydrated = hydrated();
