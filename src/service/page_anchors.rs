@@ -88,10 +88,11 @@ impl Reading<'_> {
     /// Keeps names read since `start_reading` (None: the read failed), unless users were
     /// reordered meanwhile.
     pub fn finish(self, read_from: Instant, keys: Option<Vec<String>>) {
+        let took = read_from.elapsed();
         let mut state = self.anchors.state();
-        state.last_read_took = Some(read_from.elapsed());
+        state.last_read_took = Some(took);
         if let Some(keys) = keys.filter(|_| state.generation == self.generation) {
-            let fresh_for = FRESH_FOR.max(read_from.elapsed() * FRESH_PER_READ);
+            let fresh_for = FRESH_FOR.max(took * FRESH_PER_READ);
             state.kept = Some(Kept { read_from, fresh_for, generation: self.generation, keys: Arc::new(keys) });
         }
     }
