@@ -54,6 +54,12 @@ async fn okta_create_conflict_get_put_and_deactivate() {
 
     let found = scim.get("/Users?filter=userName%20eq%20%22TEST.USER%40OKTA.LOCAL%22&startIndex=1&count=100").await;
     assert_eq!(found.body["totalResults"], 1);
+    assert_eq!(found.body["Resources"][0]["id"], id.as_str());
+    // A name matches one user at most, read as one row: a page past it is empty, the total still counted.
+    let past = scim.get("/Users?filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=2&count=1").await;
+    assert_eq!((past.body["totalResults"].clone(), past.body["Resources"].clone()), (json!(1), json!([])), "{}", past.body);
+    let by_id = scim.get(&format!("/Users?filter=id%20eq%20%22{id}%22")).await;
+    assert_eq!(by_id.body["Resources"][0]["userName"], "test.user@okta.local", "{}", by_id.body);
     let none = scim.get("/Users?filter=userName%20eq%20%22nobody%40okta.local%22").await;
     assert_eq!(none.status, 200);
     assert_eq!(none.body["totalResults"], 0);

@@ -271,6 +271,12 @@ fn push_order(sql: &mut QueryBuilder<'_, Db>, sort: Option<&Sort>, id_column: &s
     }
 }
 
+/// Whether `condition` names one row by a key no two rows share (what an identity provider
+/// asks before it creates: `userName eq "..."`, `displayName eq "..."` for a group).
+fn names_one_row(condition: &Condition) -> bool {
+    matches!(condition, Condition::Compare(Field::UserId | Field::UserName | Field::GroupId | Field::GroupName, Op::Eq, Literal::Text(_)))
+}
+
 /// The table a listing reads: `FROM {table} {alias}`, its columns (and `computed` ones, an
 /// expression list as written), the unique key that orders it when the query names no sort,
 /// and, where a kept total says how many rows the table holds without counting them, the query
@@ -315,7 +321,14 @@ where
         }
         push_order(&mut sql, query.sort.as_ref(), &format!("{alias}.id"), &format!("{alias}.{unique_key}"));
         sql.push(" LIMIT ").push_bind(query.limit as i64).push(" OFFSET ").push_bind(skip as i64);
-        sql.build_query_as().fetch_all(pool).await?
+        if query.condition.as_ref().is_some_and(names_one_row) {
+            // At most one row can match: read as one, which SQLite's connection thread answers
+            // with the row alone (a list is answered row by row, then with its end, and each
+            // answer may wake this task again).
+            sql.build_query_as().fetch_optional(pool).await?.into_iter().collect()
+        } else {
+            sql.build_query_as().fetch_all(pool).await?
+        }
     };
     let last_page = rows.len() < query.limit && (!rows.is_empty() || query.offset == 0);
     if last_page {
