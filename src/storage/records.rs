@@ -220,7 +220,7 @@ impl From<UserRow> for User {
 }
 
 /// A user with the workspaces it may enter, read in one query: the workspaces come as a JSON
-/// array of `[id, name]` pairs sorted by name (see `workspaces_of_u` in sql/users.rs).
+/// array of `[id, name, name key]`, in no order (see `workspaces_of_u` in sql/users.rs).
 #[derive(sqlx::FromRow)]
 pub struct UserAccessRow {
     #[sqlx(flatten)]
@@ -234,9 +234,11 @@ impl TryFrom<UserAccessRow> for (User, Vec<crate::domain::workspaces::WorkspaceL
     type Error = super::StoreError;
 
     fn try_from(r: UserAccessRow) -> Result<Self, Self::Error> {
-        let pairs: Vec<(String, String)> =
+        let mut rows: Vec<(String, String, String)> =
             serde_json::from_str(&r.workspaces).map_err(|e| super::StoreError::Unreadable(format!("the workspaces of user {}: {e}", r.user.id)))?;
-        Ok((User::from(r.user), pairs.into_iter().map(|(id, name)| crate::domain::workspaces::WorkspaceLink { id, name }).collect()))
+        // By name key, as bytes: the order of SQLite's keys and of PostgreSQL's (collation "C").
+        rows.sort_unstable_by(|a, b| a.2.cmp(&b.2));
+        Ok((User::from(r.user), rows.into_iter().map(|(id, name, _)| crate::domain::workspaces::WorkspaceLink { id, name }).collect()))
     }
 }
 

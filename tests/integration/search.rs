@@ -390,3 +390,38 @@ async fn a_workspace_lists_its_members_in_user_name_order_off_its_grants() {
     app.services.change_user_to(&system(), &first.id, None, revoke).await.expect("revoke");
     assert_eq!(every_page(&app.services, &in_eng("")).await, members[1..].to_vec());
 }
+
+/// A store from before migration 14 (grants without their user's name key) gets the keys when
+/// it opens: its workspaces list their members in user-name order (the key folded, not the
+/// name as typed) and find them by a word, and a rename afterwards moves a member as usual.
+#[tokio::test]
+async fn a_store_from_before_grants_kept_name_keys_copies_them_when_it_opens() {
+    let app = spawn_app().await;
+    let eng = app.services.create_workspace(&system(), &named("Engineering")).await.expect("workspace");
+    let names = ["Carol.Lovelace@example.com", "bob.hopper@example.com", "Dave.Lovelace@example.com", "alice.lovelace@example.com", "Eve.Hopper@example.com"];
+    let mut ids = Vec::new();
+    for name in names {
+        let family = if name.to_lowercase().contains("hopper") { "Hopper" } else { "Lovelace" };
+        ids.push(person(&app, name, "Ada", family).await);
+    }
+    let add = WorkspaceChange { add: ids.clone(), ..Default::default() };
+    app.services.change_workspace(&system(), &eng.id, None, &add).await.expect("add members");
+    // Back to the schema before migration 14, which then counts as not applied.
+    app.execute("DROP INDEX access_grants_in_user_name_order").await;
+    app.execute("ALTER TABLE access_grants DROP COLUMN user_name_key").await;
+    app.execute("CREATE INDEX access_grants_by_workspace ON access_grants (workspace_id, user_id)").await;
+    app.execute("DELETE FROM _sqlx_migrations WHERE version = 20261129000014").await;
+
+    let reopened = Store::open(&app.database_url, std::time::Duration::from_secs(5), Workload::Serve).await.expect("reopen and migrate");
+    let services = Services::new(reopened, Arc::new(SystemClock));
+    let in_eng = |q: &str| UserListQuery { workspace: Some(eng.id.clone()), ..search(q) };
+    let in_key_order = ["alice.lovelace@example.com", "bob.hopper@example.com", "Carol.Lovelace@example.com", "Dave.Lovelace@example.com", "Eve.Hopper@example.com"];
+    assert_eq!(every_page(&services, &in_eng("")).await, in_key_order);
+    assert_eq!(every_page(&services, &UserListQuery { descending: true, ..in_eng("") }).await, in_key_order.iter().rev().copied().collect::<Vec<_>>());
+    assert_eq!(every_page(&services, &in_eng("hopper")).await, ["bob.hopper@example.com", "Eve.Hopper@example.com"]);
+    assert_eq!(every_page(&services, &in_eng("lovelace")).await, ["alice.lovelace@example.com", "Carol.Lovelace@example.com", "Dave.Lovelace@example.com"]);
+
+    let input = UserInput { user_name: "zed.lovelace@example.com".into(), given_name: "Ada".into(), family_name: "Lovelace".into(), ..Default::default() };
+    services.change_user_to(&system(), &ids[3], None, profile(input)).await.expect("rename");
+    assert_eq!(every_page(&services, &in_eng("lovelace")).await, ["Carol.Lovelace@example.com", "Dave.Lovelace@example.com", "zed.lovelace@example.com"]);
+}

@@ -9,7 +9,26 @@ use super::meta::Meta;
 use crate::domain::workspaces::Workspace;
 
 pub fn group_location(base: &str, id: &str) -> String {
-    format!("{base}/Groups/{id}")
+    GroupLocation { base, id }.to_string()
+}
+
+/// A group's location, also written straight into a body without a string of its own (a page
+/// of 100 users names hundreds of groups).
+pub struct GroupLocation<'a> {
+    pub base: &'a str,
+    pub id: &'a str,
+}
+
+impl std::fmt::Display for GroupLocation<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/Groups/{}", self.base, self.id)
+    }
+}
+
+impl serde::Serialize for GroupLocation<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// The group; `members` only when they were loaded (None when excluded).

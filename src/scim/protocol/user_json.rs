@@ -5,6 +5,7 @@ use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::error::{ScimError, ScimResult};
+use super::group_json::GroupLocation;
 use super::meta::Meta;
 use super::schema::{canonical, ENTERPRISE_ATTRS, ENTERPRISE_SCHEMA, MULTI_VALUED_EXTRA, NAME_EXTRA, USER_EXTRA, USER_SCHEMA};
 use crate::domain::users::{Email, User, OTHER_ENTITLEMENTS};
@@ -150,7 +151,7 @@ impl Serialize for GroupsDoc<'_> {
         s.collect_seq(self.0.user.workspaces.iter().map(|w| GroupRef {
             value: &w.id,
             display: &w.name,
-            reference: format!("{base}/Groups/{}", w.id),
+            reference: GroupLocation { base, id: &w.id },
             kind: "direct",
         }))
     }
@@ -161,7 +162,7 @@ struct GroupRef<'a> {
     value: &'a str,
     display: &'a str,
     #[serde(rename = "$ref")]
-    reference: String,
+    reference: GroupLocation<'a>,
     #[serde(rename = "type")]
     kind: &'static str,
 }

@@ -455,12 +455,14 @@ fn not_a_position(key: &str) -> StoreError {
     StoreError::Query(QueryError(format!("{key:?} is not a position in this list")))
 }
 
-/// The workspaces of user `u` as a JSON array of `[id, name]`, by name: a user and its access
-/// in one query (see `UserAccessRow`).
+/// The workspaces of user `u` as a JSON array of `[id, name, name key]`: a user and its access
+/// in one query (see `UserAccessRow`, which sorts them by the key). Unsorted here: an ORDER BY
+/// inside the aggregate built and emptied a sorter for every user, a twentieth of a SCIM page
+/// of 100 users with seven workspaces each.
 fn workspaces_of_u() -> String {
     format!(
         "(SELECT {} FROM access_grants g JOIN workspaces w ON w.id = g.workspace_id WHERE g.user_id = u.id)",
-        dialect::json_rows("w.id, w.name", " ORDER BY w.name_key")
+        dialect::json_rows("w.id, w.name, w.name_key", "")
     )
 }
 
