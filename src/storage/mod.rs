@@ -191,6 +191,7 @@ on_backend!(Store {
     fn get_user_with_access(id: &str) -> StoreResult<Option<(User, Vec<WorkspaceLink>)>>;
     fn find_users(query: &ListQuery, start: Option<(&str, usize)>) -> StoreResult<(i64, Vec<(User, Vec<WorkspaceLink>)>)>;
     fn user_name_key_anchors(step: usize) -> StoreResult<Vec<String>>;
+    fn users_order() -> StoreResult<(i64, i64)>;
     fn workspaces_of(user_ids: &[String]) -> StoreResult<HashMap<String, Vec<WorkspaceLink>>>;
     fn find_workspace_id_by_name(name: &str) -> StoreResult<Option<String>>;
     fn get_workspace(id: &str) -> StoreResult<Option<Workspace>>;

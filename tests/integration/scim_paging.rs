@@ -56,3 +56,41 @@ async fn deep_pages_hold_the_users_of_their_position_in_name_order() {
     expected.sort();
     check(expected).await;
 }
+
+/// Users renamed or deleted elsewhere (another instance, the command line) show in deep pages
+/// once the kept names go stale (a second): the names are checked against the users' number and
+/// latest change, and read again when either moved; unchanged, they are kept.
+#[tokio::test]
+async fn deep_pages_follow_users_changed_elsewhere_once_the_kept_names_go_stale() {
+    let app = spawn_app().await;
+    let scim = app.scim().await;
+    let mut expected: Vec<String> = (0..1_150).map(|i| format!("page-{i:04}@example.com")).collect();
+    for chunk in expected.chunks(575) {
+        let ops: Vec<Value> = chunk.iter().map(|n| json!({"method": "POST", "path": "/Users", "bulkId": n, "data": {"userName": n}})).collect();
+        let r = scim.post("/Bulk", json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": ops})).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let deep = |expected: &[String]| expected[1_100..1_105].to_vec();
+    assert_eq!(page(&scim, 1_100, 5).await.1, deep(&expected));
+    let stale = || tokio::time::sleep(std::time::Duration::from_millis(1_100));
+    stale().await;
+    assert_eq!(page(&scim, 1_100, 5).await.1, deep(&expected), "nothing changed: the names are kept");
+
+    // Renamed behind this instance's back, with a later change time.
+    app.execute(
+        "UPDATE users SET user_name = 'zz-renamed@example.com', user_name_key = 'zz-renamed@example.com', \
+         last_modified = (SELECT MAX(last_modified) FROM users) + 1 WHERE user_name_key = 'page-0003@example.com'",
+    )
+    .await;
+    expected.retain(|n| n != "page-0003@example.com");
+    expected.push("zz-renamed@example.com".into());
+    stale().await;
+    assert_eq!(page(&scim, 1_100, 5).await.1, deep(&expected), "the rename shows");
+
+    // Deleted behind its back: one user fewer, the latest change as it was.
+    app.execute("DELETE FROM users WHERE user_name_key = 'page-0005@example.com'").await;
+    expected.retain(|n| n != "page-0005@example.com");
+    stale().await;
+    let (total, names) = page(&scim, 1_100, 5).await;
+    assert_eq!((total, names), (expected.len() as i64, deep(&expected)), "the deletion shows");
+}

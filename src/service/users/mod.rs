@@ -124,11 +124,17 @@ impl Services {
         // None: read a moment ago, perhaps by a request that has just kept the names.
         let Some(reading) = self.anchors.start_reading() else { return self.anchors.anchor(query.offset) };
         let read_from = std::time::Instant::now();
+        // The order first: a change between the two reads then shows at the next check.
+        let order = self.store.users_order().await.ok();
+        if order.is_some() && order == reading.renewable() {
+            reading.renew(read_from);
+            return self.anchors.anchor(query.offset);
+        }
         let keys = self.store.user_name_key_anchors(page_anchors::STEP).await;
         if let Err(err) = &keys {
             tracing::warn!(error = %err, "reading where the users list's pages start failed");
         }
-        reading.finish(read_from, keys.ok());
+        reading.finish(read_from, keys.ok(), order);
         self.anchors.anchor(query.offset)
     }
 

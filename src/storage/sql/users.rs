@@ -1110,6 +1110,13 @@ impl Backend {
         .await?)
     }
 
+    /// How many users there are and the latest change to any (see `page_anchors::UsersOrder`):
+    /// the kept totals and one step down the index of changes.
+    pub async fn users_order(&self) -> StoreResult<(i64, i64)> {
+        let sql = format!("SELECT ({USER_TOTAL}), CAST(COALESCE((SELECT MAX(last_modified) FROM users), 0) AS BIGINT)");
+        Ok(sqlx::query_as(&sql).bind(None::<bool>).fetch_one(&self.pool).await?)
+    }
+
     /// The workspaces each of `user_ids` may enter, sorted by name.
     pub async fn workspaces_of(&self, user_ids: &[String]) -> StoreResult<HashMap<String, Vec<WorkspaceLink>>> {
         let mut out: HashMap<String, Vec<WorkspaceLink>> = HashMap::new();
