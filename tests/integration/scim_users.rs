@@ -1,4 +1,4 @@
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::helpers::{assert_scim_error, spawn_app};
 
@@ -55,8 +55,9 @@ async fn okta_create_conflict_get_put_and_deactivate() {
     let found = scim.get("/Users?filter=userName%20eq%20%22TEST.USER%40OKTA.LOCAL%22&startIndex=1&count=100").await;
     assert_eq!(found.body["totalResults"], 1);
     assert_eq!(found.body["Resources"][0]["id"], id.as_str());
-    // A name matches one user at most, read as one row: a page past it is empty, the total still counted.
-    let past = scim.get("/Users?filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=2&count=1").await;
+    // A name matches one user at most, read as one row: a page past it is empty, the total still
+    // counted (not taken from where the page starts).
+    let past = scim.get("/Users?filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=5&count=1").await;
     assert_eq!((past.body["totalResults"].clone(), past.body["Resources"].clone()), (json!(1), json!([])), "{}", past.body);
     let by_id = scim.get(&format!("/Users?filter=id%20eq%20%22{id}%22")).await;
     assert_eq!(by_id.body["Resources"][0]["userName"], "test.user@okta.local", "{}", by_id.body);
@@ -126,22 +127,30 @@ async fn workspace_entitlements_in_all_three_forms_and_put_without_them_removes_
     let finance = app.workspace("Finance").await;
     let sales = app.workspace("Sales").await;
     let ops = app.workspace("Ops").await;
+    let audit = app.workspace("audit").await;
     let r = scim.post("/Users", json!({"userName":"ws@example.com","entitlements":[
-        {"type":"WORKSPACE","value":finance.id},{"type":"WORKSPACE_NAMES","value":"sales, OPS"}]})).await;
+        {"type":"WORKSPACE","value":finance.id},{"type":"WORKSPACE_NAMES","value":"sales, OPS"},{"type":"WORKSPACE","value":audit.id}]})).await;
     assert_eq!(r.status, 201, "{}", r.body);
-    let ids: Vec<&str> = r.body["entitlements"].as_array().unwrap().iter().map(|e| e["value"].as_str().unwrap()).collect();
-    assert_eq!(ids, vec![finance.id.as_str(), ops.id.as_str(), sales.id.as_str()]);
+    // In name order, case folded (by bytes "audit" would come last), in every read of the user.
+    let in_name_order = vec![audit.id.as_str(), finance.id.as_str(), ops.id.as_str(), sales.id.as_str()];
+    let values = |list: &Value| list.as_array().unwrap().iter().map(|e| e["value"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(values(&r.body["entitlements"]), in_name_order);
     assert_eq!(r.body["entitlements"][0]["type"], "WORKSPACE");
-    assert_eq!(r.body["groups"][0]["display"], "Finance");
+    assert_eq!(r.body["groups"][1]["display"], "Finance");
     let id = r.body["id"].as_str().unwrap().to_string();
+    assert_eq!(values(&scim.get(&format!("/Users/{id}")).await.body["groups"]), in_name_order);
+    let listed = scim.get("/Users?filter=userName%20eq%20%22ws%40example.com%22").await;
+    assert_eq!(values(&listed.body["Resources"][0]["entitlements"]), in_name_order, "{}", listed.body);
+    let paged = scim.get("/Users?filter=userName%20sw%20%22ws%22").await;
+    assert_eq!(values(&paged.body["Resources"][0]["groups"]), in_name_order, "{}", paged.body);
 
     let unknown = scim.patch(&format!("/Users/{id}"), json!([{"op":"add","path":"entitlements","value":[{"type":"WORKSPACE_IDS","value":"nope"}]}])).await;
     assert_scim_error(&unknown, 400, Some("invalidValue"));
     assert!(unknown.body["detail"].as_str().unwrap().contains("nope"));
-    assert_eq!(scim.get(&format!("/Users/{id}")).await.body["entitlements"].as_array().unwrap().len(), 3, "nothing changed");
+    assert_eq!(scim.get(&format!("/Users/{id}")).await.body["entitlements"].as_array().unwrap().len(), 4, "nothing changed");
 
     let r = scim.patch(&format!("/Users/{id}"), json!([{"op":"remove","path":"entitlements[value eq \"".to_string() + &sales.id + "\"]"}])).await;
-    assert_eq!(r.body["entitlements"].as_array().unwrap().len(), 2, "{}", r.body);
+    assert_eq!(r.body["entitlements"].as_array().unwrap().len(), 3, "{}", r.body);
 
     let put = scim.send("PUT", &format!("/Users/{id}"), Some(json!({"userName":"ws@example.com"})), &[]).await;
     assert_eq!(put.status, 200);
