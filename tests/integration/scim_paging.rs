@@ -10,6 +10,18 @@ async fn page(scim: &Scim, offset: usize, count: usize) -> (i64, Vec<String>) {
     (r.body["totalResults"].as_i64().unwrap(), names)
 }
 
+/// Creates `n` users page-0000@example.com, page-0001@... (by SCIM bulk, within its limit of
+/// operations per request); their names, in order.
+async fn numbered_users(scim: &Scim, n: usize) -> Vec<String> {
+    let names: Vec<String> = (0..n).map(|i| format!("page-{i:04}@example.com")).collect();
+    for chunk in names.chunks(1_000) {
+        let ops: Vec<Value> = chunk.iter().map(|n| json!({"method": "POST", "path": "/Users", "bulkId": n, "data": {"userName": n}})).collect();
+        let r = scim.post("/Bulk", json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": ops})).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    names
+}
+
 /// Deep pages start from a kept user name instead of walking from the top: whatever the page,
 /// and right after users are created, deleted or renamed through this instance, each page holds
 /// exactly the users that position holds in user-name order.
@@ -17,12 +29,7 @@ async fn page(scim: &Scim, offset: usize, count: usize) -> (i64, Vec<String>) {
 async fn deep_pages_hold_the_users_of_their_position_in_name_order() {
     let app = spawn_app().await;
     let scim = app.scim().await;
-    let mut expected: Vec<String> = (0..1_250).map(|i| format!("page-{i:04}@example.com")).collect();
-    for chunk in expected.chunks(625) {
-        let ops: Vec<Value> = chunk.iter().map(|n| json!({"method": "POST", "path": "/Users", "bulkId": n, "data": {"userName": n}})).collect();
-        let r = scim.post("/Bulk", json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": ops})).await;
-        assert_eq!(r.status, 200, "{}", r.body);
-    }
+    let mut expected = numbered_users(&scim, 1_250).await;
     let offsets = [0, 998, 999, 1_000, 1_001, 1_099, 1_100, 1_101, 1_234, 1_245];
     let check = |expected: Vec<String>| {
         let scim = &scim;
@@ -64,12 +71,7 @@ async fn deep_pages_hold_the_users_of_their_position_in_name_order() {
 async fn deep_pages_follow_users_changed_elsewhere_once_the_kept_names_go_stale() {
     let app = spawn_app().await;
     let scim = app.scim().await;
-    let mut expected: Vec<String> = (0..1_150).map(|i| format!("page-{i:04}@example.com")).collect();
-    for chunk in expected.chunks(575) {
-        let ops: Vec<Value> = chunk.iter().map(|n| json!({"method": "POST", "path": "/Users", "bulkId": n, "data": {"userName": n}})).collect();
-        let r = scim.post("/Bulk", json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": ops})).await;
-        assert_eq!(r.status, 200, "{}", r.body);
-    }
+    let mut expected = numbered_users(&scim, 1_150).await;
     let deep = |expected: &[String]| expected[1_100..1_105].to_vec();
     assert_eq!(page(&scim, 1_100, 5).await.1, deep(&expected));
     // The page at 1,100 until it is `want`, for at most 10 s (the names go stale after a second
