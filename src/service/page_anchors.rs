@@ -7,10 +7,9 @@
 //! (it forgets them after the write commits, so a read that overlapped it is not kept), and
 //! otherwise once they are older than ten times what reading them took (a second at least;
 //! about 5 s at 1,000,000 users), kept in use while they are checked (below) or read again: a
-//! user created on
-//! another instance (or by the command line) shifts later pages by one for that long, as it
-//! would between two page requests anyway (RFC 7644 §3.4.2.4 promises no consistency across
-//! pages). At 1,000,000 users a second's freshness had requests walking (250 ms a page) most
+//! user created on another instance (or by the command line) shifts later pages by one for
+//! that long, as it would between two page requests anyway (RFC 7644 §3.4.2.4 promises no
+//! consistency across pages). At 1,000,000 users a second's freshness had requests walking (250 ms a page) most
 //! of the time, while the names were read again and again.
 //!
 //! With no names kept (after a start, or a reordering here), one request reads them and the
@@ -21,13 +20,14 @@
 //! latest change to any user (`UsersOrder`, one indexed lookup) are what they were when the
 //! names were read, they are kept fresh again. An identity provider paging through a quiet
 //! store so costs one lookup where it cost reading every user once a second (at 100,000 users,
-//! 50 ms a second; at 1,000,000, 450 ms every 4.5 s). The check can miss a rename made
-//! elsewhere: a change is stamped before it waits for the write lock, so a rename on another
-//! instance (or by the command line) can commit after a later-stamped change, and another
-//! instance's clock may lag. Names are therefore read in full at least every `RENEWED_AT_MOST`:
-//! such a rename shifts deep pages by one for at most that long (ten seconds, against one to
-//! five before the check), which RFC 7644 allows between pages; changes made here are never
-//! missed (`users_reordered`).
+//! 50 ms a second; at 1,000,000, 450 ms every 4.5 s). The check can miss a rename, or a
+//! creation paired with a deletion, made elsewhere: a change is stamped before it waits for the
+//! write lock, so one made on another instance (or by the command line) can commit after a
+//! later-stamped change, and another instance's clock may lag. Names are therefore renewed only
+//! within `RENEWED_AT_MOST` of their last read in full: such a change shifts deep pages by one
+//! for at most that plus their freshness (11 s, 15 s at 1,000,000 users, against one to five
+//! before the check), which RFC 7644 allows between pages. Changes made here are never missed
+//! (`users_reordered`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
