@@ -9,8 +9,8 @@
 //! about 5 s at 1,000,000 users), kept in use while they are checked (below) or read again: a
 //! user created on another instance (or by the command line) shifts later pages by one for
 //! that long, as it would between two page requests anyway (RFC 7644 §3.4.2.4 promises no
-//! consistency across pages). At 1,000,000 users a second's freshness had requests walking (250 ms a page) most
-//! of the time, while the names were read again and again.
+//! consistency across pages). At 1,000,000 users a second's freshness had requests walking
+//! (250 ms a page) most of the time, while the names were read again and again.
 //!
 //! With no names kept (after a start, or a reordering here), one request reads them and the
 //! others wait for that read rather than walk: at 1,000,000 users the read takes about 0.45 s,
