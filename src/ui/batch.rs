@@ -64,15 +64,17 @@ fn state_class(state: BatchState) -> &'static str {
 #[component]
 fn BatchSummary(batch: BatchView, cancel: ServerAction<CancelBatch>, writable: bool) -> impl IntoView {
     let running = batch.state.is_running();
+    // Followed while it runs, unless this page answers a refused post: reloading would post
+    // again, or take the refusal away.
+    let followed = running && Here::reply().is_none();
     let trail = format!("/audit?subject={}", percent_encode(&subject_tag("batch", &batch.id)));
     let more_failures = batch.failed - batch.failures.len() as i64;
     let id = batch.id.clone();
     view! {
         <Title text=format!("{} · CIM", batch.title) />
         // JavaScript off: the page reloads itself every two seconds while the batch runs (inert
-        // markup for a scripted page, where `LiveProgress` asks). Not on a page that answers a
-        // refused post: reloading would post again, or take the refusal away.
-        {(running && Here::reply().is_none()).then(|| view! {
+        // markup for a scripted page, where `LiveProgress` asks).
+        {followed.then(|| view! {
             <div inner_html=r#"<noscript><meta http-equiv="refresh" content="2"></noscript>"# />
         })}
         <p class="back"><a href=batch.origin.clone()>{back_label(&batch.origin)}</a></p>
@@ -80,7 +82,7 @@ fn BatchSummary(batch: BatchView, cancel: ServerAction<CancelBatch>, writable: b
         <p class="hint">{format!("Started by {} ", batch.started_by)}{when(Some(batch.started_at))}
             {batch.finished_at.map(|at| view! { " · ended " {when(Some(at))} })}</p>
         <section aria-labelledby="progress-h">
-            {if running && Here::reply().is_none() {
+            {if followed {
                 // Its failures stay out of the island's props (they are listed below, from the server).
                 let counts = BatchView { failures: Vec::new(), ..batch.clone() };
                 view! { <LiveProgress batch=counts page=Here::address() /> }.into_any()
