@@ -10,6 +10,7 @@ use super::records::{
     parse_time_key, AccessRow, AdminRecord, BatchProgress, BatchRow, ImportRecord, AuditEvent, AuditRecord, CredentialRecord, HeldChangeRow, HeldCountRow, GrantRow, ReportUserRow, ScimRequestRow, CURSOR_SEPARATOR, name_position, QueryError, UserAccessRow, UserListRow, UserRow,
     WorkspaceRow, WorkspaceRowWithKey,
 };
+use super::sqlite_direct::Direct;
 use super::{StoreError, StoreResult};
 use crate::domain::audit::{action_tag, subject_tag, AuditFilter};
 use crate::domain::provisioning::ProvisioningFilter;

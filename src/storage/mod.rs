@@ -12,6 +12,7 @@ mod records;
 mod sessions;
 mod sqlite;
 mod sqlite_config;
+mod sqlite_direct;
 mod sqlite_readers;
 mod sqlite_writer;
 

@@ -84,6 +84,12 @@ impl Backend {
     /// After an `ANALYZE`: nothing to do, PostgreSQL's figures are shared by every connection.
     fn forget_planner_figures(&self) {}
 
+    /// Nothing is read outside the pool here: a PostgreSQL query is a round trip to the server
+    /// whichever thread sends it.
+    fn user_access_row_directly(&self, _sql: &str, _key: &str) -> Direct<UserAccessRow> {
+        Direct::Elsewhere
+    }
+
     /// The same as `write`: each write commits on its own here.
     pub async fn write_alone(&self) -> StoreResult<Tx> {
         self.write().await

@@ -228,6 +228,32 @@ pub struct UserAccessRow {
     pub workspaces: String,
 }
 
+impl UserAccessRow {
+    /// The row as a direct read hands it over (see `sqlite_direct`), by the same column names
+    /// sqlx's `FromRow` reads; None when a value is not of the type `FromRow` would take.
+    pub fn from_direct(row: &super::sqlite_direct::Row<'_>) -> Option<UserAccessRow> {
+        Some(UserAccessRow {
+            user: UserRow {
+                id: row.text("id")?,
+                user_name: row.text("user_name")?,
+                external_id: row.optional_text("external_id")?,
+                given_name: row.text("given_name")?,
+                family_name: row.text("family_name")?,
+                display_name: row.text("display_name")?,
+                email: row.text("email")?,
+                active: row.integer("active")? != 0,
+                created: row.integer("created")?,
+                last_modified: row.integer("last_modified")?,
+                version: row.integer("version")?,
+                emails: row.text("emails")?,
+                extra: row.text("extra")?,
+                managed_by: row.optional_text("managed_by")?,
+            },
+            workspaces: row.text("workspaces")?,
+        })
+    }
+}
+
 /// A user's workspaces decide what a change grants and revokes: unreadable, they are an error,
 /// never an empty list.
 impl TryFrom<UserAccessRow> for (User, Vec<crate::domain::workspaces::WorkspaceLink>) {

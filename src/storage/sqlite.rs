@@ -2,11 +2,13 @@
 //! Its statements are the shared ones in `sql/`; `dialect` holds what SQLite says differently.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::Connection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 
+use super::sqlite_direct::DirectReads;
 use super::sqlite_writer::{Write, Writer};
 use super::Workload;
 
@@ -53,6 +55,8 @@ pub struct Backend {
     /// and its busy timeout. It reads without mmap: a writer mapping the file it grows remaps
     /// it again and again, which cost writes about a sixth of their rate.
     writer: Writer,
+    /// The lookups of one user, read on the thread that asks (see `sqlite_direct`).
+    direct: Option<Arc<DirectReads>>,
 }
 
 /// One write transaction (see `sqlite_writer`). Dropped without commit, it rolls back.
@@ -111,8 +115,9 @@ impl Backend {
             Workload::Serve => writer.pragma("temp_store", "MEMORY"),
         };
         let writer = Writer::open(writer, lock_wait).await?;
+        let direct = DirectReads::new(options.get_filename(), MMAP_BYTES).map(Arc::new);
         tokio::spawn(keep_syncing(options));
-        Ok(Backend { pool, writer })
+        Ok(Backend { pool, writer, direct })
     }
 
     /// Connections that read at once.
@@ -124,6 +129,17 @@ impl Backend {
     /// schema, so the idle readers are closed and reopened as needed.
     fn forget_planner_figures(&self) {
         self.pool.close_idle();
+        if let Some(direct) = &self.direct {
+            direct.close_idle();
+        }
+    }
+
+    /// The user row `sql` selects by `key`, when it can be read on this thread.
+    fn user_access_row_directly(&self, sql: &str, key: &str) -> Direct<UserAccessRow> {
+        match &self.direct {
+            Some(direct) => direct.one_row(sql, key, UserAccessRow::from_direct),
+            None => Direct::Elsewhere,
+        }
     }
 
     /// Starts a write: this process's turn first, then (for the first write of a group)
@@ -231,3 +247,59 @@ mod dialect {
 }
 
 include!("backend_prelude.rs");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A user with a name in two scripts, an external id, e-mails, extra attributes and no
+    /// owner, granted two workspaces.
+    async fn store_with_a_user() -> (std::path::PathBuf, Backend, User) {
+        let path = std::env::temp_dir().join(format!("cim-direct-backend-{}.db", uuid::Uuid::new_v4()));
+        let backend = Backend::open(&format!("sqlite://{}", path.display()), Duration::from_secs(5), Workload::Serve).await.unwrap();
+        let user = User {
+            id: "u-1".into(),
+            user_name: "Zoë.Ünal@example.com".into(),
+            external_id: Some("okta-00u1".into()),
+            given_name: "Zoë".into(),
+            family_name: "Ünal".into(),
+            display_name: "Zoë Ünal".into(),
+            email: "zoe@example.com".into(),
+            active: false,
+            created: 1_700_000_000_000,
+            last_modified: 1_700_000_000_500,
+            version: 3,
+            emails: vec![crate::domain::users::Email { value: "zoe@example.com".into(), kind: Some("work".into()), primary: true, display: None }],
+            extra: serde_json::json!({"title": "Auditor"}).as_object().unwrap().clone(),
+            managed_by: None,
+        };
+        let mut tx = backend.write().await.unwrap();
+        tx.insert_user(&user).await.unwrap();
+        for (id, name) in [("w-b", "beta"), ("w-a", "Alpha")] {
+            let input = crate::domain::workspaces::WorkspaceInput { name: name.into(), description: String::new() };
+            tx.insert_workspace(&Workspace::new(id.into(), input, None, 1)).await.unwrap();
+            assert!(tx.insert_grant("u-1", id, "test", 2).await.unwrap());
+        }
+        tx.commit().await.unwrap();
+        (path, backend, user)
+    }
+
+    #[tokio::test]
+    async fn a_user_is_read_directly_as_the_pool_reads_it() {
+        let (path, backend, user) = store_with_a_user().await;
+        for (by, key) in [(UserKey::Id, "u-1".to_string()), (UserKey::UserNameKey, fold_key(&user.user_name))] {
+            let sql = user_with_access_sql(by);
+            let Direct::Found(direct) = backend.user_access_row_directly(sql, &key) else { panic!("read directly by {key}") };
+            let pooled: UserAccessRow = sqlx::query_as(sql).bind(&key).fetch_one(&backend.pool).await.unwrap();
+            let (direct, pooled): ((User, Vec<WorkspaceLink>), (User, Vec<WorkspaceLink>)) = (direct.try_into().unwrap(), pooled.try_into().unwrap());
+            assert_eq!(direct, pooled);
+            assert_eq!(direct.0, user);
+            assert_eq!(direct.1.iter().map(|w| w.name.as_str()).collect::<Vec<_>>(), ["Alpha", "beta"]);
+        }
+        assert!(matches!(backend.user_access_row_directly(user_with_access_sql(UserKey::Id), "u-2"), Direct::Missing));
+        drop(backend);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+}

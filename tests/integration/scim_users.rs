@@ -59,8 +59,13 @@ async fn okta_create_conflict_get_put_and_deactivate() {
     // counted (not taken from where the page starts).
     let past = scim.get("/Users?filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=5&count=1").await;
     assert_eq!((past.body["totalResults"].clone(), past.body["Resources"].clone()), (json!(1), json!([])), "{}", past.body);
+    let counted = scim.get("/Users?filter=userName%20eq%20%22test.user%40okta.local%22&count=0").await;
+    assert_eq!((counted.body["totalResults"].clone(), counted.body["Resources"].clone()), (json!(1), json!([])), "{}", counted.body);
     let by_id = scim.get(&format!("/Users?filter=id%20eq%20%22{id}%22")).await;
     assert_eq!(by_id.body["Resources"][0]["userName"], "test.user@okta.local", "{}", by_id.body);
+    // Ids are compared exactly (caseExact), names case-folded.
+    let by_other_case = scim.get(&format!("/Users?filter=id%20eq%20%22{}%22", id.to_uppercase())).await;
+    assert_eq!(by_other_case.body["totalResults"], 0, "{}", by_other_case.body);
     let none = scim.get("/Users?filter=userName%20eq%20%22nobody%40okta.local%22").await;
     assert_eq!(none.status, 200);
     assert_eq!(none.body["totalResults"], 0);

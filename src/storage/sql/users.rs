@@ -466,6 +466,35 @@ fn workspaces_of_u() -> String {
     )
 }
 
+/// A unique key a user is looked up by.
+#[derive(Clone, Copy)]
+enum UserKey {
+    Id,
+    /// The case-folded user name (`fold_key`).
+    UserNameKey,
+}
+
+/// A user with its workspaces, selected by `by`; built once.
+fn user_with_access_sql(by: UserKey) -> &'static str {
+    static BY_ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static BY_USER_NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let (sql, column) = match by {
+        UserKey::Id => (&BY_ID, "id"),
+        UserKey::UserNameKey => (&BY_USER_NAME, "user_name_key"),
+    };
+    sql.get_or_init(|| format!("SELECT {USER_COLUMNS}, {} AS workspaces FROM users u WHERE u.{column} = $1", workspaces_of_u()))
+}
+
+/// The key a condition names one user by, when that is all it says: what an identity provider
+/// asks before it creates or changes a user (`userName eq "..."`, `id eq "..."`).
+fn names_one_user(condition: Option<&Condition>) -> Option<(UserKey, String)> {
+    match condition? {
+        Condition::Compare(Field::UserId, Op::Eq, Literal::Text(id)) => Some((UserKey::Id, id.clone())),
+        Condition::Compare(Field::UserName, Op::Eq, Literal::Text(name)) => Some((UserKey::UserNameKey, fold_key(name))),
+        _ => None,
+    }
+}
+
 async fn fetch_user<'e>(db: impl sqlx::Executor<'e, Database = Db>, id: &str) -> StoreResult<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
     let row: Option<UserRow> = sqlx::query_as(&sql).bind(id).fetch_optional(db).await?;
@@ -486,8 +515,18 @@ impl Backend {
 
     /// A user with its workspaces, in one query.
     pub async fn get_user_with_access(&self, id: &str) -> StoreResult<Option<(User, Vec<WorkspaceLink>)>> {
-        let sql = format!("SELECT {USER_COLUMNS}, {} AS workspaces FROM users u WHERE u.id = $1", workspaces_of_u());
-        let row: Option<UserAccessRow> = sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?;
+        self.user_with_access_by(UserKey::Id, id).await
+    }
+
+    /// The user whose `by` is `key`, with its workspaces: read on this thread when the backend
+    /// can (SQLite, see `sqlite_direct`), else through the pool.
+    async fn user_with_access_by(&self, by: UserKey, key: &str) -> StoreResult<Option<(User, Vec<WorkspaceLink>)>> {
+        let sql = user_with_access_sql(by);
+        let row = match self.user_access_row_directly(sql, key) {
+            Direct::Found(row) => Some(row),
+            Direct::Missing => None,
+            Direct::Elsewhere => sqlx::query_as::<_, UserAccessRow>(sql).bind(key).fetch_optional(&self.pool).await?,
+        };
         row.map(TryInto::try_into).transpose()
     }
 
@@ -1093,6 +1132,13 @@ impl Backend {
     /// Users meeting a SCIM query, sorted and paged, each with its workspaces; `start` as in
     /// `find_page`.
     pub async fn find_users(&self, query: &ListQuery, start: Option<(&str, usize)>) -> StoreResult<(i64, Vec<(User, Vec<WorkspaceLink>)>)> {
+        if let Some((by, key)) = names_one_user(query.condition.as_ref()) {
+            // At most one user: the total is whether it exists, on every page; the first page
+            // (if it holds any) shows it.
+            let found = self.user_with_access_by(by, &key).await?;
+            let total = i64::from(found.is_some());
+            return Ok((total, found.filter(|_| query.offset == 0 && query.limit > 0).into_iter().collect()));
+        }
         let computed = format!(", {} AS workspaces", workspaces_of_u());
         let listing = Listing { table: "users", alias: "u", columns: USER_COLUMNS, computed: &computed, unique_key: "user_name_key", kept_total: Some(USER_TOTAL) };
         let (total, rows): (i64, Vec<UserAccessRow>) = find_page(&self.pool, &listing, query, start).await?;
