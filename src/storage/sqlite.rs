@@ -115,7 +115,7 @@ impl Backend {
             Workload::Serve => writer.pragma("temp_store", "MEMORY"),
         };
         let writer = Writer::open(writer, lock_wait).await?;
-        let direct = DirectReads::new(options.get_filename(), MMAP_BYTES).map(Arc::new);
+        let direct = plain_file(url, options.get_filename()).and_then(|path| DirectReads::new(path, MMAP_BYTES)).map(Arc::new);
         tokio::spawn(keep_syncing(options));
         Ok(Backend { pool, writer, direct })
     }
@@ -159,6 +159,13 @@ impl Backend {
         let tx = tokio::spawn(async move { writer.begin(alone).await }).await.map_err(|e| StoreError::Task(e.to_string()))??;
         Ok(Tx { tx })
     }
+}
+
+/// The file a store URL names, when it names nothing more: a URL with options (`?mode=`,
+/// `?vfs=`, `?immutable=`) or an in-memory database is read only the way sqlx opens it.
+fn plain_file<'p>(url: &str, filename: &'p std::path::Path) -> Option<&'p std::path::Path> {
+    let name = filename.to_str()?;
+    (!url.contains('?') && !name.is_empty() && name != ":memory:" && !name.starts_with("file:")).then_some(filename)
 }
 
 /// How often committed writes are made safe from a power loss (see `keep_syncing`).
@@ -251,12 +258,13 @@ include!("backend_prelude.rs");
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::sqlite_direct::tests::File;
 
     /// A user with a name in two scripts, an external id, e-mails, extra attributes and no
     /// owner, granted two workspaces.
-    async fn store_with_a_user() -> (std::path::PathBuf, Backend, User) {
-        let path = std::env::temp_dir().join(format!("cim-direct-backend-{}.db", uuid::Uuid::new_v4()));
-        let backend = Backend::open(&format!("sqlite://{}", path.display()), Duration::from_secs(5), Workload::Serve).await.unwrap();
+    async fn store_with_a_user() -> (File, Backend, User) {
+        let file = File::new();
+        let backend = Backend::open(&format!("sqlite://{}", file.0.display()), Duration::from_secs(5), Workload::Serve).await.unwrap();
         let user = User {
             id: "u-1".into(),
             user_name: "Zoë.Ünal@example.com".into(),
@@ -281,12 +289,21 @@ mod tests {
             assert!(tx.insert_grant("u-1", id, "test", 2).await.unwrap());
         }
         tx.commit().await.unwrap();
-        (path, backend, user)
+        (file, backend, user)
+    }
+
+    #[test]
+    fn only_plain_files_are_read_directly() {
+        let path = std::path::Path::new;
+        assert_eq!(plain_file("sqlite://data/cim.db", path("data/cim.db")), Some(path("data/cim.db")));
+        assert_eq!(plain_file("sqlite://data/cim.db?mode=ro", path("data/cim.db")), None);
+        assert_eq!(plain_file("sqlite::memory:", path(":memory:")), None);
+        assert_eq!(plain_file("sqlite://x", path("file:sqlx-in-memory-1")), None);
     }
 
     #[tokio::test]
     async fn a_user_is_read_directly_as_the_pool_reads_it() {
-        let (path, backend, user) = store_with_a_user().await;
+        let (_file, backend, user) = store_with_a_user().await;
         for (by, key) in [(UserKey::Id, "u-1".to_string()), (UserKey::UserNameKey, fold_key(&user.user_name))] {
             let sql = user_with_access_sql(by);
             let Direct::Found(direct) = backend.user_access_row_directly(sql, &key) else { panic!("read directly by {key}") };
@@ -297,9 +314,21 @@ mod tests {
             assert_eq!(direct.1.iter().map(|w| w.name.as_str()).collect::<Vec<_>>(), ["Alpha", "beta"]);
         }
         assert!(matches!(backend.user_access_row_directly(user_with_access_sql(UserKey::Id), "u-2"), Direct::Missing));
-        drop(backend);
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
+    }
+
+    /// GET of a user and the filters naming one (`id eq`, `userName eq`) are the reads answered
+    /// directly.
+    #[tokio::test]
+    async fn lookups_of_one_user_are_answered_directly() {
+        let (_file, backend, user) = store_with_a_user().await;
+        let direct = backend.direct.clone().expect("direct reads of a file store");
+        let before = direct.answered();
+        assert_eq!(backend.get_user_with_access("u-1").await.unwrap().unwrap().0, user);
+        let named = |field, text: &str| ListQuery { condition: Some(Condition::Compare(field, Op::Eq, Literal::Text(text.into()))), sort: None, offset: 0, limit: 100 };
+        let (total, users) = backend.find_users(&named(Field::UserName, "ZOË.ünal@EXAMPLE.com"), None).await.unwrap();
+        assert_eq!((total, users[0].0.id.as_str()), (1, "u-1"));
+        let (total, users) = backend.find_users(&named(Field::UserId, "u-2"), None).await.unwrap();
+        assert_eq!((total, users.len()), (0, 0));
+        assert_eq!(direct.answered() - before, 3);
     }
 }

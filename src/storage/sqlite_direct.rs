@@ -8,6 +8,13 @@
 //! Those lookups are read here instead, through SQLite's C API on the thread that asks: one row
 //! off a unique index, tens of microseconds, less than writing its answer out.
 //!
+//! The price: the request's thread (one of as many as there are cores) waits for SQLite. That is
+//! short only while the row's pages are in memory; on a cold store (just started, larger than
+//! memory) a lookup can wait for a dozen page reads from disk, and another process recovering
+//! the WAL after a crash can keep it waiting longer. The pool's readers would wait as long, on
+//! their own threads, while this thread served other requests. Connections are opened beside
+//! the requests (on a blocking thread), never on the request's.
+//!
 //! Only what can be answered at once is: whatever is unusual (the store busy, a statement that
 //! does not prepare, a value of an unexpected type) returns `Direct::Elsewhere`, and the caller
 //! reads the usual way through sqlx, which answers it or reports the error as always. A call
@@ -19,13 +26,14 @@ use std::collections::HashMap;
 use std::ffi::{CStr, CString};
 use std::os::raw::c_int;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use libsqlite3_sys as ffi;
 
 /// Idle connections kept. Calls run on the runtime's worker threads and never wait, so no more
-/// run at once than there are threads; one opened past this is closed after its read.
+/// run at once than there are threads; a connection given back past this is closed.
 const MOST_IDLE: usize = 16;
 
 /// What a direct read came to.
@@ -42,10 +50,16 @@ pub enum Direct<T> {
 pub struct DirectReads {
     path: CString,
     mmap_bytes: u64,
-    idle: Mutex<Vec<Connection>>,
-    /// Whether an unexpected failure was logged already: a cause that lasts would otherwise log
-    /// once a request.
-    warned: AtomicBool,
+    idle: Arc<Mutex<Vec<Connection>>>,
+    /// Set while a connection is being opened beside the requests (see `open_beside`).
+    opening: Arc<AtomicBool>,
+    /// Unexpected failures since the last warning, and when that was: a cause that lasts is
+    /// logged once a minute with its count, not once a request.
+    failures: AtomicU64,
+    warned_at: Mutex<Option<Instant>>,
+    /// Reads answered here (found or missing), for the tests to see that they are.
+    #[cfg(test)]
+    answered: AtomicU64,
 }
 
 impl std::fmt::Debug for DirectReads {
@@ -56,14 +70,31 @@ impl std::fmt::Debug for DirectReads {
 
 impl DirectReads {
     /// Reads of the database file at `path`, each connection mapping up to `mmap_bytes` of it
-    /// (as the pool's readers do). None for a path SQLite could not be given.
+    /// (as the pool's readers do), with one connection open. None (and every read through the
+    /// pool) when that connection cannot be opened, or this SQLite was built without threads.
     pub fn new(path: &Path, mmap_bytes: u64) -> Option<DirectReads> {
         super::sqlite_config::configure_sqlite();
+        // SAFETY: no arguments; reads a compile-time setting.
+        if unsafe { ffi::sqlite3_threadsafe() } == 0 {
+            return None;
+        }
         let path = CString::new(path.to_str()?).ok()?;
-        Some(DirectReads { path, mmap_bytes, idle: Mutex::new(Vec::new()), warned: AtomicBool::new(false) })
+        let first = Connection::open(&path, mmap_bytes)
+            .inspect_err(|why| tracing::warn!(%why, "direct SQLite reads are off: every read goes through the pool"))
+            .ok()?;
+        Some(DirectReads {
+            path,
+            mmap_bytes,
+            idle: Arc::new(Mutex::new(vec![first])),
+            opening: Arc::new(AtomicBool::new(false)),
+            failures: AtomicU64::new(0),
+            warned_at: Mutex::new(None),
+            #[cfg(test)]
+            answered: AtomicU64::new(0),
+        })
     }
 
-    /// Closes the idle connections (see `Readers::close_idle`).
+    /// Closes the idle connections (see `Readers::close_idle`); the next read opens a new one.
     pub fn close_idle(&self) {
         let idle = std::mem::take(&mut *self.idle.lock().unwrap_or_else(|p| p.into_inner()));
         drop(idle);
@@ -74,42 +105,81 @@ impl DirectReads {
     /// is read.
     pub fn one_row<T>(&self, sql: &str, key: &str, decode: impl FnOnce(&Row<'_>) -> Option<T>) -> Direct<T> {
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let mut connection = match idle {
-            Some(connection) => connection,
-            None => match Connection::open(&self.path, self.mmap_bytes) {
-                Ok(connection) => connection,
-                Err(why) => return self.unexpected(why),
-            },
+        let Some(mut connection) = idle else {
+            self.open_beside();
+            return Direct::Elsewhere;
         };
-        match connection.one_row(sql, key, decode) {
+        let read = connection.one_row(sql, key, decode);
+        match read {
             Ok(read) => {
-                let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-                if idle.len() < MOST_IDLE {
-                    idle.push(connection);
-                }
+                #[cfg(test)]
+                self.answered.fetch_add(1, Ordering::Relaxed);
+                give_back(&self.idle, connection);
                 read
             }
-            // Busy is expected now and then (a WAL being recovered); the connection is fine.
+            // Busy is expected now and then (another process recovering the WAL); the
+            // connection is fine, and so is one that read a value it did not expect.
             Err(Failure::Busy) => {
-                self.idle.lock().unwrap_or_else(|p| p.into_inner()).push(connection);
+                give_back(&self.idle, connection);
                 Direct::Elsewhere
             }
-            // Anything else closes the connection: the next read opens a fresh one.
-            Err(Failure::Other(why)) => self.unexpected(why),
+            Err(Failure::Unexpected(why)) => {
+                give_back(&self.idle, connection);
+                self.unexpected(why)
+            }
+            // Anything else closes the connection; the next read opens a fresh one.
+            Err(Failure::Broken(why)) => self.unexpected(why),
         }
     }
 
+    /// Opens a connection for the idle list on a blocking thread, when none is being opened:
+    /// opening maps the store's shared memory and reads its schema, which no request's thread
+    /// should wait for. (Without a runtime, nothing is opened: reads go through the pool.)
+    fn open_beside(&self) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        if self.opening.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (path, mmap_bytes, idle, opening) = (self.path.clone(), self.mmap_bytes, self.idle.clone(), self.opening.clone());
+        runtime.spawn_blocking(move || {
+            match Connection::open(&path, mmap_bytes) {
+                Ok(connection) => give_back(&idle, connection),
+                Err(why) => tracing::warn!(%why, "a direct SQLite read connection could not be opened"),
+            }
+            opening.store(false, Ordering::Release);
+        });
+    }
+
     fn unexpected<T>(&self, why: String) -> Direct<T> {
-        if !self.warned.swap(true, Ordering::Relaxed) {
-            tracing::warn!(%why, "a direct SQLite read failed: such reads go through the pool (logged once)");
+        let failures = self.failures.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut warned_at = self.warned_at.lock().unwrap_or_else(|p| p.into_inner());
+        if warned_at.is_none_or(|at| at.elapsed() >= WARN_EVERY) {
+            *warned_at = Some(Instant::now());
+            self.failures.store(0, Ordering::Relaxed);
+            tracing::warn!(%why, failures, "direct SQLite reads failed (since the last warning): they went through the pool");
         }
         Direct::Elsewhere
     }
 }
 
+/// How often lasting failures of direct reads are logged.
+const WARN_EVERY: Duration = Duration::from_secs(60);
+
+/// Puts `connection` back in the idle list, or closes it when the list is full.
+fn give_back(idle: &Mutex<Vec<Connection>>, connection: Connection) {
+    let mut idle = idle.lock().unwrap_or_else(|p| p.into_inner());
+    if idle.len() < MOST_IDLE {
+        idle.push(connection);
+    }
+}
+
 enum Failure {
+    /// The store could not be read at once.
     Busy,
-    Other(String),
+    /// The statement or its row was not what this reads; the connection is fine.
+    Unexpected(String),
+    /// The connection may not be fine.
+    Broken(String),
 }
 
 /// One SQLite connection and its prepared statements.
@@ -161,15 +231,13 @@ impl Connection {
     }
 
     fn error_message(&self) -> String {
-        // SAFETY: SQLite returns a NUL-terminated message owned by the connection (or a static
-        // one for a null connection), valid until the next call on it; copied at once.
-        unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(self.db)) }.to_string_lossy().into_owned()
+        error_message(self.db)
     }
 
     /// `sql`, prepared once per connection and kept.
     fn statement(&mut self, sql: &str) -> Result<&Statement, Failure> {
         if !self.statements.contains_key(sql) {
-            let statement = self.prepare(sql).map_err(Failure::Other)?;
+            let statement = self.prepare(sql).map_err(Failure::Unexpected)?;
             self.statements.insert(sql.to_string(), statement);
         }
         Ok(&self.statements[sql])
@@ -208,7 +276,7 @@ impl Connection {
     fn one_row<T>(&mut self, sql: &str, key: &str, decode: impl FnOnce(&Row<'_>) -> Option<T>) -> Result<Direct<T>, Failure> {
         let db = self.db;
         let statement = self.statement(sql)?;
-        let length = c_int::try_from(key.len()).map_err(|_| Failure::Other("the key is too long".into()))?;
+        let length = c_int::try_from(key.len()).map_err(|_| Failure::Unexpected("the key is too long".into()))?;
         let handle = statement.handle;
         // Resets the statement and forgets the key on every way out, a panic in `decode`
         // included: the key is bound without a copy, and a statement left stepped would hold
@@ -216,23 +284,21 @@ impl Connection {
         let _reset = Reset(handle);
         // SAFETY: `handle` is a statement of this connection with one parameter; `key` is valid
         // for `length` bytes and outlives the binding (SQLITE_STATIC), which `_reset` clears.
-        let bound = unsafe { ffi::sqlite3_bind_text(handle, 1, key.as_ptr().cast(), length, ffi::SQLITE_STATIC()) };
+        // An empty key is bound as a valid pointer to no bytes (an empty slice's may dangle).
+        let text = if key.is_empty() { c"".as_ptr() } else { key.as_ptr().cast() };
+        let bound = unsafe { ffi::sqlite3_bind_text(handle, 1, text, length, ffi::SQLITE_STATIC()) };
         if bound != ffi::SQLITE_OK {
-            return Err(Failure::Other(format!("binding the key: code {bound}")));
+            return Err(Failure::Broken(format!("binding the key: code {bound}")));
         }
         // SAFETY: a bound statement of this connection, used by this thread only.
         match unsafe { ffi::sqlite3_step(handle) } {
             ffi::SQLITE_ROW => match decode(&Row { handle, columns: &statement.columns }) {
                 Some(value) => Ok(Direct::Found(value)),
-                None => Err(Failure::Other(format!("a row of {sql:?} held a value of an unexpected type"))),
+                None => Err(Failure::Unexpected(format!("a row of {sql:?} held a value of an unexpected type"))),
             },
             ffi::SQLITE_DONE => Ok(Direct::Missing),
             code if code & 0xff == ffi::SQLITE_BUSY || code & 0xff == ffi::SQLITE_LOCKED => Err(Failure::Busy),
-            code => {
-                // SAFETY: as in `error_message`.
-                let message = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db)) }.to_string_lossy().into_owned();
-                Err(Failure::Other(format!("reading {sql:?}: code {code}: {message}")))
-            }
+            code => Err(Failure::Broken(format!("reading {sql:?}: code {code}: {}", error_message(db)))),
         }
     }
 }
@@ -251,6 +317,13 @@ impl Drop for Statement {
         // SAFETY: a statement of a connection still open (see `Connection`'s drop), finalised once.
         unsafe { ffi::sqlite3_finalize(self.handle) };
     }
+}
+
+/// The last error of connection `db`.
+fn error_message(db: *mut ffi::sqlite3) -> String {
+    // SAFETY: SQLite returns a NUL-terminated message owned by the connection (or a static one
+    // for a null connection), valid until the next call on it; copied at once.
+    unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db)) }.to_string_lossy().into_owned()
 }
 
 /// Resets a statement and clears its bindings when dropped.
@@ -292,8 +365,9 @@ impl Row<'_> {
         unsafe {
             let text = ffi::sqlite3_column_text(self.handle, index);
             let length = usize::try_from(ffi::sqlite3_column_bytes(self.handle, index)).ok()?;
+            // Null for a TEXT value only when SQLite ran out of memory.
             if text.is_null() {
-                return (length == 0).then(String::new);
+                return None;
             }
             std::str::from_utf8(std::slice::from_raw_parts(text, length)).ok().map(str::to_string)
         }
@@ -316,11 +390,17 @@ impl Row<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// A store file, removed with its WAL when dropped.
-    struct File(std::path::PathBuf);
+    /// A new store file's path, the file removed with its WAL when dropped.
+    pub(crate) struct File(pub(crate) std::path::PathBuf);
+
+    impl File {
+        pub(crate) fn new() -> File {
+            File(std::env::temp_dir().join(format!("cim-direct-{}.db", uuid::Uuid::new_v4())))
+        }
+    }
 
     impl Drop for File {
         fn drop(&mut self) {
@@ -332,15 +412,16 @@ mod tests {
 
     /// A store file with one table of two rows, and direct reads of it.
     fn store() -> (File, DirectReads) {
-        let path = std::env::temp_dir().join(format!("cim-direct-{}.db", uuid::Uuid::new_v4()));
-        let setup = Connection::open_creating(&path);
+        let file = File::new();
+        let setup = Connection::open_creating(&file.0);
         setup
             .execute(
                 "PRAGMA journal_mode = WAL; CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER, s TEXT); \
                  INSERT INTO t VALUES ('a', 1, 'één'), ('b', 2, NULL);",
             )
             .unwrap();
-        (File(path.clone()), DirectReads::new(&path, 1 << 20).unwrap())
+        let reads = DirectReads::new(&file.0, 1 << 20).unwrap();
+        (file, reads)
     }
 
     impl Connection {
@@ -354,6 +435,22 @@ mod tests {
         }
     }
 
+    impl DirectReads {
+        pub(crate) fn answered(&self) -> u64 {
+            self.answered.load(Ordering::Relaxed)
+        }
+
+        fn idle_count(&self) -> usize {
+            self.idle.lock().unwrap().len()
+        }
+
+        /// Whether every idle connection's statements are reset (none holds a read open).
+        fn all_at_rest(&self) -> bool {
+            let idle = self.idle.lock().unwrap();
+            idle.iter().all(|c| c.statements.values().all(|s| unsafe { ffi::sqlite3_stmt_busy(s.handle) } == 0))
+        }
+    }
+
     const SELECT: &str = "SELECT n, s FROM t WHERE k = $1";
 
     fn pair(row: &Row<'_>) -> Option<(i64, Option<String>)> {
@@ -362,37 +459,56 @@ mod tests {
 
     #[test]
     fn a_row_is_read_by_its_key_and_a_missing_one_is_missing() {
-        let (_dir, reads) = store();
+        let (_file, reads) = store();
         assert_eq!(reads.one_row(SELECT, "a", pair), Direct::Found((1, Some("één".to_string()))));
         assert_eq!(reads.one_row(SELECT, "b", pair), Direct::Found((2, None)));
         assert_eq!(reads.one_row(SELECT, "c", pair), Direct::Missing);
-        assert_eq!(reads.idle.lock().unwrap().len(), 1, "one connection, back after each read");
+        assert_eq!(reads.one_row(SELECT, "", pair), Direct::Missing);
+        assert_eq!(reads.answered(), 4);
+        assert_eq!(reads.idle_count(), 1, "one connection, back after each read");
+        assert!(reads.all_at_rest(), "no statement left holding a read");
     }
 
     #[test]
-    fn what_is_unusual_is_left_to_the_usual_way() {
-        let (_dir, reads) = store();
+    fn what_is_unusual_is_left_to_the_usual_way_and_the_connection_kept() {
+        let (_file, reads) = store();
         // A value of another type than asked, a statement that does not prepare, one that
         // does not take one key.
         assert_eq!(reads.one_row(SELECT, "a", |row| row.text("n")), Direct::Elsewhere);
         assert_eq!(reads.one_row("SELECT nothing FROM nowhere WHERE k = $1", "a", pair), Direct::Elsewhere);
         assert_eq!(reads.one_row("SELECT n, s FROM t", "a", pair), Direct::Elsewhere);
-        // A failed read closes its connection; the next one reads again.
+        assert_eq!((reads.answered(), reads.idle_count()), (0, 1));
+        assert!(reads.all_at_rest());
         assert_eq!(reads.one_row(SELECT, "a", pair), Direct::Found((1, Some("één".to_string()))));
     }
 
-    #[test]
-    fn nothing_can_be_written_through_it() {
-        let (_dir, reads) = store();
+    /// Reads `key` once a connection is open again (one is opened beside the requests).
+    async fn read_when_open(reads: &DirectReads, key: &str) -> Direct<(i64, Option<String>)> {
+        for _ in 0..500 {
+            match reads.one_row(SELECT, key, pair) {
+                Direct::Elsewhere => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+                read => return read,
+            }
+        }
+        panic!("no connection was opened again");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn nothing_can_be_written_through_it_and_a_failed_connection_is_replaced() {
+        let (_file, reads) = store();
         let insert = "INSERT INTO t (k) VALUES ($1) RETURNING n";
         assert_eq!(reads.one_row(insert, "z", |row| Some(row.optional_text("n"))), Direct::Elsewhere);
-        assert_eq!(reads.one_row(SELECT, "z", pair), Direct::Missing);
+        assert_eq!(reads.idle_count(), 0, "the connection that failed is closed");
+        assert_eq!(read_when_open(&reads, "z").await, Direct::Missing);
+        assert_eq!(read_when_open(&reads, "a").await, Direct::Found((1, Some("één".to_string()))));
+        assert_eq!(reads.idle_count(), 1);
     }
 
     #[test]
     fn a_read_ends_its_transaction_so_later_writes_show() {
         let (file, reads) = store();
         assert_eq!(reads.one_row(SELECT, "a", pair), Direct::Found((1, Some("één".to_string()))));
+        assert!(reads.all_at_rest());
         let writer = Connection::open_creating(&file.0);
         writer.execute("UPDATE t SET n = 10 WHERE k = 'a'").unwrap();
         assert_eq!(reads.one_row(SELECT, "a", pair), Direct::Found((10, Some("één".to_string()))));

@@ -126,8 +126,6 @@ fn unknown(path: &AttrPath) -> ScimError {
 
 /// Maps a path to a field. `within` is the collection a value filter (`emails[...]`) is inside.
 fn field(resource: Resource, path: &AttrPath, within: Option<Collection>) -> ScimResult<Mapped> {
-    let core_user = USER_SCHEMA.to_ascii_lowercase();
-    let core_group = GROUP_SCHEMA.to_ascii_lowercase();
     if let Some(collection) = within {
         let f = match (collection, path.attr.as_str()) {
             (Collection::Emails, "value") => Field::EmailValue,
@@ -161,7 +159,7 @@ fn field(resource: Resource, path: &AttrPath, within: Option<Collection>) -> Sci
                 }
                 return Ok(Mapped::Plain(Field::Extra(keys)));
             }
-            if path.schema.as_ref().is_some_and(|s| *s != core_user) {
+            if path.schema.as_ref().is_some_and(|s| !s.eq_ignore_ascii_case(USER_SCHEMA)) {
                 return Err(unknown(path));
             }
             let f = match (path.attr.as_str(), sub) {
@@ -186,7 +184,7 @@ fn field(resource: Resource, path: &AttrPath, within: Option<Collection>) -> Sci
             Ok(Mapped::Plain(f))
         }
         Resource::Group => {
-            if path.schema.as_ref().is_some_and(|s| *s != core_group) {
+            if path.schema.as_ref().is_some_and(|s| !s.eq_ignore_ascii_case(GROUP_SCHEMA)) {
                 return Err(unknown(path));
             }
             let f = match (path.attr.as_str(), sub) {
