@@ -129,10 +129,11 @@ async fn write_batches(store: Store, mut receiver: mpsc::Receiver<Message>) {
             tokio::time::sleep(DRAIN_EVERY.min(deadline - now)).await;
         }
         if !batch.is_empty() {
-            if let Err(err) = insert(&store, &batch).await {
-                tracing::error!(error = %err, lost = batch.len(), "provisioning log batch not written");
+            let rows = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            let count = rows.len();
+            if let Err(err) = insert(&store, rows).await {
+                tracing::error!(error = %err, lost = count, "provisioning log batch not written");
             }
-            batch.clear();
         }
         for done in waiting.drain(..) {
             let _ = done.send(());
@@ -142,7 +143,7 @@ async fn write_batches(store: Store, mut receiver: mpsc::Receiver<Message>) {
 
 /// A batch of requests in one write, taking its turn with the requests' own writes (on SQLite
 /// a writer outside that queue would make them wait on SQLite's lock).
-async fn insert(store: &Store, batch: &[ScimRequestRow]) -> Result<(), crate::storage::StoreError> {
+async fn insert(store: &Store, batch: Vec<ScimRequestRow>) -> Result<(), crate::storage::StoreError> {
     let mut tx = store.write_alone().await?;
     tx.insert_scim_requests(batch).await?;
     tx.commit().await

@@ -217,7 +217,7 @@ on_backend!(Store {
 });
 
 on_backend!(WriteTx {
-    fn insert_scim_requests(rows: &[ScimRequestRow]) -> StoreResult<()>;
+    fn insert_scim_requests(rows: Vec<ScimRequestRow>) -> StoreResult<()>;
     fn prune_scim_requests(before: i64, limit: usize) -> StoreResult<u64>;
     fn insert_admin(admin: &AdminRecord) -> StoreResult<()>;
     fn lock_security_admins() -> StoreResult<Vec<String>>;

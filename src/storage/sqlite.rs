@@ -292,6 +292,38 @@ mod tests {
         (file, backend, user)
     }
 
+    /// Logged requests go in 400 to a statement, numbered across the statement: a batch of a
+    /// full statement and a partial one stores every row as given.
+    #[tokio::test]
+    async fn a_batch_of_logged_requests_is_stored_whole() {
+        let (_file, backend, _) = store_with_a_user().await;
+        let row = |n: i64| ScimRequestRow {
+            id: 0,
+            at: 1_000 + n,
+            credential_id: (n % 2 == 0).then(|| "c-1".to_string()),
+            credential_name: "okta".into(),
+            method: "GET".into(),
+            path: format!("/scim/v2/Users/{n}"),
+            resource_id: Some(n.to_string()),
+            status: if n == 400 { 404 } else { 200 },
+            scim_type: None,
+            detail: (n == 400).then(|| "no such user".to_string()),
+            duration_us: n,
+            request_id: format!("r-{n:04}"),
+        };
+        let mut tx = backend.write().await.unwrap();
+        tx.insert_scim_requests((0..=400).map(row).collect()).await.unwrap();
+        tx.commit().await.unwrap();
+        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM scim_requests").fetch_one(&backend.pool).await.unwrap();
+        assert_eq!(stored, 401);
+        let expected = row(400);
+        let last = backend.last_scim_request().await.unwrap().unwrap();
+        assert_eq!((last.at, last.path, last.status, last.detail, last.duration_us, last.request_id), (expected.at, expected.path, 404, expected.detail, 400, expected.request_id));
+        let (class, credential): (i64, Option<String>) =
+            sqlx::query_as("SELECT status_class, credential_id FROM scim_requests WHERE request_id = 'r-0399'").fetch_one(&backend.pool).await.unwrap();
+        assert_eq!((class, credential.as_deref()), (2, None));
+    }
+
     #[test]
     fn only_plain_files_are_read_directly() {
         let path = std::path::Path::new;
