@@ -47,14 +47,14 @@ fn bad_form() -> AppError {
     AppError::invalid("file", "Choose a CSV file to upload.")
 }
 
-/// A body that stopped short or does not parse (the connection dropped mid-upload, a broken
+/// A body that stopped short or does not parse (the connection dropped mid-upload, a malformed
 /// multipart body): said as such, and logged, rather than asking for a file that was chosen.
 fn unreadable(error: MultipartError) -> AppError {
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return too_large();
     }
     tracing::warn!(%error, "an import upload could not be read");
-    AppError::invalid("file", "The upload did not arrive whole. Send the file again.")
+    AppError::invalid("file", "The upload arrived incomplete or malformed. Send the file again.")
 }
 
 async fn read_form(mut multipart: Multipart) -> Result<ImportUpload, AppError> {
@@ -115,7 +115,7 @@ mod tests {
         let whole = whole.unwrap_or_else(|_| panic!("a whole upload is read"));
         assert_eq!((whole.file_name.as_str(), whole.bytes.as_slice()), ("people.csv", b"userName\nada@example.com\n".as_slice()));
         let cut = read(concat!("--X\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.csv\"\r\n\r\n", "userName\nada@exa")).await;
-        assert_eq!(message(cut), "The upload did not arrive whole. Send the file again.");
+        assert_eq!(message(cut), "The upload arrived incomplete or malformed. Send the file again.");
         let none = read("--X\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\"\r\n\r\n\r\n--X--\r\n").await;
         assert_eq!(message(none), "Choose a CSV file to upload.");
     }

@@ -164,8 +164,9 @@ impl Backend {
 /// The file a store URL names, when it names nothing more: a URL with options (`?mode=`,
 /// `?vfs=`, `?immutable=`) or an in-memory database is read only the way sqlx opens it.
 fn plain_file<'p>(url: &str, filename: &'p std::path::Path) -> Option<&'p std::path::Path> {
+    // sqlx names an in-memory database `file:sqlx-in-memory-N`.
     let name = filename.to_str()?;
-    (!url.contains('?') && !name.is_empty() && name != ":memory:" && !name.starts_with("file:")).then_some(filename)
+    (!url.contains('?') && !name.is_empty() && !name.starts_with("file:")).then_some(filename)
 }
 
 /// How often committed writes are made safe from a power loss (see `keep_syncing`).
@@ -326,11 +327,15 @@ mod tests {
 
     #[test]
     fn only_plain_files_are_read_directly() {
-        let path = std::path::Path::new;
-        assert_eq!(plain_file("sqlite://data/cim.db", path("data/cim.db")), Some(path("data/cim.db")));
-        assert_eq!(plain_file("sqlite://data/cim.db?mode=ro", path("data/cim.db")), None);
-        assert_eq!(plain_file("sqlite::memory:", path(":memory:")), None);
-        assert_eq!(plain_file("sqlite://x", path("file:sqlx-in-memory-1")), None);
+        let read_directly = |url: &str| {
+            let options = SqliteConnectOptions::from_str(url).unwrap();
+            plain_file(url, options.get_filename()).map(|path| path.to_str().unwrap().to_string())
+        };
+        assert_eq!(read_directly("sqlite://data/cim.db").as_deref(), Some("data/cim.db"));
+        assert_eq!(read_directly("sqlite:///var/lib/cim/cim.db").as_deref(), Some("/var/lib/cim/cim.db"));
+        assert_eq!(read_directly("sqlite://data/cim.db?mode=ro"), None);
+        assert_eq!(read_directly("sqlite::memory:"), None);
+        assert_eq!(read_directly("sqlite://data/cim.db?mode=memory"), None);
     }
 
     #[tokio::test]

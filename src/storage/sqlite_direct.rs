@@ -32,8 +32,9 @@ use std::time::{Duration, Instant};
 
 use libsqlite3_sys as ffi;
 
-/// Idle connections kept. Calls run on the runtime's worker threads and never wait, so no more
-/// run at once than there are threads; a connection given back past this is closed.
+/// Idle connections kept, at least (or one per core when there are more). Calls run on the
+/// runtime's worker threads and never wait, so no more run at once than there are threads; a
+/// connection given back past this is closed.
 const MOST_IDLE: usize = 16;
 
 /// What a direct read came to.
@@ -47,12 +48,16 @@ pub enum Direct<T> {
 }
 
 /// Read connections to one database file, used one thread at a time each.
-pub struct DirectReads {
+pub struct DirectReads(Arc<Shared>);
+
+struct Shared {
     path: CString,
     mmap_bytes: u64,
-    idle: Arc<Mutex<Vec<Connection>>>,
+    idle: Mutex<Vec<Connection>>,
+    /// Idle connections kept: a thread that calls at once with all others, at the least.
+    most_idle: usize,
     /// Set while a connection is being opened beside the requests (see `open_beside`).
-    opening: Arc<AtomicBool>,
+    opening: AtomicBool,
     /// Unexpected failures since the last warning, and when that was: a cause that lasts is
     /// logged once a minute with its count, not once a request.
     failures: AtomicU64,
@@ -64,7 +69,7 @@ pub struct DirectReads {
 
 impl std::fmt::Debug for DirectReads {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DirectReads").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("DirectReads").field("path", &self.0.path).finish_non_exhaustive()
     }
 }
 
@@ -82,21 +87,23 @@ impl DirectReads {
         let first = Connection::open(&path, mmap_bytes)
             .inspect_err(|why| tracing::warn!(%why, "direct SQLite reads are off: every read goes through the pool"))
             .ok()?;
-        Some(DirectReads {
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        Some(DirectReads(Arc::new(Shared {
             path,
             mmap_bytes,
-            idle: Arc::new(Mutex::new(vec![first])),
-            opening: Arc::new(AtomicBool::new(false)),
+            idle: Mutex::new(vec![first]),
+            most_idle: MOST_IDLE.max(threads),
+            opening: AtomicBool::new(false),
             failures: AtomicU64::new(0),
             warned_at: Mutex::new(None),
             #[cfg(test)]
             answered: AtomicU64::new(0),
-        })
+        })))
     }
 
     /// Closes the idle connections (see `Readers::close_idle`); the next read opens a new one.
     pub fn close_idle(&self) {
-        let idle = std::mem::take(&mut *self.idle.lock().unwrap_or_else(|p| p.into_inner()));
+        let idle = std::mem::take(&mut *self.0.idle.lock().unwrap_or_else(|p| p.into_inner()));
         drop(idle);
     }
 
@@ -104,7 +111,8 @@ impl DirectReads {
     /// a value is not what it expects). `sql` must select by a unique key: only its first row
     /// is read.
     pub fn one_row<T>(&self, sql: &str, key: &str, decode: impl FnOnce(&Row<'_>) -> Option<T>) -> Direct<T> {
-        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let shared = &self.0;
+        let idle = shared.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let Some(mut connection) = idle else {
             self.open_beside();
             return Direct::Elsewhere;
@@ -113,65 +121,91 @@ impl DirectReads {
         match read {
             Ok(read) => {
                 #[cfg(test)]
-                self.answered.fetch_add(1, Ordering::Relaxed);
-                give_back(&self.idle, connection);
+                shared.answered.fetch_add(1, Ordering::Relaxed);
+                shared.give_back(connection);
                 read
             }
             // Busy is expected now and then (another process recovering the WAL); the
             // connection is fine, and so is one that read a value it did not expect.
             Err(Failure::Busy) => {
-                give_back(&self.idle, connection);
+                shared.give_back(connection);
                 Direct::Elsewhere
             }
             Err(Failure::Unexpected(why)) => {
-                give_back(&self.idle, connection);
-                self.unexpected(why)
+                shared.give_back(connection);
+                shared.unexpected(why);
+                Direct::Elsewhere
             }
             // Anything else closes the connection; the next read opens a fresh one.
-            Err(Failure::Broken(why)) => self.unexpected(why),
+            Err(Failure::Broken(why)) => {
+                shared.unexpected(why);
+                Direct::Elsewhere
+            }
         }
     }
 
     /// Opens a connection for the idle list on a blocking thread, when none is being opened:
-    /// opening maps the store's shared memory and reads its schema, which no request's thread
-    /// should wait for. (Without a runtime, nothing is opened: reads go through the pool.)
+    /// opening it (and reading the schema, see `Connection::open`) is file work no request's
+    /// thread should wait for. After a failed open, none is tried for `RETRY_OPEN_AFTER`.
+    /// (Without a runtime, nothing is opened: reads go through the pool.)
     fn open_beside(&self) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
-        if self.opening.swap(true, Ordering::AcqRel) {
+        if self.0.opening.swap(true, Ordering::AcqRel) {
             return;
         }
-        let (path, mmap_bytes, idle, opening) = (self.path.clone(), self.mmap_bytes, self.idle.clone(), self.opening.clone());
-        runtime.spawn_blocking(move || {
-            match Connection::open(&path, mmap_bytes) {
-                Ok(connection) => give_back(&idle, connection),
-                Err(why) => tracing::warn!(%why, "a direct SQLite read connection could not be opened"),
+        // Clears `opening` however the task ends: run, dropped unrun (the runtime shutting
+        // down), or never started (no thread for it).
+        struct Opening(Arc<Shared>);
+        impl Drop for Opening {
+            fn drop(&mut self) {
+                self.0.opening.store(false, Ordering::Release);
             }
-            opening.store(false, Ordering::Release);
-        });
+        }
+        let opening = Opening(self.0.clone());
+        let started = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            runtime.spawn_blocking(move || {
+                let shared = &opening.0;
+                match Connection::open(&shared.path, shared.mmap_bytes) {
+                    Ok(connection) => shared.give_back(connection),
+                    Err(why) => {
+                        shared.unexpected(why);
+                        std::thread::sleep(RETRY_OPEN_AFTER);
+                    }
+                }
+                drop(opening);
+            })
+        }));
+        if started.is_err() {
+            tracing::warn!("no thread could be started to open a direct SQLite read connection");
+        }
+    }
+}
+
+impl Shared {
+    /// Puts `connection` back in the idle list, or closes it when the list is full.
+    fn give_back(&self, connection: Connection) {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < self.most_idle {
+            idle.push(connection);
+        }
     }
 
-    fn unexpected<T>(&self, why: String) -> Direct<T> {
-        let failures = self.failures.fetch_add(1, Ordering::Relaxed) + 1;
+    fn unexpected(&self, why: String) {
+        self.failures.fetch_add(1, Ordering::Relaxed);
         let mut warned_at = self.warned_at.lock().unwrap_or_else(|p| p.into_inner());
         if warned_at.is_none_or(|at| at.elapsed() >= WARN_EVERY) {
             *warned_at = Some(Instant::now());
-            self.failures.store(0, Ordering::Relaxed);
+            let failures = self.failures.swap(0, Ordering::Relaxed);
             tracing::warn!(%why, failures, "direct SQLite reads failed (since the last warning): they went through the pool");
         }
-        Direct::Elsewhere
     }
 }
 
 /// How often lasting failures of direct reads are logged.
 const WARN_EVERY: Duration = Duration::from_secs(60);
 
-/// Puts `connection` back in the idle list, or closes it when the list is full.
-fn give_back(idle: &Mutex<Vec<Connection>>, connection: Connection) {
-    let mut idle = idle.lock().unwrap_or_else(|p| p.into_inner());
-    if idle.len() < MOST_IDLE {
-        idle.push(connection);
-    }
-}
+/// How long after a connection failed to open the next is tried.
+const RETRY_OPEN_AFTER: Duration = Duration::from_secs(5);
 
 enum Failure {
     /// The store could not be read at once.
@@ -213,8 +247,9 @@ impl Connection {
         if code != ffi::SQLITE_OK {
             return Err(format!("opening the store: {}", connection.error_message()));
         }
-        // query_only: nothing read through here can write, whatever the statement.
-        connection.execute(&format!("PRAGMA query_only = ON; PRAGMA mmap_size = {mmap_bytes};"))?;
+        // query_only: nothing read through here can write, whatever the statement. The SELECT
+        // reads the schema now (SQLite would at the first statement, on a request's thread).
+        connection.execute(&format!("PRAGMA query_only = ON; PRAGMA mmap_size = {mmap_bytes}; SELECT 1 FROM sqlite_schema LIMIT 1;"))?;
         Ok(connection)
     }
 
@@ -237,14 +272,14 @@ impl Connection {
     /// `sql`, prepared once per connection and kept.
     fn statement(&mut self, sql: &str) -> Result<&Statement, Failure> {
         if !self.statements.contains_key(sql) {
-            let statement = self.prepare(sql).map_err(Failure::Unexpected)?;
+            let statement = self.prepare(sql)?;
             self.statements.insert(sql.to_string(), statement);
         }
         Ok(&self.statements[sql])
     }
 
-    fn prepare(&self, sql: &str) -> Result<Statement, String> {
-        let length = c_int::try_from(sql.len()).map_err(|_| "the statement is too long".to_string())?;
+    fn prepare(&self, sql: &str) -> Result<Statement, Failure> {
+        let length = c_int::try_from(sql.len()).map_err(|_| Failure::Unexpected("the statement is too long".into()))?;
         let mut handle = std::ptr::null_mut();
         // SAFETY: `sql` is valid for `length` bytes (no NUL needed when the length is given);
         // SQLite writes a statement handle, or null, into `handle`.
@@ -252,21 +287,28 @@ impl Connection {
             ffi::sqlite3_prepare_v3(self.db, sql.as_ptr().cast(), length, ffi::SQLITE_PREPARE_PERSISTENT, &mut handle, std::ptr::null_mut())
         };
         if code != ffi::SQLITE_OK || handle.is_null() {
-            return Err(format!("preparing {sql:?}: {}", self.error_message()));
+            let why = format!("preparing {sql:?}: {}", self.error_message());
+            // Reading the schema can meet a busy store; out of memory or an I/O error may have
+            // left the connection unfit; anything else is the statement's own fault.
+            return Err(match code & 0xff {
+                ffi::SQLITE_BUSY | ffi::SQLITE_LOCKED => Failure::Busy,
+                ffi::SQLITE_OK | ffi::SQLITE_ERROR | ffi::SQLITE_RANGE => Failure::Unexpected(why),
+                _ => Failure::Broken(why),
+            });
         }
         // Owned from here: finalised on every way out (see its drop).
         let mut statement = Statement { handle, columns: Vec::new() };
         // SAFETY: `handle` is a prepared statement of this connection.
         let (parameters, count) = unsafe { (ffi::sqlite3_bind_parameter_count(handle), ffi::sqlite3_column_count(handle)) };
         if parameters != 1 {
-            return Err(format!("{sql:?} takes {parameters} parameters, not one"));
+            return Err(Failure::Unexpected(format!("{sql:?} takes {parameters} parameters, not one")));
         }
         for index in 0..count {
             // SAFETY: `index` is below the column count; the name is NUL-terminated and valid
             // until the statement is finalised (copied at once). Null only when out of memory.
             let name = unsafe { ffi::sqlite3_column_name(handle, index) };
             if name.is_null() {
-                return Err("a column name could not be read".into());
+                return Err(Failure::Broken("a column name could not be read (out of memory)".into()));
             }
             statement.columns.push(unsafe { CStr::from_ptr(name) }.to_string_lossy().into_owned());
         }
@@ -437,16 +479,16 @@ pub(crate) mod tests {
 
     impl DirectReads {
         pub(crate) fn answered(&self) -> u64 {
-            self.answered.load(Ordering::Relaxed)
+            self.0.answered.load(Ordering::Relaxed)
         }
 
         fn idle_count(&self) -> usize {
-            self.idle.lock().unwrap().len()
+            self.0.idle.lock().unwrap().len()
         }
 
         /// Whether every idle connection's statements are reset (none holds a read open).
         fn all_at_rest(&self) -> bool {
-            let idle = self.idle.lock().unwrap();
+            let idle = self.0.idle.lock().unwrap();
             idle.iter().all(|c| c.statements.values().all(|s| unsafe { ffi::sqlite3_stmt_busy(s.handle) } == 0))
         }
     }
