@@ -187,6 +187,11 @@ mod dialect {
         text.to_lowercase()
     }
 
+    /// The `number`th parameter of a statement written out parameter by parameter.
+    pub fn parameter(number: usize) -> String {
+        format!("${number}")
+    }
+
     /// The call that takes the last `length` characters: `right(x, length)`.
     pub fn suffix_call(length: i32) -> (&'static str, i32) {
         ("right", length)

@@ -115,7 +115,7 @@ impl Backend {
 /// Rows per insert: twelve parameters each.
 const REQUESTS_PER_STATEMENT: usize = 400;
 
-/// The insert of `rows` logged requests: `VALUES ($1, ..., $12), ($13, ...)`.
+/// The insert of `rows` logged requests: `VALUES ($1, ..., $12), ($13, ...)` (`?` on SQLite).
 fn requests_insert(rows: usize) -> String {
     const COLUMNS: usize = 12;
     let mut sql = String::from(
@@ -124,7 +124,7 @@ fn requests_insert(rows: usize) -> String {
     );
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });
-        let values: Vec<String> = (1..=COLUMNS).map(|column| format!("${}", row * COLUMNS + column)).collect();
+        let values: Vec<String> = (1..=COLUMNS).map(|column| dialect::parameter(row * COLUMNS + column)).collect();
         sql.push_str(&values.join(", "));
         sql.push(')');
     }
