@@ -129,7 +129,7 @@ async fn write_batches(store: Store, mut receiver: mpsc::Receiver<Message>) {
             tokio::time::sleep(DRAIN_EVERY.min(deadline - now)).await;
         }
         if !batch.is_empty() {
-            let rows = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            let rows = std::mem::take(&mut batch);
             let count = rows.len();
             if let Err(err) = insert(&store, rows).await {
                 tracing::error!(error = %err, lost = count, "provisioning log batch not written");

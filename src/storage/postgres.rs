@@ -187,9 +187,10 @@ mod dialect {
         text.to_lowercase()
     }
 
-    /// The `number`th parameter of a statement written out parameter by parameter.
-    pub fn parameter(number: usize) -> String {
-        format!("${number}")
+    /// Writes the `number`th parameter of a statement written out parameter by parameter.
+    pub fn push_parameter(sql: &mut String, number: usize) {
+        sql.push('$');
+        sql.push_str(&number.to_string());
     }
 
     /// The call that takes the last `length` characters: `right(x, length)`.

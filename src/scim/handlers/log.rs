@@ -86,6 +86,11 @@ impl Drop for Pending {
     }
 }
 
+/// The first `most` characters of `text`: a slice, copied once (not character by character).
+fn first_chars(text: &str, most: usize) -> &str {
+    text.char_indices().nth(most).map_or(text, |(cut, _)| &text[..cut])
+}
+
 /// The resource a path names: `/Users/{id}`, `/Groups/{id}`.
 fn resource_of(path: &str) -> Option<String> {
     let mut parts = path.trim_start_matches("/scim/v2").trim_matches('/').split('/');
@@ -98,7 +103,7 @@ fn resource_of(path: &str) -> Option<String> {
 pub async fn record_request(State(services): State<Services>, mut request: Request, next: Next) -> Response {
     let request_id = new_ordered_id();
     let uri = request.extensions().get::<OriginalUri>().map(|o| o.0.clone()).unwrap_or_else(|| request.uri().clone());
-    let path: String = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").chars().take(MAX_PATH_CHARS).collect();
+    let path = first_chars(uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"), MAX_PATH_CHARS).to_string();
     let credential = CredentialNote::default();
     request.extensions_mut().insert(RequestId(request_id.clone()));
     request.extensions_mut().insert(credential.clone());
@@ -108,7 +113,7 @@ pub async fn record_request(State(services): State<Services>, mut request: Reque
             at: services.now_ms(),
             credential_id: None,
             credential_name: String::new(),
-            method: request.method().to_string(),
+            method: request.method().as_str().to_string(),
             resource_id: resource_of(uri.path()),
             path,
             status: 0,
@@ -137,6 +142,13 @@ pub async fn record_request(State(services): State<Services>, mut request: Reque
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn long_paths_are_kept_to_their_first_characters() {
+        assert_eq!(super::first_chars("/scim/v2/Users", 512), "/scim/v2/Users");
+        assert_eq!(super::first_chars("/Users?filter=é€x", 16), "/Users?filter=é€");
+        assert_eq!(super::first_chars("", 3), "");
+    }
+
     #[test]
     fn resources_are_read_from_item_paths_only() {
         assert_eq!(super::resource_of("/scim/v2/Users/abc").as_deref(), Some("abc"));

@@ -10,14 +10,18 @@ impl Tx {
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
             let chunk: Vec<ScimRequestRow> = rows.by_ref().take(REQUESTS_PER_STATEMENT).collect();
+            let full = chunk.len() == REQUESTS_PER_STATEMENT;
             let partial;
-            let sql = if chunk.len() == REQUESTS_PER_STATEMENT {
+            let sql = if full {
                 full_requests_insert()
             } else {
                 partial = requests_insert(chunk.len());
                 &partial
             };
-            let mut insert = sqlx::query(sql);
+            // A batch's last chunk is of any size, most often one not seen before: prepared for
+            // this once, not kept, so it does not push kept statements out of the connection's
+            // cache (nor leave up to a hundred large ones in it).
+            let mut insert = sqlx::query(sql).persistent(full);
             for r in chunk {
                 insert = insert
                     .bind(r.at)
@@ -124,8 +128,12 @@ fn requests_insert(rows: usize) -> String {
     );
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });
-        let values: Vec<String> = (1..=COLUMNS).map(|column| dialect::parameter(row * COLUMNS + column)).collect();
-        sql.push_str(&values.join(", "));
+        for column in 1..=COLUMNS {
+            if column > 1 {
+                sql.push_str(", ");
+            }
+            dialect::push_parameter(&mut sql, row * COLUMNS + column);
+        }
         sql.push(')');
     }
     sql
