@@ -272,9 +272,10 @@ fn push_order(sql: &mut QueryBuilder<'_, Db>, sort: Option<&Sort>, id_column: &s
 }
 
 /// Whether `condition` names one row by a key no two rows share (what an identity provider
-/// asks before it creates: `userName eq "..."`, `displayName eq "..."` for a group).
+/// asks before it creates a group: `displayName eq "..."`). Users named so never get here: they
+/// are read as one row by `find_users` (see `names_one_user`).
 fn names_one_row(condition: &Condition) -> bool {
-    matches!(condition, Condition::Compare(Field::UserId | Field::UserName | Field::GroupId | Field::GroupName, Op::Eq, Literal::Text(_)))
+    matches!(condition, Condition::Compare(Field::GroupId | Field::GroupName, Op::Eq, Literal::Text(_)))
 }
 
 /// The table a listing reads: `FROM {table} {alias}`, its columns (and `computed` ones, an
